@@ -1,0 +1,1 @@
+//! Postroom HTTP API v1 (axum): routes, problem+json errors, authentication, OpenAPI.

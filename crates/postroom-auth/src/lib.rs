@@ -1,0 +1,1 @@
+//! Postroom authentication: bearer tokens, signing keys, roles, behind one verifier seam.

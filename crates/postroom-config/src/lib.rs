@@ -1,0 +1,352 @@
+//! Postroom's one typed configuration.
+//!
+//! Loaded once at start-up: built-in defaults, then `postroom.toml` (or the file given with
+//! `--config`), then `POSTROOM_*` environment variables, where `__` separates sections
+//! (`POSTROOM_DATABASE__URL`, `POSTROOM_SERVER__BIND`). Unknown keys are refused with the key
+//! and where it came from. Secrets are held in [`SecretString`], whose `Debug` is redacted.
+//!
+//! With no configuration at all Postroom runs on the embedded default: everything lives in the
+//! data directory (`./postroom-data`): a SQLite database, a local object store and the token
+//! signing key.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use chrono::NaiveDate;
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+pub use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+/// The configuration file read from the working directory when no `--config` is given.
+pub const DEFAULT_CONFIG_FILE: &str = "postroom.toml";
+/// Prefix of configuration environment variables.
+pub const ENV_PREFIX: &str = "POSTROOM_";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A file given explicitly does not exist.
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    /// A key is unknown, has the wrong type or an invalid value.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// All of Postroom's settings.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Where the embedded default keeps its database, objects and keys.
+    pub data_dir: PathBuf,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub storage: StorageSettings,
+    pub auth: AuthSettings,
+    pub calendar: CalendarSettings,
+    pub intake: IntakeSettings,
+    pub workers: WorkerSettings,
+    pub log: LogSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("postroom-data"),
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            storage: StorageSettings::default(),
+            auth: AuthSettings::default(),
+            calendar: CalendarSettings::default(),
+            intake: IntakeSettings::default(),
+            workers: WorkerSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+/// HTTP server.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// Largest request body accepted (uploads included), in bytes.
+    pub max_body_bytes: usize,
+    /// How long a request may take before it is answered 408.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// How long shutdown waits for in-flight requests and work.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_body_bytes: 50 * 1024 * 1024,
+            request_timeout: Duration::from_secs(120),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Database. Without `url`, a SQLite file in the data directory.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// `postgres://user:password@host:5432/db` or `sqlite://path/to/file.db`.
+    #[serde(serialize_with = "serialize_redacted")]
+    pub url: Option<SecretString>,
+    /// Largest number of pooled connections (default: 10 on PostgreSQL, 5 on SQLite).
+    pub max_connections: Option<u32>,
+    /// SQLite busy timeout.
+    #[serde(with = "humantime_serde")]
+    pub sqlite_busy_timeout: Option<Duration>,
+}
+
+/// Object storage. Without `url`, a directory in the data directory.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSettings {
+    /// `s3://bucket` (or `s3://bucket/prefix`), or `file:///absolute/dir`.
+    pub url: Option<String>,
+    /// S3 endpoint for S3-compatible servers (SeaweedFS, MinIO), e.g. `http://127.0.0.1:8333`.
+    pub endpoint: Option<String>,
+    /// S3 region (default `us-east-1`).
+    pub region: Option<String>,
+    /// S3 access key id; without one, the usual AWS environment and instance credentials apply.
+    pub access_key_id: Option<String>,
+    /// S3 secret access key.
+    #[serde(serialize_with = "serialize_redacted")]
+    pub secret_access_key: Option<SecretString>,
+    /// Allow plain `http://` endpoints (local servers only).
+    pub allow_http: bool,
+    /// Use virtual-hosted-style requests (`bucket.host`) instead of path style.
+    pub virtual_hosted_style: bool,
+}
+
+/// Bearer-token authentication.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// The HMAC signing key (at least 32 bytes). Without it, a key generated once and kept in
+    /// `<data_dir>/auth/token.key` is used.
+    #[serde(serialize_with = "serialize_redacted")]
+    pub signing_key: Option<SecretString>,
+    /// Lifetime of tokens printed by `postroom token`, unless the command says otherwise.
+    #[serde(with = "humantime_serde")]
+    pub token_lifetime: Option<Duration>,
+}
+
+/// The working-day calendar.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarSettings {
+    /// Council closure days (e.g. the days between Christmas and New Year), `YYYY-MM-DD`.
+    pub closure_days: Vec<NaiveDate>,
+    /// A gov.uk `bank-holidays.json` file whose England & Wales events are added (for
+    /// proclaimed one-off bank holidays).
+    pub bank_holidays_file: Option<PathBuf>,
+}
+
+/// Intake.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IntakeSettings {
+    /// Working days after receipt that a triage item is due.
+    pub triage_target_working_days: u32,
+    /// Most files in one scan upload.
+    pub max_files_per_upload: usize,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        Self { triage_target_working_days: 1, max_files_per_upload: 100 }
+    }
+}
+
+/// Background workers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerSettings {
+    /// How often the outbox relay looks for events when nothing wakes it.
+    #[serde(with = "humantime_serde")]
+    pub outbox_poll_interval: Duration,
+    /// Most outbox events handled per round.
+    pub outbox_batch_size: u64,
+    /// First retry delay for a failed event; doubles per attempt.
+    #[serde(with = "humantime_serde")]
+    pub retry_base_delay: Duration,
+    /// Attempts before an event is set aside as dead (visible to admins).
+    pub max_attempts: u32,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            outbox_poll_interval: Duration::from_secs(1),
+            outbox_batch_size: 100,
+            retry_base_delay: Duration::from_secs(2),
+            max_attempts: 8,
+        }
+    }
+}
+
+/// Logging.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// `pretty` for people, `json` for log collectors.
+    pub format: LogFormat,
+    /// A `tracing` filter, e.g. `info,postroom=debug`. `RUST_LOG` overrides it.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self { format: LogFormat::Pretty, filter: "info".to_owned() }
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+fn serialize_redacted<S: serde::Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(_) => s.serialize_some("[REDACTED]"),
+        None => s.serialize_none(),
+    }
+}
+
+impl Settings {
+    /// Loads defaults, then the configuration file, then `POSTROOM_*` environment variables.
+    ///
+    /// With `file = None`, `postroom.toml` in the working directory is read if it exists.
+    ///
+    /// # Errors
+    /// When an explicitly named file is missing, or any key is unknown or invalid.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let figment = match file {
+            Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path.to_owned())),
+            Some(path) => Figment::new().merge(Toml::file_exact(path)),
+            None => Figment::new().merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        };
+        Self::extract(figment.merge(Env::prefixed(ENV_PREFIX).split("__")))
+    }
+
+    /// Loads from a TOML string and the environment (for tests and tools).
+    ///
+    /// # Errors
+    /// When any key is unknown or invalid.
+    pub fn from_toml(toml: &str) -> Result<Self, ConfigError> {
+        Self::extract(Figment::new().merge(Toml::string(toml)))
+    }
+
+    fn extract(figment: Figment) -> Result<Self, ConfigError> {
+        figment.extract::<Self>().map_err(|e| {
+            ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+        })
+    }
+
+    /// The database URL the service will use: the configured one, or the embedded SQLite file.
+    #[must_use]
+    pub fn database_url(&self) -> SecretString {
+        match &self.database.url {
+            Some(url) => url.clone(),
+            None => SecretString::from(format!("sqlite://{}?mode=rwc", self.data_dir.join("postroom.db").display())),
+        }
+    }
+
+    /// Whether the embedded SQLite database is in use.
+    #[must_use]
+    pub fn uses_sqlite(&self) -> bool {
+        self.database.url.as_ref().is_none_or(|u| u.expose_secret().starts_with("sqlite:"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_configuration_means_the_embedded_default() {
+        figment::Jail::expect_with(|_jail| {
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.data_dir, PathBuf::from("postroom-data"));
+            assert_eq!(s.server.bind.to_string(), "127.0.0.1:8080");
+            assert!(s.uses_sqlite());
+            assert!(s.database_url().expose_secret().starts_with("sqlite://postroom-data/postroom.db"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "postroom.toml",
+                "data_dir = \"/var/lib/postroom\"\n[server]\nbind = \"0.0.0.0:9000\"\n[calendar]\nclosure_days = [\"2026-12-29\"]\n",
+            )?;
+            jail.set_env("POSTROOM_SERVER__BIND", "127.0.0.1:9100");
+            jail.set_env("POSTROOM_DATABASE__URL", "postgres://u:hunter2@db/postroom");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.data_dir, PathBuf::from("/var/lib/postroom"));
+            assert_eq!(s.server.bind.to_string(), "127.0.0.1:9100");
+            assert_eq!(s.calendar.closure_days.len(), 1);
+            assert!(!s.uses_sqlite());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_key_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("postroom.toml", "[server]\nbnid = \"0.0.0.0:9000\"\n")?;
+            let err = Settings::load(None).expect_err("unknown key must fail").to_string();
+            assert!(err.contains("bnid"), "{err}");
+            jail.create_file("postroom.toml", "")?;
+            jail.set_env("POSTROOM_DATABSE__URL", "x");
+            let err = Settings::load(None).expect_err("unknown env key must fail").to_string();
+            assert!(err.contains("databse"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn invalid_values_are_refused() {
+        let err = Settings::from_toml("[server]\nbind = \"not an address\"").expect_err("bad bind").to_string();
+        assert!(err.contains("bind"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_an_error() {
+        let err = Settings::load(Some(Path::new("/nonexistent/postroom.toml"))).expect_err("missing");
+        assert!(matches!(err, ConfigError::MissingFile(_)));
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let s = Settings::from_toml(
+            "[database]\nurl = \"postgres://u:hunter2@db/x\"\n[auth]\nsigning_key = \"supersecretsupersecretsupersecret\"\n[storage]\nsecret_access_key = \"awssecret\"",
+        )
+        .unwrap();
+        let debug = format!("{s:?}");
+        for secret in ["hunter2", "supersecret", "awssecret"] {
+            assert!(!debug.contains(secret), "{secret} leaked in {debug}");
+        }
+    }
+}

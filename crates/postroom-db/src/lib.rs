@@ -1,0 +1,1 @@
+//! Postroom persistence: connection set-up, entities and named queries (sea-orm, SQLite or PostgreSQL).

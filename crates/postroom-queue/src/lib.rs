@@ -1,0 +1,1 @@
+//! Postroom outbox relay and event dispatch: in-process by default, RabbitMQ when configured.

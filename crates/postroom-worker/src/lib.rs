@@ -1,0 +1,1 @@
+//! Postroom event handlers: turn received correspondence into work items.

@@ -1,0 +1,1 @@
+//! The postroom binary: serve, migrate, token.

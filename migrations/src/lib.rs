@@ -1,0 +1,1 @@
+//! Database schema migrations for Postroom (sea-orm-migration).

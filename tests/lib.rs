@@ -1,0 +1,1 @@
+//! End-to-end tests that boot the real Postroom service on SQLite or PostgreSQL.
