@@ -1,1 +1,26 @@
-//! Database schema migrations for Postroom (sea-orm-migration).
+//! Database schema migrations for Postroom (sea-orm-migration), for SQLite and PostgreSQL.
+//!
+//! Each migration is `mYYYYMMDD_HHMMSS_<verb>_<noun>.rs` with an `up` and a working `down`.
+//! They run at start-up and with `postroom migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_correspondence;
+mod m20261123_000002_create_work_items;
+mod m20261123_000003_create_accounts;
+mod m20261123_000004_create_outbox;
+
+/// All of Postroom's migrations, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_correspondence::Migration),
+            Box::new(m20261123_000002_create_work_items::Migration),
+            Box::new(m20261123_000003_create_accounts::Migration),
+            Box::new(m20261123_000004_create_outbox::Migration),
+        ]
+    }
+}

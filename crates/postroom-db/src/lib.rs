@@ -1,1 +1,20 @@
-//! Postroom persistence: connection set-up, entities and named queries (sea-orm, SQLite or PostgreSQL).
+//! Postroom persistence: connecting (SQLite embedded default or PostgreSQL), running migrations,
+//! the sea-orm entities, and named, instrumented queries that take a connection or transaction.
+//!
+//! API response types live in `postroom-api`; these entities are storage shapes only.
+
+pub mod connect;
+pub mod correspondence;
+pub mod counters;
+pub mod entities;
+pub mod outbox;
+pub mod work_items;
+
+pub use connect::{Backend, connect, migrate, ping, rollback_all};
+pub use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+
+/// Whether a database error is a unique-constraint violation (someone else inserted first).
+#[must_use]
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}

@@ -19,6 +19,17 @@ pub fn london_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&London).date_naive()
 }
 
+/// The instant a UK calendar day starts (midnight Europe/London), e.g. for a post-room date stamp.
+#[must_use]
+pub fn london_midnight(day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
+    London
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
 /// Working days for England & Wales, plus configured closure days.
 #[derive(Debug, Clone, Default)]
 pub struct WorkingCalendar {
@@ -264,6 +275,13 @@ mod tests {
             "scotland":{"division":"scotland","events":[]}}"#;
         let cal = WorkingCalendar::england_and_wales().with_gov_uk_json(json).unwrap();
         assert!(!cal.is_working_day(d(2023, 5, 8)));
+    }
+
+    #[test]
+    fn london_midnight_is_the_start_of_the_uk_day() {
+        assert_eq!(london_midnight(d(2026, 6, 2)).to_rfc3339(), "2026-06-01T23:00:00+00:00");
+        assert_eq!(london_midnight(d(2026, 12, 2)).to_rfc3339(), "2026-12-02T00:00:00+00:00");
+        assert_eq!(london_date(london_midnight(d(2026, 6, 2))), d(2026, 6, 2));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod reference;
 pub mod role;
 pub mod status;
 
-pub use calendar::{WorkingCalendar, london_date};
+pub use calendar::{WorkingCalendar, london_date, london_midnight};
 pub use channel::Channel;
 pub use hash::ContentHash;
 pub use media::MediaType;

@@ -1,0 +1,179 @@
+//! The one API error type. Every failure leaves as `application/problem+json` (RFC 9457):
+//! 4xx say what to fix; 5xx say nothing internal and are logged here, once.
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Media type of error bodies.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem, e.g. `/problems/not-found`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short, human-readable summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time, and what to fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Individual problems, e.g. one per invalid field or file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid input.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Where: a field name, JSON pointer or file position.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Every error a handler can return.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{detail}")]
+    Unprocessable { detail: String, errors: Vec<FieldError> },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// 422 with one message.
+    #[must_use]
+    pub fn unprocessable(detail: impl Into<String>) -> Self {
+        Self::Unprocessable { detail: detail.into(), errors: Vec::new() }
+    }
+
+    /// The status, problem slug and title of this error.
+    #[must_use]
+    pub fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "The request is malformed"),
+            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed for your role"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflicts with the current state"),
+            Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Too large"),
+            Self::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+            }
+            Self::Unprocessable { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "validation-failed", "The request is not valid")
+            }
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Temporarily unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, slug, title) = self.parts();
+        let (detail, errors) = match self {
+            Self::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "request failed");
+                (Some("The server could not complete the request; it has been logged.".to_owned()), Vec::new())
+            }
+            Self::Unprocessable { detail, errors } => (Some(detail), errors),
+            other => (Some(other.to_string()), Vec::new()),
+        };
+        let unauthorized = status == StatusCode::UNAUTHORIZED;
+        let mut response = problem_response(Problem {
+            kind: format!("/problems/{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        });
+        if unauthorized {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"postroom\""));
+        }
+        response
+    }
+}
+
+/// Serialises a problem with its status and media type.
+#[must_use]
+pub fn problem_response(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))], body).into_response()
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl From<postroom_storage::StorageError> for ApiError {
+    fn from(e: postroom_storage::StorageError) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pins the mapping from error to status and problem type.
+    #[test]
+    fn every_error_maps_to_its_status_and_type() {
+        let cases: Vec<(ApiError, u16, &str)> = vec![
+            (ApiError::BadRequest("x".into()), 400, "/problems/bad-request"),
+            (ApiError::Unauthorized("x".into()), 401, "/problems/unauthorized"),
+            (ApiError::Forbidden("x".into()), 403, "/problems/forbidden"),
+            (ApiError::NotFound("x".into()), 404, "/problems/not-found"),
+            (ApiError::Conflict("x".into()), 409, "/problems/conflict"),
+            (ApiError::PayloadTooLarge("x".into()), 413, "/problems/payload-too-large"),
+            (ApiError::UnsupportedMediaType("x".into()), 415, "/problems/unsupported-media-type"),
+            (ApiError::unprocessable("x"), 422, "/problems/validation-failed"),
+            (ApiError::Unavailable("x".into()), 503, "/problems/unavailable"),
+            (ApiError::Internal(anyhow::anyhow!("secret detail")), 500, "/problems/internal"),
+        ];
+        for (err, status, kind) in cases {
+            let (code, slug, _) = err.parts();
+            assert_eq!(code.as_u16(), status);
+            assert_eq!(format!("/problems/{slug}"), kind);
+            let resp = err.into_response();
+            assert_eq!(resp.status().as_u16(), status);
+            assert_eq!(resp.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        }
+    }
+
+    #[tokio::test]
+    async fn internal_errors_reveal_nothing() {
+        let resp = ApiError::Internal(anyhow::anyhow!("password=hunter2 at db.internal")).into_response();
+        let body = http_body_util::BodyExt::collect(resp.into_body()).await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&body);
+        assert!(!text.contains("hunter2") && !text.contains("db.internal"), "{text}");
+    }
+}

@@ -1,0 +1,8 @@
+//! HTTP resources; each module has a `router()` and `<verb>_<resource>` handlers.
+
+pub mod correspondence;
+pub mod documents;
+pub mod health;
+pub mod intake;
+pub mod views;
+pub mod work_items;

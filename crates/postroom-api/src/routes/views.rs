@@ -1,0 +1,120 @@
+//! Response shapes shared by several resources (separate from database entities).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use postroom_db::entities::{document, work_item, work_item_event};
+use postroom_domain::{Priority, WorkItemStatus};
+
+use crate::error::ApiError;
+
+/// A work item as listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkItemView {
+    pub id: Uuid,
+    /// Human reference, e.g. `WI-2026-000042`.
+    pub reference: String,
+    pub workflow: String,
+    pub queue: String,
+    pub priority: Priority,
+    pub status: WorkItemStatus,
+    /// When the council received the correspondence.
+    pub received_at: DateTime<Utc>,
+    /// Due date on the working-day calendar.
+    pub due_on: NaiveDate,
+    /// True when open and the due date has passed.
+    pub overdue: bool,
+    pub assignee: Option<String>,
+    /// For optimistic concurrency on changes.
+    pub version: i32,
+    pub correspondence_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl WorkItemView {
+    /// From the stored row, judged against `today` (UK date).
+    ///
+    /// # Errors
+    /// When the stored status or priority is not valid.
+    pub fn from_model(m: work_item::Model, today: NaiveDate) -> Result<Self, ApiError> {
+        let status: WorkItemStatus = m.status.parse().map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
+        let priority = Priority::from_rank(m.priority).map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
+        Ok(Self {
+            id: m.id,
+            reference: m.reference,
+            workflow: m.workflow,
+            queue: m.queue,
+            priority,
+            status,
+            received_at: m.received_at,
+            due_on: m.due_on,
+            overdue: !status.is_closed() && m.due_on < today,
+            assignee: m.assignee,
+            version: m.version,
+            correspondence_id: m.correspondence_id,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
+    }
+}
+
+/// A stored document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentView {
+    pub id: Uuid,
+    pub correspondence_id: Uuid,
+    /// Sniffed from the bytes.
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub page_count: Option<i32>,
+    /// The sender's file name, for display only.
+    pub filename: Option<String>,
+    /// `pending`, `extracted`, `no_text` or `failed`.
+    pub text_status: String,
+    /// Where to fetch the original bytes.
+    pub content_url: String,
+}
+
+impl From<document::Model> for DocumentView {
+    fn from(d: document::Model) -> Self {
+        Self {
+            content_url: format!("/api/v1/documents/{}/content", d.id),
+            id: d.id,
+            correspondence_id: d.correspondence_id,
+            media_type: d.media_type,
+            size_bytes: d.size_bytes,
+            sha256: d.sha256,
+            page_count: d.page_count,
+            filename: d.filename,
+            text_status: d.text_status,
+        }
+    }
+}
+
+/// One audit entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntryView {
+    pub occurred_at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub details: Option<serde_json::Value>,
+}
+
+impl From<work_item_event::Model> for HistoryEntryView {
+    fn from(e: work_item_event::Model) -> Self {
+        Self {
+            occurred_at: e.occurred_at,
+            actor: e.actor,
+            action: e.action,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            details: e.details.and_then(|d| serde_json::from_str(&d).ok()),
+        }
+    }
+}

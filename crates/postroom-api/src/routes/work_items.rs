@@ -1,0 +1,116 @@
+//! `GET /api/v1/work-items` and `GET /api/v1/work-items/{id}`.
+
+use axum::{Json, extract::State};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use postroom_db::{correspondence, work_items};
+use postroom_domain::{WorkItemStatus, london_date};
+
+use crate::{
+    error::{ApiError, Problem},
+    extract::{ApiPath, ApiQuery, Caller},
+    routes::views::{DocumentView, HistoryEntryView, WorkItemView},
+    state::AppState,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_work_items)).routes(routes!(get_work_item))
+}
+
+/// Filters and paging for the list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WorkItemQuery {
+    /// Only this queue (team), e.g. `triage`.
+    pub queue: Option<String>,
+    /// Only this status.
+    pub status: Option<WorkItemStatus>,
+    /// Only items from this correspondence.
+    pub correspondence_id: Option<Uuid>,
+    /// Page size, 1-500 (default 50).
+    pub limit: Option<u64>,
+    /// Items to skip.
+    pub offset: Option<u64>,
+}
+
+/// A page of work items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkItemPage {
+    pub items: Vec<WorkItemView>,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+/// A work item with its documents and audit history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkItemDetail {
+    #[serde(flatten)]
+    pub item: WorkItemView,
+    pub documents: Vec<DocumentView>,
+    pub history: Vec<HistoryEntryView>,
+}
+
+/// List work items, most urgent first (priority, then due date, then receipt). Any role.
+#[utoipa::path(get, path = "/api/v1/work-items", tag = "work items", params(WorkItemQuery),
+    responses((status = 200, body = WorkItemPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn list_work_items(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiQuery(q): ApiQuery<WorkItemQuery>,
+) -> Result<Json<WorkItemPage>, ApiError> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::BadRequest("limit must be between 1 and 500".to_owned()));
+    }
+    let offset = q.offset.unwrap_or(0);
+    let filter = work_items::Filter {
+        queue: q.queue,
+        status: q.status,
+        correspondence_id: q.correspondence_id,
+        limit,
+        offset,
+    };
+    let today = london_date(Utc::now());
+    let items = work_items::list(&state.db, &filter)
+        .await?
+        .into_iter()
+        .map(|m| WorkItemView::from_model(m, today))
+        .collect::<Result<_, _>>()?;
+    Ok(Json(WorkItemPage { items, limit, offset }))
+}
+
+/// One work item with its documents and history. Any role.
+#[utoipa::path(get, path = "/api/v1/work-items/{id}", tag = "work items",
+    params(("id" = Uuid, Path, description = "Work item id")),
+    responses((status = 200, body = WorkItemDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all, fields(work_item_id = %id))]
+pub async fn get_work_item(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<WorkItemDetail>, ApiError> {
+    let item = work_items::get(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("work item {id} does not exist")))?;
+    let documents = match item.correspondence_id {
+        Some(c) => correspondence::documents_of(&state.db, &[c]).await?,
+        None => Vec::new(),
+    };
+    let history = work_items::events(&state.db, id).await?;
+    Ok(Json(WorkItemDetail {
+        item: WorkItemView::from_model(item, london_date(Utc::now()))?,
+        documents: documents.into_iter().map(DocumentView::from).collect(),
+        history: history.into_iter().map(HistoryEntryView::from).collect(),
+    }))
+}

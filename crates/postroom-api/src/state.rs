@@ -1,0 +1,23 @@
+//! What handlers share.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use postroom_auth::TokenVerifier;
+use postroom_intake::ScanIntake;
+use postroom_storage::ObjectStorage;
+
+/// Application state handed to every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub storage: ObjectStorage,
+    pub verifier: Arc<dyn TokenVerifier>,
+    pub scans: ScanIntake,
+    /// Wakes the outbox relay after a commit that wrote events.
+    pub outbox_wake: Arc<Notify>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}

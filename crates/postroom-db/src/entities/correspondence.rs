@@ -1,0 +1,35 @@
+//! `correspondence`: one letter, email or file as received.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "correspondence")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub channel: String,
+    pub received_at: DateTimeUtc,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    #[sea_orm(unique)]
+    pub content_hash: String,
+    pub message_id: Option<String>,
+    pub batch_id: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::document::Entity")]
+    Documents,
+}
+
+impl Related<super::document::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Documents.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,9 @@
+//! sea-orm entities: the storage shape of each table.
+
+pub mod correspondence;
+pub mod counter;
+pub mod document;
+pub mod outbox;
+pub mod processed_event;
+pub mod work_item;
+pub mod work_item_event;

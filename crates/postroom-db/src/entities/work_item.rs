@@ -1,0 +1,39 @@
+//! `work_items`: a piece of work with a queue, a priority and a deadline.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "work_items")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub reference: String,
+    pub correspondence_id: Option<Uuid>,
+    pub workflow: String,
+    pub queue: String,
+    pub priority: i16,
+    pub status: String,
+    pub received_at: DateTimeUtc,
+    pub due_on: Date,
+    pub assignee: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub claimed_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::work_item_event::Entity")]
+    Events,
+}
+
+impl Related<super::work_item_event::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Events.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

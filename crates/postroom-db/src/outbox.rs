@@ -1,0 +1,155 @@
+//! The transactional outbox and the processed-events ledger.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::{Expr, OnConflict},
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::entities::{outbox, processed_event};
+
+/// An event to write to the outbox.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub event_type: &'static str,
+    pub payload: serde_json::Value,
+    pub correlation_id: Option<String>,
+    /// Work priority rank (1–4) where known.
+    pub priority: Option<i16>,
+}
+
+impl NewEvent {
+    /// An event of `event_type` with a serialisable payload.
+    ///
+    /// # Errors
+    /// When the payload does not serialise.
+    pub fn new(event_type: &'static str, payload: &impl Serialize) -> Result<Self, DbErr> {
+        Ok(Self {
+            event_type,
+            payload: serde_json::to_value(payload).map_err(|e| DbErr::Custom(format!("event payload: {e}")))?,
+            correlation_id: None,
+            priority: None,
+        })
+    }
+
+    /// Carries the request id that caused the event.
+    #[must_use]
+    pub fn correlated(mut self, correlation_id: Option<String>) -> Self {
+        self.correlation_id = correlation_id;
+        self
+    }
+}
+
+/// Writes an event; call inside the transaction that makes the change it reports.
+///
+/// # Errors
+/// When the database fails.
+#[tracing::instrument(skip_all, fields(event_type = event.event_type))]
+pub async fn enqueue(conn: &impl ConnectionTrait, event: NewEvent, now: DateTime<Utc>) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    outbox::Entity::insert(outbox::ActiveModel {
+        id: Set(id),
+        event_type: Set(event.event_type.to_owned()),
+        payload: Set(event.payload.to_string()),
+        occurred_at: Set(now),
+        correlation_id: Set(event.correlation_id),
+        priority: Set(event.priority),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        published_at: Set(None),
+        dead_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Events waiting to be handled whose next attempt is due, oldest first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn due(conn: &impl ConnectionTrait, now: DateTime<Utc>, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
+    outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .filter(outbox::Column::DeadAt.is_null())
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .order_by_asc(outbox::Column::OccurredAt)
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// How many events are waiting (not yet handled, not dead).
+///
+/// # Errors
+/// When the database fails.
+pub async fn pending_count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .filter(outbox::Column::DeadAt.is_null())
+        .count(conn)
+        .await
+}
+
+/// Marks an event handled (in-process) or confirmed by the broker.
+///
+/// # Errors
+/// When the database fails.
+pub async fn mark_published(conn: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::PublishedAt, Expr::value(at))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Records a failed attempt: the next attempt time, or dead when attempts are used up.
+///
+/// # Errors
+/// When the database fails.
+pub async fn record_failure(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+    dead_at: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+        .col_expr(outbox::Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(next_attempt_at))
+        .col_expr(outbox::Column::DeadAt, Expr::value(dead_at))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Records that `consumer` handles `event_id` now. Returns `false` when it already has: the
+/// caller then skips the work (idempotent consumers). Call inside the handler's transaction.
+///
+/// # Errors
+/// When the database fails.
+pub async fn begin_processing(
+    conn: &impl ConnectionTrait,
+    consumer: &str,
+    event_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let inserted = processed_event::Entity::insert(processed_event::ActiveModel {
+        consumer: Set(consumer.to_owned()),
+        event_id: Set(event_id),
+        processed_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([processed_event::Column::Consumer, processed_event::Column::EventId]).do_nothing().to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(inserted == 1)
+}

@@ -1,0 +1,87 @@
+//! Handlers and the dispatcher that runs them idempotently.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use uuid::Uuid;
+
+use postroom_db::{entities::outbox as outbox_entity, outbox};
+
+/// An event as delivered to handlers.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: Uuid,
+    pub event_type: String,
+    pub payload: serde_json::Value,
+    pub occurred_at: DateTime<Utc>,
+    pub correlation_id: Option<String>,
+    pub priority: Option<i16>,
+}
+
+impl TryFrom<outbox_entity::Model> for Event {
+    type Error = serde_json::Error;
+    fn try_from(m: outbox_entity::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: m.id,
+            event_type: m.event_type,
+            payload: serde_json::from_str(&m.payload)?,
+            occurred_at: m.occurred_at,
+            correlation_id: m.correlation_id,
+            priority: m.priority,
+        })
+    }
+}
+
+/// Something that reacts to events. Implementations do their work in the given transaction
+/// only, so the work and the idempotency record commit together.
+#[async_trait]
+pub trait EventHandler: Send + Sync {
+    /// The consumer name, unique per handler (the idempotency key is consumer + event id).
+    fn consumer(&self) -> &'static str;
+    /// Whether this handler wants events of `event_type`.
+    fn handles(&self, event_type: &str) -> bool;
+    /// Does the work.
+    ///
+    /// # Errors
+    /// Any error rolls the transaction back; the event is retried later.
+    async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()>;
+}
+
+/// Runs every interested handler for an event, each at most once per event.
+#[derive(Clone, Default)]
+pub struct Dispatcher {
+    handlers: Vec<Arc<dyn EventHandler>>,
+}
+
+impl Dispatcher {
+    #[must_use]
+    pub fn new(handlers: Vec<Arc<dyn EventHandler>>) -> Self {
+        Self { handlers }
+    }
+
+    /// Runs the handlers for `event`. Handlers that already processed it are skipped.
+    ///
+    /// # Errors
+    /// The first handler failure; handlers before it have committed and will be skipped on retry.
+    #[tracing::instrument(skip_all, fields(event_id = %event.id, event_type = %event.event_type, correlation_id = event.correlation_id.as_deref()))]
+    pub async fn dispatch(&self, db: &DatabaseConnection, event: &Event) -> anyhow::Result<()> {
+        for handler in self.handlers.iter().filter(|h| h.handles(&event.event_type)) {
+            let txn = db.begin().await?;
+            if !outbox::begin_processing(&txn, handler.consumer(), event.id, Utc::now()).await? {
+                txn.rollback().await?;
+                tracing::debug!(consumer = handler.consumer(), "already processed; skipped");
+                continue;
+            }
+            match handler.handle(&txn, event).await {
+                Ok(()) => txn.commit().await?,
+                Err(e) => {
+                    txn.rollback().await?;
+                    return Err(e.context(format!("handler {}", handler.consumer())));
+                }
+            }
+        }
+        Ok(())
+    }
+}
