@@ -1,1 +1,249 @@
-//! End-to-end tests that boot the real Postroom service on SQLite or PostgreSQL.
+//! Test harness: boots the real Postroom service in-process on a free port.
+//!
+//! The backend follows the environment: with `TEST_POSTGRES_URL` (an admin URL such as
+//! `postgres://postgres@127.0.0.1:5432/postgres`) every test gets a fresh PostgreSQL database,
+//! dropped afterwards; without it, a SQLite file in a fresh temporary data directory. When
+//! `TEST_POSTGRES_URL` is set but PostgreSQL is unreachable, tests fail; they never skip.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::Context;
+use postroom::{Application, ServeRole};
+use postroom_auth::HmacKeys;
+use postroom_config::{SecretString, Settings};
+use postroom_domain::Role;
+use sea_orm::{ConnectionTrait, Database};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// Environment variable naming the PostgreSQL admin URL for the PostgreSQL run.
+pub const POSTGRES_ENV: &str = "TEST_POSTGRES_URL";
+
+/// A running Postroom.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    shutdown: CancellationToken,
+    handle: Option<JoinHandle<anyhow::Result<()>>>,
+    _data: tempfile::TempDir,
+    _database: Option<PgDatabase>,
+}
+
+impl TestApp {
+    /// The whole service (API and workers) with default test settings.
+    pub async fn spawn() -> anyhow::Result<Self> {
+        Self::spawn_with(ServeRole::All, |_| {}).await
+    }
+
+    /// The service in `role`, after `configure` adjusts the settings.
+    pub async fn spawn_with(role: ServeRole, configure: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+        let data = tempfile::tempdir()?;
+        let mut settings = Settings { data_dir: data.path().join("data"), ..Settings::default() };
+        settings.server.bind = "127.0.0.1:0".parse()?;
+        settings.workers.outbox_poll_interval = Duration::from_millis(200);
+        settings.workers.retry_base_delay = Duration::from_millis(100);
+        settings.log.filter = "warn".to_owned();
+        let database = match std::env::var(POSTGRES_ENV) {
+            Ok(admin) => {
+                let db = PgDatabase::create(&admin).await?;
+                settings.database.url = Some(SecretString::from(db.url.clone()));
+                Some(db)
+            }
+            Err(_) => None,
+        };
+        configure(&mut settings);
+        let mut app = Self {
+            address: String::new(),
+            client: reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?,
+            settings,
+            shutdown: CancellationToken::new(),
+            handle: None,
+            _data: data,
+            _database: database,
+        };
+        app.start(role).await?;
+        Ok(app)
+    }
+
+    async fn start(&mut self, role: ServeRole) -> anyhow::Result<()> {
+        init_test_logging();
+        let built = Application::build(self.settings.clone(), role).await?;
+        self.address = format!("http://127.0.0.1:{}", built.port());
+        self.shutdown = CancellationToken::new();
+        self.handle = Some(tokio::spawn(built.run_until(self.shutdown.clone())));
+        Ok(())
+    }
+
+    /// Stops the service gracefully and waits for it.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        if let Some(handle) = self.handle.take() {
+            handle.await.context("service task panicked")??;
+        }
+        Ok(())
+    }
+
+    /// Stops the service and starts it again, in `role`, on the same data and database.
+    pub async fn restart(&mut self, role: ServeRole) -> anyhow::Result<()> {
+        self.stop().await?;
+        self.settings.server.bind = "127.0.0.1:0".parse()?;
+        self.start(role).await
+    }
+
+    /// A token for `user` with `role`, signed with this service's key.
+    pub fn token(&self, user: &str, role: Role) -> anyhow::Result<String> {
+        let keys = HmacKeys::load_or_create(&HmacKeys::default_path(&self.settings.data_dir))?;
+        Ok(keys.issue(user, role, Duration::from_secs(3600))?)
+    }
+
+    /// `address` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// GET with a bearer token.
+    pub async fn get(&self, path: &str, token: &str) -> anyhow::Result<reqwest::Response> {
+        Ok(self.client.get(self.url(path)).bearer_auth(token).send().await?)
+    }
+
+    /// GET and parse JSON, expecting 200.
+    pub async fn get_json(&self, path: &str, token: &str) -> anyhow::Result<serde_json::Value> {
+        let resp = self.get(path, token).await?;
+        let status = resp.status();
+        let body = resp.text().await?;
+        anyhow::ensure!(status == 200, "GET {path}: {status} {body}");
+        Ok(serde_json::from_str(&body)?)
+    }
+
+    /// POST files to the scan intake, with optional extra form fields.
+    pub async fn post_scans(
+        &self,
+        token: &str,
+        files: &[(&str, &[u8])],
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<reqwest::Response> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, bytes) in files {
+            form = form.part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name((*name).to_owned()));
+        }
+        for (k, v) in fields {
+            form = form.text((*k).to_owned(), (*v).to_owned());
+        }
+        Ok(self.client.post(self.url("/api/v1/intake/scans")).bearer_auth(token).multipart(form).send().await?)
+    }
+
+    /// Waits until the outbox is empty (every event delivered), or fails after `timeout`.
+    pub async fn wait_for_outbox_drained(&self, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let ready: serde_json::Value = self.client.get(self.url("/readyz")).send().await?.json().await?;
+            if ready["outbox_pending"] == 0 {
+                return Ok(());
+            }
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "outbox not drained: {ready}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Work items listed under `query` (e.g. `?queue=triage`), after the outbox is drained.
+    pub async fn work_items(&self, token: &str, query: &str) -> anyhow::Result<Vec<serde_json::Value>> {
+        self.wait_for_outbox_drained(Duration::from_secs(30)).await?;
+        let page = self.get_json(&format!("/api/v1/work-items{query}"), token).await?;
+        Ok(page["items"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// The data directory (for tests that look at what is kept there).
+    pub fn data_dir(&self) -> PathBuf {
+        self.settings.data_dir.clone()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// A fresh PostgreSQL database, dropped when this goes out of scope.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    async fn create(admin_url: &str) -> anyhow::Result<Self> {
+        let name = format!("postroom_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(admin_url)
+            .await
+            .with_context(|| format!("{POSTGRES_ENV} is set but PostgreSQL at {admin_url} is unreachable"))?;
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+        admin.close().await?;
+        let mut url = url::Url::parse(admin_url)?;
+        url.set_path(&format!("/{name}"));
+        Ok(Self { admin_url: admin_url.to_owned(), name, url: url.to_string() })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime; use a thread with its own runtime to clean up.
+        let cleanup = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    let _ = admin.close().await;
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
+}
+
+fn init_test_logging() {
+    let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "off".to_owned());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+}
+
+/// A minimal but well-formed one-page PDF whose content stream says `text`.
+pub fn pdf(text: &str) -> Vec<u8> {
+    let stream = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+/// Minimal PNG / JPEG / TIFF headers followed by `salt` (enough for sniffing; unique per salt).
+pub fn png(salt: &str) -> Vec<u8> {
+    [b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice(), salt.as_bytes()].concat()
+}
+pub fn jpeg(salt: &str) -> Vec<u8> {
+    [b"\xff\xd8\xff\xe0\0\x10JFIF\0".as_slice(), salt.as_bytes()].concat()
+}
+pub fn tiff(salt: &str) -> Vec<u8> {
+    [b"II*\0\x08\0\0\0\x0e\0\0\x01\x03\0".as_slice(), salt.as_bytes()].concat()
+}

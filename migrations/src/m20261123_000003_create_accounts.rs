@@ -79,7 +79,9 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("ix_parties_account").table(Parties::Table).col(Parties::AccountId).to_owned())
+            .create_index(
+                Index::create().name("ix_parties_account").table(Parties::Table).col(Parties::AccountId).to_owned(),
+            )
             .await?;
         manager
             .create_index(Index::create().name("ix_parties_name").table(Parties::Table).col(Parties::Name).to_owned())

@@ -1,1 +1,10 @@
-//! End-to-end API tests.
+//! End-to-end tests of the HTTP API against the real service (SQLite, or PostgreSQL when
+//! `TEST_POSTGRES_URL` is set).
+
+mod auth;
+mod errors;
+mod health;
+mod migrations;
+mod restart;
+mod scans;
+mod work_items;

@@ -2,7 +2,10 @@
 //! identity from the bearer token.
 
 use axum::{
-    extract::{FromRequest, FromRequestParts, Request, rejection::{JsonRejection, PathRejection, QueryRejection}},
+    extract::{
+        FromRequest, FromRequestParts, Request,
+        rejection::{JsonRejection, PathRejection, QueryRejection},
+    },
     http::{header, request::Parts},
 };
 use serde::de::DeserializeOwned;
@@ -74,11 +77,7 @@ impl Caller {
             Ok(())
         } else {
             let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            Err(ApiError::Forbidden(format!(
-                "role {} may not do this; allowed: {}",
-                self.0.role,
-                allowed.join(", ")
-            )))
+            Err(ApiError::Forbidden(format!("role {} may not do this; allowed: {}", self.0.role, allowed.join(", "))))
         }
     }
 
@@ -116,8 +115,6 @@ pub struct RequestId(pub Option<String>);
 impl<S: Send + Sync> FromRequestParts<S> for RequestId {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts.headers.get(crate::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned),
-        ))
+        Ok(Self(parts.headers.get(crate::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)))
     }
 }

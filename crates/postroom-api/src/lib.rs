@@ -78,6 +78,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api_routes().1
 }
 
+/// Only `/healthz` and `/readyz`, for processes that run workers without the API.
+pub fn ops_router(state: AppState) -> Router {
+    let (router, _) = OpenApiRouter::new().merge(routes::health::router()).split_for_parts();
+    router.fallback(middleware::not_found).with_state(state)
+}
+
 /// The whole HTTP application: API, docs, health, with request ids, tracing, body limit,
 /// timeout and panic handling.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {

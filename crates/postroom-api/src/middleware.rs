@@ -42,7 +42,8 @@ pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
 pub async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let status = response.status();
-    if (status.is_client_error() || status.is_server_error()) && !response.headers().contains_key(header::CONTENT_TYPE) {
+    if (status.is_client_error() || status.is_server_error()) && !response.headers().contains_key(header::CONTENT_TYPE)
+    {
         let (parts, _) = response.into_parts();
         let mut fresh = problem_response(Problem {
             kind: format!("/problems/http-{}", status.as_u16()),
@@ -60,4 +61,3 @@ pub async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
     }
     response
 }
-

@@ -97,7 +97,8 @@ impl HmacKeys {
         if !path.exists() {
             create_key_file(path)?;
         }
-        let text = fs::read_to_string(path).map_err(|e| AuthError::Key(format!("cannot read {}: {e}", path.display())))?;
+        let text =
+            fs::read_to_string(path).map_err(|e| AuthError::Key(format!("cannot read {}: {e}", path.display())))?;
         let secret = hex::decode(text.trim())
             .map_err(|e| AuthError::Key(format!("{} is not a hex key: {e}", path.display())))?;
         Self::from_secret(&secret)

@@ -257,9 +257,9 @@ impl Settings {
     }
 
     fn extract(figment: Figment) -> Result<Self, ConfigError> {
-        figment.extract::<Self>().map_err(|e| {
-            ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
-        })
+        figment
+            .extract::<Self>()
+            .map_err(|e| ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))
     }
 
     /// The database URL the service will use: the configured one, or the embedded SQLite file.
@@ -279,6 +279,7 @@ impl Settings {
 }
 
 #[cfg(test)]
+#[expect(clippy::result_large_err, reason = "figment::Jail fixes the closures' error type")]
 mod tests {
     use super::*;
 

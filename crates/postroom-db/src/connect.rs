@@ -85,12 +85,30 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// Reverts every migration (`postroom migrate --down all`; also the test of every `down`).
+/// Reverts every migration (also the test of every `down`).
 ///
 /// # Errors
 /// When a migration's `down` fails.
 pub async fn rollback_all(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::down(db, None).await
+}
+
+/// Reverts the latest `steps` migrations (`postroom migrate --down N`).
+///
+/// # Errors
+/// When a migration's `down` fails.
+pub async fn rollback(db: &DatabaseConnection, steps: u32) -> Result<(), DbErr> {
+    Migrator::down(db, Some(steps)).await
+}
+
+/// Names of applied and pending migrations, in order, with whether each is applied.
+///
+/// # Errors
+/// When the database fails.
+pub async fn status(db: &DatabaseConnection) -> Result<Vec<(String, bool)>, DbErr> {
+    let applied: std::collections::HashSet<String> =
+        Migrator::get_applied_migrations(db).await?.iter().map(|m| m.name().to_owned()).collect();
+    Ok(Migrator::migrations().iter().map(|m| (m.name().to_owned(), applied.contains(m.name()))).collect())
 }
 
 /// Checks the database answers.

@@ -1,9 +1,7 @@
 //! Queries on correspondence and documents.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::entities::{correspondence, document};
@@ -42,7 +40,10 @@ pub struct NewDocument {
 /// # Errors
 /// When the database fails.
 #[tracing::instrument(skip(conn))]
-pub async fn find_by_hash(conn: &impl ConnectionTrait, content_hash: &str) -> Result<Option<correspondence::Model>, DbErr> {
+pub async fn find_by_hash(
+    conn: &impl ConnectionTrait,
+    content_hash: &str,
+) -> Result<Option<correspondence::Model>, DbErr> {
     correspondence::Entity::find().filter(correspondence::Column::ContentHash.eq(content_hash)).one(conn).await
 }
 
@@ -106,7 +107,10 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<corresp
 ///
 /// # Errors
 /// When the database fails.
-pub async fn documents_of(conn: &impl ConnectionTrait, correspondence_ids: &[Uuid]) -> Result<Vec<document::Model>, DbErr> {
+pub async fn documents_of(
+    conn: &impl ConnectionTrait,
+    correspondence_ids: &[Uuid],
+) -> Result<Vec<document::Model>, DbErr> {
     document::Entity::find()
         .filter(document::Column::CorrespondenceId.is_in(correspondence_ids.iter().copied()))
         .order_by_asc(document::Column::CreatedAt)

@@ -1,6 +1,10 @@
 //! Named sequences, safe under concurrency on both backends (one upsert statement).
 
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::{Expr, OnConflict}};
+use sea_orm::{
+    ActiveValue::Set,
+    ConnectionTrait, DbErr, EntityTrait,
+    sea_query::{Expr, OnConflict},
+};
 
 use crate::entities::counter;
 

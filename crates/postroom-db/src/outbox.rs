@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::{Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, OnConflict},
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -147,7 +148,9 @@ pub async fn begin_processing(
         processed_at: Set(now),
     })
     .on_conflict(
-        OnConflict::columns([processed_event::Column::Consumer, processed_event::Column::EventId]).do_nothing().to_owned(),
+        OnConflict::columns([processed_event::Column::Consumer, processed_event::Column::EventId])
+            .do_nothing()
+            .to_owned(),
     )
     .exec_without_returning(conn)
     .await?;

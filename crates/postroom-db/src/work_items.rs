@@ -92,7 +92,12 @@ pub async fn create(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn audit(conn: &impl ConnectionTrait, work_item_id: Uuid, e: NewEvent<'_>, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn audit(
+    conn: &impl ConnectionTrait,
+    work_item_id: Uuid,
+    e: NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     work_item_event::Entity::insert(work_item_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         work_item_id: Set(work_item_id),

@@ -24,10 +24,7 @@ pub fn london_date(at: DateTime<Utc>) -> NaiveDate {
 pub fn london_midnight(day: NaiveDate) -> DateTime<Utc> {
     use chrono::TimeZone;
     let midnight = day.and_time(chrono::NaiveTime::MIN);
-    London
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+    London.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
 }
 
 /// Working days for England & Wales, plus configured closure days.
@@ -225,9 +222,45 @@ mod tests {
     #[test]
     fn rules_reproduce_the_published_bank_holidays_2025_to_2028() {
         let published = [
-            (2025, vec![d(2025, 1, 1), d(2025, 4, 18), d(2025, 4, 21), d(2025, 5, 5), d(2025, 5, 26), d(2025, 8, 25), d(2025, 12, 25), d(2025, 12, 26)]),
-            (2026, vec![d(2026, 1, 1), d(2026, 4, 3), d(2026, 4, 6), d(2026, 5, 4), d(2026, 5, 25), d(2026, 8, 31), d(2026, 12, 25), d(2026, 12, 28)]),
-            (2027, vec![d(2027, 1, 1), d(2027, 3, 26), d(2027, 3, 29), d(2027, 5, 3), d(2027, 5, 31), d(2027, 8, 30), d(2027, 12, 27), d(2027, 12, 28)]),
+            (
+                2025,
+                vec![
+                    d(2025, 1, 1),
+                    d(2025, 4, 18),
+                    d(2025, 4, 21),
+                    d(2025, 5, 5),
+                    d(2025, 5, 26),
+                    d(2025, 8, 25),
+                    d(2025, 12, 25),
+                    d(2025, 12, 26),
+                ],
+            ),
+            (
+                2026,
+                vec![
+                    d(2026, 1, 1),
+                    d(2026, 4, 3),
+                    d(2026, 4, 6),
+                    d(2026, 5, 4),
+                    d(2026, 5, 25),
+                    d(2026, 8, 31),
+                    d(2026, 12, 25),
+                    d(2026, 12, 28),
+                ],
+            ),
+            (
+                2027,
+                vec![
+                    d(2027, 1, 1),
+                    d(2027, 3, 26),
+                    d(2027, 3, 29),
+                    d(2027, 5, 3),
+                    d(2027, 5, 31),
+                    d(2027, 8, 30),
+                    d(2027, 12, 27),
+                    d(2027, 12, 28),
+                ],
+            ),
         ];
         for (year, days) in published {
             assert_eq!(WorkingCalendar::england_and_wales().closed_days_in(year), days, "{year}");

@@ -57,10 +57,9 @@ impl fmt::Display for MediaType {
 impl FromStr for MediaType {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::SCANS
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| ParseError::new("media type", s, "expected application/pdf, image/tiff, image/png or image/jpeg"))
+        Self::SCANS.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
+            ParseError::new("media type", s, "expected application/pdf, image/tiff, image/png or image/jpeg")
+        })
     }
 }
 

@@ -25,10 +25,7 @@ impl WorkItemReference {
     #[must_use]
     pub fn find_in(text: &str) -> Option<Self> {
         text.match_indices("WI-").find_map(|(i, _)| {
-            let candidate: String = text[i..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect();
+            let candidate: String = text[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
             candidate.parse().ok()
         })
     }

@@ -106,7 +106,8 @@ impl ScanIntake {
         let batch_id = batch.batch.clone().unwrap_or_else(|| format!("B-{}", Uuid::now_v7()));
         let mut out = Vec::with_capacity(batch.files.len());
         for (file, media_type) in batch.files.into_iter().zip(media) {
-            let r = self.receive_one(file, media_type, received_at, &batch_id, batch.correlation_id.clone(), now).await?;
+            let r =
+                self.receive_one(file, media_type, received_at, &batch_id, batch.correlation_id.clone(), now).await?;
             out.push(r);
         }
         Ok((batch_id, out))
@@ -203,7 +204,12 @@ impl ScanIntake {
         })
     }
 
-    async fn find_duplicate(&self, hash: &ContentHash, media_type: MediaType, size_bytes: u64) -> Result<Option<Received>, IntakeError> {
+    async fn find_duplicate(
+        &self,
+        hash: &ContentHash,
+        media_type: MediaType,
+        size_bytes: u64,
+    ) -> Result<Option<Received>, IntakeError> {
         let Some(existing) = correspondence::find_by_hash(&self.db, hash.as_str()).await? else {
             return Ok(None);
         };
@@ -236,7 +242,11 @@ struct RecordArgs<'a> {
 
 /// Correspondence, its document and the `correspondence.received` event, in the caller's transaction.
 #[tracing::instrument(skip_all, fields(correspondence_id = %a.correspondence_id))]
-async fn record(txn: &sea_orm::DatabaseTransaction, a: RecordArgs<'_>, now: DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
+async fn record(
+    txn: &sea_orm::DatabaseTransaction,
+    a: RecordArgs<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
     correspondence::insert(
         txn,
         NewCorrespondence {
@@ -265,8 +275,9 @@ async fn record(txn: &sea_orm::DatabaseTransaction, a: RecordArgs<'_>, now: Date
         now,
     )
     .await?;
-    let event = NewEvent::new(CORRESPONDENCE_RECEIVED, &CorrespondenceReceived { correspondence_id: a.correspondence_id })?
-        .correlated(a.correlation_id);
+    let event =
+        NewEvent::new(CORRESPONDENCE_RECEIVED, &CorrespondenceReceived { correspondence_id: a.correspondence_id })?
+            .correlated(a.correlation_id);
     outbox::enqueue(txn, event, now).await?;
     Ok(())
 }

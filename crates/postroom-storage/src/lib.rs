@@ -8,8 +8,8 @@ use std::{path::Path, sync::Arc};
 use bytes::Bytes;
 use futures::stream::BoxStream;
 use object_store::{
-    ObjectStore, PutMode, PutOptions, PutPayload, aws::AmazonS3Builder, local::LocalFileSystem, path::Path as ObjectPath,
-    prefix::PrefixStore,
+    ObjectStore, PutMode, PutOptions, PutPayload, aws::AmazonS3Builder, local::LocalFileSystem,
+    path::Path as ObjectPath, prefix::PrefixStore,
 };
 
 /// Key of the object written and read back by readiness checks.
@@ -101,10 +101,11 @@ impl ObjectStorage {
         }
         let s3 = b.build()?;
         let description = format!("s3 bucket {}", opts.bucket);
-        let store: Arc<dyn ObjectStore> = match opts.prefix.as_deref().map(|p| p.trim_matches('/')).filter(|p| !p.is_empty()) {
-            Some(prefix) => Arc::new(PrefixStore::new(s3, prefix)),
-            None => Arc::new(s3),
-        };
+        let store: Arc<dyn ObjectStore> =
+            match opts.prefix.as_deref().map(|p| p.trim_matches('/')).filter(|p| !p.is_empty()) {
+                Some(prefix) => Arc::new(PrefixStore::new(s3, prefix)),
+                None => Arc::new(s3),
+            };
         Ok(Self { store, description })
     }
 

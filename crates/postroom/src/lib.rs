@@ -1,1 +1,9 @@
-//! The postroom binary: serve, migrate, token.
+//! The Postroom service as a library: [`Application::build`] wires configuration into a
+//! running service (database, object storage, authentication, HTTP API, workers), so the
+//! binary and the end-to-end tests boot exactly the same thing.
+
+pub mod app;
+pub mod cli;
+pub mod telemetry;
+
+pub use app::{Application, ServeRole};

@@ -38,14 +38,16 @@ pub async fn get_document_content(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("document {id} does not exist")))?;
     let opened = state.storage.open(&doc.object_key).await.map_err(|e| match e {
-        postroom_storage::StorageError::NotFound(_) => {
-            ApiError::Internal(anyhow::anyhow!("document {id} is recorded but its object {} is missing", doc.object_key))
-        }
+        postroom_storage::StorageError::NotFound(_) => ApiError::Internal(anyhow::anyhow!(
+            "document {id} is recorded but its object {} is missing",
+            doc.object_key
+        )),
         other => other.into(),
     })?;
     let mut response = Response::new(Body::from_stream(opened.stream));
     let headers = response.headers_mut();
-    let content_type = HeaderValue::from_str(&doc.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let content_type =
+        HeaderValue::from_str(&doc.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, content_type);
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(opened.size));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

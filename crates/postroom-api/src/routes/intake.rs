@@ -2,7 +2,10 @@
 
 use axum::{
     Json,
-    extract::{Multipart, State, multipart::{MultipartError, MultipartRejection}},
+    extract::{
+        Multipart, State,
+        multipart::{MultipartError, MultipartRejection},
+    },
     http::StatusCode,
 };
 use chrono::{NaiveDate, Utc};

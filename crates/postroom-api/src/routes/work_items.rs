@@ -72,13 +72,8 @@ pub async fn list_work_items(
         return Err(ApiError::BadRequest("limit must be between 1 and 500".to_owned()));
     }
     let offset = q.offset.unwrap_or(0);
-    let filter = work_items::Filter {
-        queue: q.queue,
-        status: q.status,
-        correspondence_id: q.correspondence_id,
-        limit,
-        offset,
-    };
+    let filter =
+        work_items::Filter { queue: q.queue, status: q.status, correspondence_id: q.correspondence_id, limit, offset };
     let today = london_date(Utc::now());
     let items = work_items::list(&state.db, &filter)
         .await?

@@ -1,0 +1,248 @@
+//! Building and running the service.
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use axum::Router;
+use sea_orm::DatabaseConnection;
+use tokio::{net::TcpListener, sync::Notify};
+use tokio_util::sync::CancellationToken;
+
+use postroom_api::AppState;
+use postroom_auth::{HmacKeys, TokenVerifier};
+use postroom_config::{ExposeSecret, Settings};
+use postroom_domain::WorkingCalendar;
+use postroom_intake::ScanIntake;
+use postroom_queue::{Dispatcher, EventHandler, OutboxRelay, RelaySettings};
+use postroom_storage::{ObjectStorage, S3Options};
+use postroom_worker::OpenTriageItem;
+
+/// What a `serve` process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ServeRole {
+    /// API, UI and all workers in one process (the embedded default).
+    #[default]
+    All,
+    /// The HTTP API only; events wait in the outbox for a worker.
+    Api,
+    /// Workers only, with `/healthz` and `/readyz` on the bind address.
+    Worker,
+}
+
+impl ServeRole {
+    fn runs_api(self) -> bool {
+        matches!(self, Self::All | Self::Api)
+    }
+    fn runs_workers(self) -> bool {
+        matches!(self, Self::All | Self::Worker)
+    }
+}
+
+/// A built service, bound to its port, not yet running.
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    router: Router,
+    relay: Option<OutboxRelay>,
+    db: DatabaseConnection,
+    shutdown_grace: Duration,
+}
+
+impl Application {
+    /// Connects to everything configured, runs migrations, and binds the listener. Fails fast,
+    /// with a message naming the service, when something configured is unreachable.
+    ///
+    /// # Errors
+    /// When the database, storage, signing key or listen address is unusable.
+    #[tracing::instrument(skip_all, fields(role = ?role))]
+    pub async fn build(settings: Settings, role: ServeRole) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+        let calendar = Arc::new(calendar(&settings)?);
+        let db = connect_database(&settings).await?;
+        let storage = object_storage(&settings)?;
+        storage.check().await.with_context(|| format!("object storage ({}) is not usable", storage.description()))?;
+        let verifier: Arc<dyn TokenVerifier> = Arc::new(signing_keys(&settings)?);
+        let outbox_wake = Arc::new(Notify::new());
+        let state = AppState {
+            db: db.clone(),
+            storage: storage.clone(),
+            verifier,
+            scans: ScanIntake::new(db.clone(), storage.clone(), settings.intake.max_files_per_upload),
+            outbox_wake: outbox_wake.clone(),
+            max_body_bytes: settings.server.max_body_bytes,
+        };
+        let router = if role.runs_api() {
+            postroom_api::router(state, settings.server.request_timeout)
+        } else {
+            postroom_api::ops_router(state)
+        };
+        let relay = role.runs_workers().then(|| {
+            let handlers: Vec<Arc<dyn EventHandler>> =
+                vec![Arc::new(OpenTriageItem::new(calendar.clone(), settings.intake.triage_target_working_days))];
+            OutboxRelay::new(
+                db.clone(),
+                Dispatcher::new(handlers),
+                RelaySettings {
+                    poll_interval: settings.workers.outbox_poll_interval,
+                    batch_size: settings.workers.outbox_batch_size,
+                    retry_base_delay: settings.workers.retry_base_delay,
+                    max_attempts: settings.workers.max_attempts,
+                },
+                outbox_wake,
+            )
+        });
+        let listener = TcpListener::bind(settings.server.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
+        let local_addr = listener.local_addr()?;
+        tracing::info!(%local_addr, storage = storage.description(), "postroom built");
+        Ok(Self { listener, local_addr, router, relay, db, shutdown_grace: settings.server.shutdown_grace })
+    }
+
+    /// The bound port (useful with port 0).
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    /// The bound address.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown` fires, then stops taking requests, lets in-flight requests and
+    /// the current event finish (up to the grace period), and closes the database pool.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let workers = shutdown.child_token();
+        let relay = self.relay.map(|relay| tokio::spawn(relay.run(workers.clone())));
+        tracing::info!(address = %self.local_addr, "postroom listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .await
+            .context("HTTP server failed")?;
+        workers.cancel();
+        if let Some(handle) = relay
+            && tokio::time::timeout(self.shutdown_grace, handle).await.is_err()
+        {
+            tracing::warn!("workers did not stop within the grace period");
+        }
+        self.db.close().await.context("closing the database pool")?;
+        tracing::info!("postroom stopped");
+        Ok(())
+    }
+}
+
+/// The working-day calendar with configured closure days and bank-holiday file.
+fn calendar(settings: &Settings) -> anyhow::Result<WorkingCalendar> {
+    let mut cal = WorkingCalendar::england_and_wales().with_closed_days(settings.calendar.closure_days.iter().copied());
+    if let Some(path) = &settings.calendar.bank_holidays_file {
+        let json = std::fs::read_to_string(path)
+            .with_context(|| format!("calendar.bank_holidays_file {} cannot be read", path.display()))?;
+        cal = cal.with_gov_uk_json(&json).with_context(|| {
+            format!("calendar.bank_holidays_file {} is not gov.uk bank-holidays JSON", path.display())
+        })?;
+    }
+    Ok(cal)
+}
+
+/// Connects and migrates. The URL's password never appears in errors.
+///
+/// # Errors
+/// When the database is unreachable or a migration fails.
+pub async fn connect_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let url = settings.database_url();
+    let shown = redact_url(url.expose_secret());
+    let db = postroom_db::connect(
+        url.expose_secret(),
+        settings.database.max_connections,
+        settings.database.sqlite_busy_timeout,
+    )
+    .await
+    .with_context(|| format!("cannot connect to the database at {shown}"))?;
+    postroom_db::migrate(&db).await.with_context(|| format!("migrating the database at {shown}"))?;
+    Ok(db)
+}
+
+/// Object storage from settings: an S3 bucket for `s3://`, a directory for `file://`, else the
+/// data directory's `objects/`.
+///
+/// # Errors
+/// When the URL is not understood or the store cannot be set up.
+pub fn object_storage(settings: &Settings) -> anyhow::Result<ObjectStorage> {
+    let s = &settings.storage;
+    match s.url.as_deref() {
+        None => Ok(ObjectStorage::local(&settings.data_dir.join("objects"))?),
+        Some(url) => {
+            let parsed = url::Url::parse(url).with_context(|| format!("storage.url {url:?} is not a URL"))?;
+            match parsed.scheme() {
+                "s3" => {
+                    let bucket = parsed
+                        .host_str()
+                        .filter(|b| !b.is_empty())
+                        .with_context(|| format!("storage.url {url:?} names no bucket (s3://BUCKET[/prefix])"))?;
+                    Ok(ObjectStorage::s3(S3Options {
+                        bucket: bucket.to_owned(),
+                        prefix: Some(parsed.path().to_owned()),
+                        endpoint: s.endpoint.clone(),
+                        region: s.region.clone(),
+                        access_key_id: s.access_key_id.clone(),
+                        secret_access_key: s.secret_access_key.as_ref().map(|k| k.expose_secret().to_owned()),
+                        allow_http: s.allow_http,
+                        virtual_hosted_style: s.virtual_hosted_style,
+                    })?)
+                }
+                "file" => Ok(ObjectStorage::local(&PathBuf::from(parsed.path()))?),
+                other => anyhow::bail!("storage.url scheme {other:?} is not supported; use s3:// or file://"),
+            }
+        }
+    }
+}
+
+/// The token signing key: `auth.signing_key`, else the key file in the data directory.
+///
+/// # Errors
+/// When the key is too short or the key file is unusable.
+pub fn signing_keys(settings: &Settings) -> anyhow::Result<HmacKeys> {
+    match &settings.auth.signing_key {
+        Some(key) => HmacKeys::from_secret(key.expose_secret().as_bytes()).context("auth.signing_key"),
+        None => Ok(HmacKeys::load_or_create(&HmacKeys::default_path(&settings.data_dir))?),
+    }
+}
+
+/// A database URL with any password replaced by `***`.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "(unparsable URL)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_appear_in_shown_urls() {
+        assert_eq!(redact_url("postgres://u:hunter2@db:5432/x"), "postgres://u:***@db:5432/x");
+        assert_eq!(redact_url("sqlite://data/x.db?mode=rwc"), "sqlite://data/x.db?mode=rwc");
+    }
+
+    #[test]
+    fn storage_urls_are_checked() {
+        let mut s = Settings::default();
+        s.storage.url = Some("ftp://x".into());
+        assert!(object_storage(&s).is_err());
+        s.storage.url = Some("s3://".into());
+        assert!(object_storage(&s).is_err());
+    }
+}

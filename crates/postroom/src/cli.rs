@@ -1,0 +1,145 @@
+//! The `postroom` command line.
+
+use std::{io::Write, path::PathBuf, time::Duration};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use postroom_config::Settings;
+use postroom_domain::Role;
+
+use crate::{Application, ServeRole, app, telemetry};
+
+/// Postroom: correspondence workflow for council Revenues teams.
+#[derive(Debug, Parser)]
+#[command(name = "postroom", version, about)]
+pub struct Cli {
+    /// Configuration file (default: ./postroom.toml when present). `POSTROOM_*` variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service: API, UI and workers (or one of them with --role).
+    Serve {
+        #[arg(long, value_enum, default_value_t = ServeRole::All)]
+        role: ServeRole,
+    },
+    /// Apply pending database migrations (or revert the latest with --down N), then list them.
+    Migrate {
+        /// Revert this many of the latest migrations instead.
+        #[arg(long, value_name = "N")]
+        down: Option<u32>,
+    },
+    /// Print a bearer token for a user and role.
+    Token {
+        /// User name (letters, digits, '.', '_', '-', '@').
+        #[arg(long)]
+        user: String,
+        /// officer, team_leader, post_room, admin, auditor or service.
+        #[arg(long)]
+        role: Role,
+        /// How long the token is valid, e.g. 8h, 30d (default: auth.token_lifetime, else 8h).
+        #[arg(long, value_parser = humantime::parse_duration)]
+        valid_for: Option<Duration>,
+    },
+    /// Print the effective configuration (secrets redacted) as TOML.
+    Config,
+}
+
+/// Runs a parsed command line.
+///
+/// # Errors
+/// Whatever the command fails with, with context.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    telemetry::init(&settings.log);
+    match cli.command {
+        Command::Serve { role } => serve(settings, role).await,
+        Command::Migrate { down } => migrate(&settings, down).await,
+        Command::Token { user, role, valid_for } => {
+            let keys = app::signing_keys(&settings)?;
+            let lifetime = valid_for.or(settings.auth.token_lifetime).unwrap_or(Duration::from_secs(8 * 3600));
+            let token = keys.issue(&user, role, lifetime)?;
+            writeln!(std::io::stdout().lock(), "{token}").context("writing the token")?;
+            Ok(())
+        }
+        Command::Config => {
+            let text = toml::to_string_pretty(&settings).context("rendering the configuration")?;
+            write!(std::io::stdout().lock(), "{text}").context("writing the configuration")?;
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings, role: ServeRole) -> anyhow::Result<()> {
+    let app = Application::build(settings, role).await?;
+    let shutdown = CancellationToken::new();
+    let trigger = shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutdown requested; finishing in-flight work");
+        trigger.cancel();
+    });
+    app.run_until(shutdown).await
+}
+
+async fn migrate(settings: &Settings, down: Option<u32>) -> anyhow::Result<()> {
+    let db = match down {
+        None => app::connect_database(settings).await?,
+        Some(steps) => {
+            let url = settings.database_url();
+            let db = postroom_db::connect(
+                postroom_config::ExposeSecret::expose_secret(&url),
+                settings.database.max_connections,
+                settings.database.sqlite_busy_timeout,
+            )
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot connect to the database at {}",
+                    app::redact_url(postroom_config::ExposeSecret::expose_secret(&url))
+                )
+            })?;
+            postroom_db::rollback(&db, steps).await.context("reverting migrations")?;
+            db
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    for (name, applied) in postroom_db::migration_status(&db).await? {
+        writeln!(out, "{} {name}", if applied { "applied" } else { "pending" })?;
+    }
+    Ok(())
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
