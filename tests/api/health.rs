@@ -40,3 +40,28 @@ async fn openapi_document_and_docs_are_served() -> anyhow::Result<()> {
     assert!(docs.text().await?.contains("swagger"));
     Ok(())
 }
+
+#[tokio::test]
+async fn start_up_fails_fast_naming_an_unreachable_database_or_store() -> anyhow::Result<()> {
+    let db = postroom_e2e::TestApp::spawn_with(postroom::ServeRole::All, |s| {
+        s.database.url = Some(postroom_config::SecretString::from("postgres://u:hunter2@127.0.0.1:1/none"));
+        s.database.connect_timeout = Some(std::time::Duration::from_secs(1));
+    })
+    .await;
+    let err = format!("{:#}", db.err().expect("an unreachable database must stop start-up"));
+    assert!(err.contains("cannot connect to the database at postgres://u:***@127.0.0.1:1/none"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+
+    let store = postroom_e2e::TestApp::spawn_with(postroom::ServeRole::All, |s| {
+        s.storage.url = Some("s3://no-such-bucket".to_owned());
+        s.storage.endpoint = Some("http://127.0.0.1:1".to_owned());
+        s.storage.allow_http = true;
+        s.storage.max_retries = 0;
+        s.storage.access_key_id = Some("k".to_owned());
+        s.storage.secret_access_key = Some(postroom_config::SecretString::from("s"));
+    })
+    .await;
+    let err = format!("{:#}", store.err().expect("unreachable storage must stop start-up"));
+    assert!(err.contains("object storage (s3 bucket no-such-bucket) is not usable"), "{err}");
+    Ok(())
+}

@@ -110,10 +110,13 @@ pub struct DatabaseSettings {
     /// SQLite busy timeout.
     #[serde(with = "humantime_serde")]
     pub sqlite_busy_timeout: Option<Duration>,
+    /// How long to keep trying to connect (at start-up, and for a pooled connection) before failing.
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Option<Duration>,
 }
 
 /// Object storage. Without `url`, a directory in the data directory.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageSettings {
     /// `s3://bucket` (or `s3://bucket/prefix`), or `file:///absolute/dir`.
@@ -131,6 +134,27 @@ pub struct StorageSettings {
     pub allow_http: bool,
     /// Use virtual-hosted-style requests (`bucket.host`) instead of path style.
     pub virtual_hosted_style: bool,
+    /// Retries of a failed S3 request (with growing delay) before it fails.
+    pub max_retries: usize,
+    /// Longest time spent retrying one S3 request.
+    #[serde(with = "humantime_serde")]
+    pub retry_timeout: Duration,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            endpoint: None,
+            region: None,
+            access_key_id: None,
+            secret_access_key: None,
+            allow_http: false,
+            virtual_hosted_style: false,
+            max_retries: 5,
+            retry_timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Bearer-token authentication.

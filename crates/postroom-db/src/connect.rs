@@ -29,25 +29,34 @@ impl Backend {
     }
 }
 
+/// Pool tuning; `None` takes the default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolOptions {
+    /// Default 10 on PostgreSQL, 5 on SQLite.
+    pub max_connections: Option<u32>,
+    /// Default 10 s.
+    pub sqlite_busy_timeout: Option<Duration>,
+    /// How long to keep trying to connect or to get a pooled connection; default 15 s.
+    pub connect_timeout: Option<Duration>,
+}
+
 /// Opens a connection pool. SQLite runs in WAL mode with a busy timeout and foreign keys on; the
 /// database file (and its directory) is created when missing.
 ///
 /// # Errors
 /// When the URL is unsupported or the database cannot be reached.
 #[tracing::instrument(skip_all, fields(backend))]
-pub async fn connect(
-    url: &str,
-    max_connections: Option<u32>,
-    sqlite_busy_timeout: Option<Duration>,
-) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect(url: &str, options: &PoolOptions) -> Result<DatabaseConnection, DbErr> {
     let backend = Backend::of(url)?;
     tracing::Span::current().record("backend", tracing::field::debug(backend));
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(30)).connect_timeout(Duration::from_secs(10));
+    let timeout = options.connect_timeout.unwrap_or(Duration::from_secs(15));
+    let max_connections = options.max_connections;
+    opts.sqlx_logging(false).acquire_timeout(timeout).connect_timeout(timeout);
     match backend {
         Backend::Sqlite => {
             create_sqlite_parent(url)?;
-            let busy = sqlite_busy_timeout.unwrap_or(Duration::from_secs(10));
+            let busy = options.sqlite_busy_timeout.unwrap_or(Duration::from_secs(10));
             opts.max_connections(max_connections.unwrap_or(5)).map_sqlx_sqlite_opts(move |o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
@@ -128,7 +137,7 @@ mod tests {
     async fn migrations_go_up_down_and_up_again_on_sqlite() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let url = format!("sqlite://{}/nested/x.db?mode=rwc", dir.path().display());
-        let db = connect(&url, None, None).await?;
+        let db = connect(&url, &PoolOptions::default()).await?;
         migrate(&db).await?;
         rollback_all(&db).await?;
         let rows = db

@@ -10,7 +10,7 @@ pub mod entities;
 pub mod outbox;
 pub mod work_items;
 
-pub use connect::{Backend, connect, migrate, ping, rollback, rollback_all, status as migration_status};
+pub use connect::{Backend, PoolOptions, connect, migrate, ping, rollback, rollback_all, status as migration_status};
 pub use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 /// Whether a database error is a unique-constraint violation (someone else inserted first).

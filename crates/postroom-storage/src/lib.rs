@@ -8,7 +8,7 @@ use std::{path::Path, sync::Arc};
 use bytes::Bytes;
 use futures::stream::BoxStream;
 use object_store::{
-    ObjectStore, PutMode, PutOptions, PutPayload, aws::AmazonS3Builder, local::LocalFileSystem,
+    ObjectStore, PutMode, PutOptions, PutPayload, RetryConfig, aws::AmazonS3Builder, local::LocalFileSystem,
     path::Path as ObjectPath, prefix::PrefixStore,
 };
 
@@ -40,6 +40,10 @@ pub struct S3Options {
     pub secret_access_key: Option<String>,
     pub allow_http: bool,
     pub virtual_hosted_style: bool,
+    /// Retries of a failed request before it fails.
+    pub max_retries: usize,
+    /// Longest time spent retrying one request.
+    pub retry_timeout: std::time::Duration,
 }
 
 /// Whether a put created the object or found it already there.
@@ -89,7 +93,12 @@ impl ObjectStorage {
             .with_bucket_name(&opts.bucket)
             .with_region(opts.region.as_deref().unwrap_or("us-east-1"))
             .with_allow_http(opts.allow_http)
-            .with_virtual_hosted_style_request(opts.virtual_hosted_style);
+            .with_virtual_hosted_style_request(opts.virtual_hosted_style)
+            .with_retry(RetryConfig {
+                max_retries: opts.max_retries,
+                retry_timeout: opts.retry_timeout,
+                ..RetryConfig::default()
+            });
         if let Some(endpoint) = &opts.endpoint {
             b = b.with_endpoint(endpoint);
         }

@@ -157,15 +157,21 @@ fn calendar(settings: &Settings) -> anyhow::Result<WorkingCalendar> {
 pub async fn connect_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.database_url();
     let shown = redact_url(url.expose_secret());
-    let db = postroom_db::connect(
-        url.expose_secret(),
-        settings.database.max_connections,
-        settings.database.sqlite_busy_timeout,
-    )
-    .await
-    .with_context(|| format!("cannot connect to the database at {shown}"))?;
+    let db = postroom_db::connect(url.expose_secret(), &pool_options(settings))
+        .await
+        .with_context(|| format!("cannot connect to the database at {shown}"))?;
     postroom_db::migrate(&db).await.with_context(|| format!("migrating the database at {shown}"))?;
     Ok(db)
+}
+
+/// Pool tuning from settings.
+#[must_use]
+pub fn pool_options(settings: &Settings) -> postroom_db::PoolOptions {
+    postroom_db::PoolOptions {
+        max_connections: settings.database.max_connections,
+        sqlite_busy_timeout: settings.database.sqlite_busy_timeout,
+        connect_timeout: settings.database.connect_timeout,
+    }
 }
 
 /// Object storage from settings: an S3 bucket for `s3://`, a directory for `file://`, else the
@@ -194,6 +200,8 @@ pub fn object_storage(settings: &Settings) -> anyhow::Result<ObjectStorage> {
                         secret_access_key: s.secret_access_key.as_ref().map(|k| k.expose_secret().to_owned()),
                         allow_http: s.allow_http,
                         virtual_hosted_style: s.virtual_hosted_style,
+                        max_retries: s.max_retries,
+                        retry_timeout: s.retry_timeout,
                     })?)
                 }
                 "file" => Ok(ObjectStorage::local(&PathBuf::from(parsed.path()))?),

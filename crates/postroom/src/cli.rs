@@ -93,18 +93,15 @@ async fn migrate(settings: &Settings, down: Option<u32>) -> anyhow::Result<()> {
         None => app::connect_database(settings).await?,
         Some(steps) => {
             let url = settings.database_url();
-            let db = postroom_db::connect(
-                postroom_config::ExposeSecret::expose_secret(&url),
-                settings.database.max_connections,
-                settings.database.sqlite_busy_timeout,
-            )
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot connect to the database at {}",
-                    app::redact_url(postroom_config::ExposeSecret::expose_secret(&url))
-                )
-            })?;
+            let db =
+                postroom_db::connect(postroom_config::ExposeSecret::expose_secret(&url), &app::pool_options(settings))
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "cannot connect to the database at {}",
+                            app::redact_url(postroom_config::ExposeSecret::expose_secret(&url))
+                        )
+                    })?;
             postroom_db::rollback(&db, steps).await.context("reverting migrations")?;
             db
         }
