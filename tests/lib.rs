@@ -18,6 +18,9 @@ use tokio_util::sync::CancellationToken;
 
 /// Environment variable naming the PostgreSQL admin URL for the PostgreSQL run.
 pub const POSTGRES_ENV: &str = "TEST_POSTGRES_URL";
+/// Environment variable naming a RabbitMQ URL: tests then deliver events through RabbitMQ, each
+/// test under its own queue prefix and exchange (deleted afterwards).
+pub const AMQP_ENV: &str = "TEST_AMQP_URL";
 /// Environment variable naming an S3-compatible endpoint (with `TEST_S3_BUCKET`): tests then keep
 /// originals in that bucket, under a fresh prefix per test, instead of a local directory.
 pub const S3_ENDPOINT_ENV: &str = "TEST_S3_ENDPOINT";
@@ -31,6 +34,7 @@ pub struct TestApp {
     handle: Option<JoinHandle<anyhow::Result<()>>>,
     _data: tempfile::TempDir,
     _database: Option<PgDatabase>,
+    _broker: Option<BrokerNamespace>,
 }
 
 impl TestApp {
@@ -64,6 +68,18 @@ impl TestApp {
             settings.storage.secret_access_key = Some(SecretString::from("test"));
             settings.storage.allow_http = true;
         }
+        let broker = match std::env::var(AMQP_ENV) {
+            Ok(url) => {
+                let ns = BrokerNamespace::new(&url);
+                settings.amqp.url = Some(SecretString::from(url));
+                settings.amqp.prefix = ns.topology.prefix.clone();
+                settings.amqp.exchange = ns.topology.exchange.clone();
+                settings.amqp.retry_delays = ns.topology.retry_delays.iter().map(|d| (*d).into()).collect();
+                settings.amqp.reconnect_max_delay = Duration::from_secs(2);
+                Some(ns)
+            }
+            Err(_) => None,
+        };
         configure(&mut settings);
         let mut app = Self {
             address: String::new(),
@@ -73,6 +89,7 @@ impl TestApp {
             handle: None,
             _data: data,
             _database: database,
+            _broker: broker,
         };
         app.start(role).await?;
         Ok(app)
@@ -158,9 +175,31 @@ impl TestApp {
         }
     }
 
-    /// Work items listed under `query` (e.g. `?queue=triage`), after the outbox is drained.
+    /// Waits until every event is delivered and every `correspondence.received` event has been
+    /// handled (in-process or through the broker), or fails after `timeout`.
+    pub async fn wait_until_quiet(&self, timeout: Duration) -> anyhow::Result<()> {
+        self.wait_for_outbox_drained(timeout).await?;
+        let url = postroom_config::ExposeSecret::expose_secret(&self.settings.database_url()).to_owned();
+        let db = Database::connect(url).await?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        let sql = "SELECT COUNT(*) AS n FROM outbox o WHERE o.event_type = 'correspondence.received' \
+                   AND o.dead_at IS NULL AND NOT EXISTS \
+                   (SELECT 1 FROM processed_events p WHERE p.event_id = o.id AND p.consumer = 'open-triage-item')";
+        loop {
+            let row = db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await?;
+            let unhandled: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or_default();
+            if unhandled == 0 {
+                db.close().await?;
+                return Ok(());
+            }
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "{unhandled} events not handled in {timeout:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Work items listed under `query` (e.g. `?queue=triage`), once everything is handled.
     pub async fn work_items(&self, token: &str, query: &str) -> anyhow::Result<Vec<serde_json::Value>> {
-        self.wait_for_outbox_drained(Duration::from_secs(30)).await?;
+        self.wait_until_quiet(Duration::from_secs(60)).await?;
         let page = self.get_json(&format!("/api/v1/work-items{query}"), token).await?;
         Ok(page["items"].as_array().cloned().unwrap_or_default())
     }
@@ -179,6 +218,68 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
+    }
+}
+
+/// A test's own exchange and queues on a shared broker, deleted when this goes out of scope.
+pub struct BrokerNamespace {
+    url: String,
+    pub topology: postroom_queue::amqp::Topology,
+}
+
+impl BrokerNamespace {
+    fn new(url: &str) -> Self {
+        let prefix = format!("postroom-test-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        Self {
+            url: url.to_owned(),
+            topology: postroom_queue::amqp::Topology {
+                exchange: format!("{prefix}.events"),
+                prefix,
+                retry_delays: vec![Duration::from_millis(200), Duration::from_millis(400)],
+                backoffice_ttl: Duration::from_secs(600),
+            },
+        }
+    }
+
+    /// Every queue name this namespace declares.
+    pub fn queues(&self) -> Vec<String> {
+        let t = &self.topology;
+        let mut queues = vec![t.dead_letter_queue(), t.backoffice_queue()];
+        for (name, _) in postroom_queue::amqp::WORK_QUEUES {
+            let q = t.queue(name);
+            queues.extend(t.retry_delays.iter().map(|d| t.retry_queue(&q, *d)));
+            queues.push(q);
+        }
+        queues
+    }
+}
+
+impl Drop for BrokerNamespace {
+    fn drop(&mut self) {
+        let (url, queues) = (self.url.clone(), self.queues());
+        let exchanges = [self.topology.exchange.clone(), self.topology.dead_letter_exchange()];
+        let cleanup = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async {
+                let Ok(conn) = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await else {
+                    return;
+                };
+                if let Ok(ch) = conn.create_channel().await {
+                    for q in &queues {
+                        let _ = ch.queue_delete(q.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
+                    }
+                    for x in &exchanges {
+                        let _ = ch
+                            .exchange_delete(x.as_str().into(), lapin::options::ExchangeDeleteOptions::default())
+                            .await;
+                    }
+                }
+                let _ = conn.close(200, "test done".into()).await;
+            });
+        });
+        let _ = cleanup.join();
     }
 }
 

@@ -9,6 +9,7 @@ mod m20261123_000001_create_correspondence;
 mod m20261123_000002_create_work_items;
 mod m20261123_000003_create_accounts;
 mod m20261123_000004_create_outbox;
+mod m20261123_000005_create_dead_letters;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_work_items::Migration),
             Box::new(m20261123_000003_create_accounts::Migration),
             Box::new(m20261123_000004_create_outbox::Migration),
+            Box::new(m20261123_000005_create_dead_letters::Migration),
         ]
     }
 }

@@ -5,12 +5,21 @@ async fn healthz_and_readyz_report_database_and_storage() -> anyhow::Result<()> 
     let app = TestApp::spawn().await?;
     let health = app.client.get(app.url("/healthz")).send().await?;
     assert_eq!(health.status(), 200);
-    let ready = app.client.get(app.url("/readyz")).send().await?;
-    assert_eq!(ready.status(), 200);
-    let body: serde_json::Value = ready.json().await?;
-    assert_eq!(body["status"], "ready");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let body = loop {
+        let ready = app.client.get(app.url("/readyz")).send().await?;
+        assert_eq!(ready.status(), 200);
+        let body: serde_json::Value = ready.json().await?;
+        if body["status"] == "ready" || std::time::Instant::now() > deadline {
+            break body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(body["status"], "ready", "{body}");
     assert_eq!(body["database"], "ok");
     assert_eq!(body["storage"], "ok");
+    let broker = if app.settings.amqp.url.is_some() { "ok" } else { "not configured" };
+    assert_eq!(body["broker"], broker);
     Ok(())
 }
 

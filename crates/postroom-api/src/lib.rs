@@ -45,6 +45,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
         (name = "correspondence", description = "What was received"),
         (name = "documents", description = "Stored originals"),
         (name = "operations", description = "Health and readiness"),
+        (name = "administration", description = "Dead letters and other admin tasks"),
     )
 )]
 struct ApiDoc;
@@ -69,6 +70,7 @@ fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::work_items::router())
         .merge(routes::correspondence::router())
         .merge(routes::documents::router())
+        .merge(routes::admin::router())
         .split_for_parts()
 }
 

@@ -20,4 +20,6 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// RabbitMQ session status, when a broker is configured and this process runs workers.
+    pub broker: Option<postroom_queue::amqp::BrokerStatus>,
 }

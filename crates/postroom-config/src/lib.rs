@@ -52,6 +52,7 @@ pub struct Settings {
     pub calendar: CalendarSettings,
     pub intake: IntakeSettings,
     pub workers: WorkerSettings,
+    pub amqp: AmqpSettings,
     pub log: LogSettings,
 }
 
@@ -66,6 +67,7 @@ impl Default for Settings {
             calendar: CalendarSettings::default(),
             intake: IntakeSettings::default(),
             workers: WorkerSettings::default(),
+            amqp: AmqpSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -224,6 +226,58 @@ impl Default for WorkerSettings {
     }
 }
 
+/// RabbitMQ. Without `url`, events are delivered in-process (the embedded default).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AmqpSettings {
+    /// `amqp://user:password@host:5672/vhost` (`%2f` is the default vhost).
+    #[serde(serialize_with = "serialize_redacted")]
+    pub url: Option<SecretString>,
+    /// The topic exchange Postroom publishes its events to.
+    pub exchange: String,
+    /// Prefix of every queue and exchange name Postroom declares.
+    pub prefix: String,
+    /// Unacknowledged messages a consumer may hold.
+    pub prefetch: u16,
+    /// Publishes in flight before the relay waits for the broker's confirms.
+    pub publish_window: u64,
+    /// Delays before each retry of a failed message; after the last, it is dead-lettered.
+    pub retry_delays: Vec<humantime_serde::Serde<Duration>>,
+    /// Longest wait between reconnection attempts.
+    #[serde(with = "humantime_serde")]
+    pub reconnect_max_delay: Duration,
+    /// Longest a back-office queue keeps messages nobody consumed.
+    #[serde(with = "humantime_serde")]
+    pub backoffice_message_ttl: Duration,
+    /// A queue of S3-style bucket event notifications (`ObjectCreated`, as MinIO or S3 publish
+    /// them) to consume: each new object becomes received correspondence.
+    pub bucket_notifications_queue: Option<String>,
+}
+
+impl Default for AmqpSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            exchange: "postroom.events".to_owned(),
+            prefix: "postroom".to_owned(),
+            prefetch: 32,
+            publish_window: 256,
+            retry_delays: [1, 10, 60, 600].map(|s| Duration::from_secs(s).into()).to_vec(),
+            reconnect_max_delay: Duration::from_secs(30),
+            backoffice_message_ttl: Duration::from_secs(14 * 24 * 3600),
+            bucket_notifications_queue: None,
+        }
+    }
+}
+
+impl AmqpSettings {
+    /// The retry delays as plain durations.
+    #[must_use]
+    pub fn retry_delays(&self) -> Vec<Duration> {
+        self.retry_delays.iter().map(|d| **d).collect()
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -352,6 +406,13 @@ mod tests {
     }
 
     #[test]
+    fn amqp_retry_delays_parse_as_durations() {
+        let s = Settings::from_toml("[amqp]\nurl = \"amqp://localhost\"\nretry_delays = [\"1s\", \"2m\"]").unwrap();
+        assert_eq!(s.amqp.retry_delays(), vec![Duration::from_secs(1), Duration::from_secs(120)]);
+        assert!(s.amqp.url.is_some());
+    }
+
+    #[test]
     fn invalid_values_are_refused() {
         let err = Settings::from_toml("[server]\nbind = \"not an address\"").expect_err("bad bind").to_string();
         assert!(err.contains("bind"), "{err}");
@@ -370,7 +431,9 @@ mod tests {
         )
         .unwrap();
         let debug = format!("{s:?}");
-        for secret in ["hunter2", "supersecret", "awssecret"] {
+        let s = Settings { amqp: AmqpSettings { url: Some("amqp://u:rabbitpw@mq/%2f".into()), ..s.amqp.clone() }, ..s };
+        let debug = format!("{debug}{s:?}{}", toml::to_string(&s).unwrap());
+        for secret in ["hunter2", "supersecret", "awssecret", "rabbitpw"] {
             assert!(!debug.contains(secret), "{secret} leaked in {debug}");
         }
     }

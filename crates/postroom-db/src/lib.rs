@@ -6,6 +6,7 @@
 pub mod connect;
 pub mod correspondence;
 pub mod counters;
+pub mod dead_letters;
 pub mod entities;
 pub mod outbox;
 pub mod work_items;

@@ -84,6 +84,61 @@ pub async fn due(conn: &impl ConnectionTrait, now: DateTime<Utc>, limit: u64) ->
         .await
 }
 
+/// Like [`due`], but locks the rows for the caller's transaction. On PostgreSQL rows another
+/// relay has locked are skipped (`FOR UPDATE SKIP LOCKED`), so several relays never publish the
+/// same event; SQLite has a single writer, so a plain read is enough there.
+///
+/// # Errors
+/// When the database fails.
+pub async fn claim_due(
+    txn: &sea_orm::DatabaseTransaction,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<outbox::Model>, DbErr> {
+    let mut q = outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .filter(outbox::Column::DeadAt.is_null())
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .order_by_asc(outbox::Column::OccurredAt)
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit);
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        q = q.lock_with_behavior(sea_orm::sea_query::LockType::Update, sea_orm::sea_query::LockBehavior::SkipLocked);
+    }
+    q.all(txn).await
+}
+
+/// Marks several events published at once.
+///
+/// # Errors
+/// When the database fails.
+pub async fn mark_published_many(conn: &impl ConnectionTrait, ids: &[Uuid], at: DateTime<Utc>) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::PublishedAt, Expr::value(at))
+        .filter(outbox::Column::Id.is_in(ids.iter().copied()))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Puts a dead event back in line (re-drive of an in-process dead letter).
+///
+/// # Errors
+/// When the database fails.
+pub async fn revive(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::DeadAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(outbox::Column::Attempts, Expr::value(0))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
 /// How many events are waiting (not yet handled, not dead).
 ///
 /// # Errors

@@ -7,6 +7,12 @@ use uuid::Uuid;
 pub const CORRESPONDENCE_RECEIVED: &str = "correspondence.received";
 /// `workitem.created`: a work item was opened.
 pub const WORK_ITEM_CREATED: &str = "workitem.created";
+/// `document.ocr_requested`: a document needs optical character recognition.
+pub const DOCUMENT_OCR_REQUESTED: &str = "document.ocr_requested";
+/// `reply.approved`: a reply is ready to send.
+pub const REPLY_APPROVED: &str = "reply.approved";
+/// `account.changed`: a revenues account was changed.
+pub const ACCOUNT_CHANGED: &str = "account.changed";
 
 /// Payload of [`CORRESPONDENCE_RECEIVED`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -53,6 +53,20 @@ impl Priority {
     }
 }
 
+impl Priority {
+    /// From an AMQP message priority (the inverse of [`Priority::amqp_priority`]).
+    #[must_use]
+    pub fn from_amqp(priority: u8) -> Option<Self> {
+        match priority {
+            4.. => Some(Self::P1),
+            3 => Some(Self::P2),
+            2 => Some(Self::P3),
+            1 => Some(Self::P4),
+            0 => None,
+        }
+    }
+}
+
 impl fmt::Display for Priority {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "P{}", self.rank())
@@ -84,6 +98,7 @@ mod tests {
         for p in [Priority::P1, Priority::P2, Priority::P3, Priority::P4] {
             assert_eq!(Priority::from_rank(p.rank()), Ok(p));
             assert_eq!(p.to_string().parse::<Priority>(), Ok(p));
+            assert_eq!(Priority::from_amqp(p.amqp_priority()), Some(p));
         }
         assert!("P5".parse::<Priority>().is_err());
     }

@@ -37,6 +37,8 @@ pub struct ScanBatch {
     pub batch: Option<String>,
     /// Request id, carried into the outbox event.
     pub correlation_id: Option<String>,
+    /// How the files arrived (`scan` for uploads, `drop_folder` for objects written to storage).
+    pub channel: Channel,
 }
 
 /// What happened to one file.
@@ -106,8 +108,13 @@ impl ScanIntake {
         let batch_id = batch.batch.clone().unwrap_or_else(|| format!("B-{}", Uuid::now_v7()));
         let mut out = Vec::with_capacity(batch.files.len());
         for (file, media_type) in batch.files.into_iter().zip(media) {
-            let r =
-                self.receive_one(file, media_type, received_at, &batch_id, batch.correlation_id.clone(), now).await?;
+            let ctx = BatchContext {
+                received_at,
+                batch_id: &batch_id,
+                channel: batch.channel,
+                correlation_id: batch.correlation_id.clone(),
+            };
+            let r = self.receive_one(file, media_type, ctx, now).await?;
             out.push(r);
         }
         Ok((batch_id, out))
@@ -147,9 +154,7 @@ impl ScanIntake {
         &self,
         file: ScanFile,
         media_type: MediaType,
-        received_at: DateTime<Utc>,
-        batch_id: &str,
-        correlation_id: Option<String>,
+        ctx: BatchContext<'_>,
         now: DateTime<Utc>,
     ) -> Result<Received, IntakeError> {
         let hash = ContentHash::of(&file.bytes);
@@ -173,9 +178,10 @@ impl ScanIntake {
                 media_type,
                 size_bytes,
                 filename: filename.clone(),
-                received_at,
-                batch_id,
-                correlation_id,
+                received_at: ctx.received_at,
+                batch_id: ctx.batch_id,
+                channel: ctx.channel,
+                correlation_id: ctx.correlation_id,
             },
             now,
         )
@@ -227,6 +233,14 @@ impl ScanIntake {
     }
 }
 
+/// What all files of one upload share.
+struct BatchContext<'a> {
+    received_at: DateTime<Utc>,
+    batch_id: &'a str,
+    channel: Channel,
+    correlation_id: Option<String>,
+}
+
 struct RecordArgs<'a> {
     correspondence_id: Uuid,
     document_id: Uuid,
@@ -237,6 +251,7 @@ struct RecordArgs<'a> {
     filename: Option<String>,
     received_at: DateTime<Utc>,
     batch_id: &'a str,
+    channel: Channel,
     correlation_id: Option<String>,
 }
 
@@ -251,7 +266,7 @@ async fn record(
         txn,
         NewCorrespondence {
             id: a.correspondence_id,
-            channel: Channel::Scan.as_str().to_owned(),
+            channel: a.channel.as_str().to_owned(),
             received_at: a.received_at,
             sender: None,
             subject: None,

@@ -40,8 +40,15 @@ impl TryFrom<outbox_entity::Model> for Event {
 pub trait EventHandler: Send + Sync {
     /// The consumer name, unique per handler (the idempotency key is consumer + event id).
     fn consumer(&self) -> &'static str;
+    /// The work queue this handler runs behind when a broker is configured (see
+    /// [`crate::amqp::WORK_QUEUES`]).
+    fn queue(&self) -> &'static str;
+    /// The event types it wants.
+    fn event_types(&self) -> &'static [&'static str];
     /// Whether this handler wants events of `event_type`.
-    fn handles(&self, event_type: &str) -> bool;
+    fn handles(&self, event_type: &str) -> bool {
+        self.event_types().contains(&event_type)
+    }
     /// Does the work.
     ///
     /// # Errors
@@ -59,6 +66,24 @@ impl Dispatcher {
     #[must_use]
     pub fn new(handlers: Vec<Arc<dyn EventHandler>>) -> Self {
         Self { handlers }
+    }
+
+    /// The handlers that run behind `queue`.
+    #[must_use]
+    pub fn for_queue(&self, queue: &str) -> Self {
+        Self { handlers: self.handlers.iter().filter(|h| h.queue() == queue).cloned().collect() }
+    }
+
+    /// Whether there are no handlers.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.handlers.is_empty()
+    }
+
+    /// The handlers.
+    #[must_use]
+    pub fn handlers(&self) -> &[Arc<dyn EventHandler>] {
+        &self.handlers
     }
 
     /// Runs the handlers for `event`. Handlers that already processed it are skipped.

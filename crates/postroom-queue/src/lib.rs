@@ -11,3 +11,5 @@ mod relay;
 
 pub use dispatch::{Dispatcher, Event, EventHandler};
 pub use relay::{OutboxRelay, RelaySettings};
+
+pub mod amqp;

@@ -7,7 +7,11 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use postroom_db::{entities::outbox as outbox_entity, outbox};
+use postroom_db::{
+    dead_letters::{self, NewDeadLetter},
+    entities::outbox as outbox_entity,
+    outbox,
+};
 
 use crate::{Dispatcher, Event};
 
@@ -73,6 +77,17 @@ impl OutboxRelay {
 
     async fn deliver(&self, row: outbox_entity::Model) -> anyhow::Result<()> {
         let (id, attempts) = (row.id, row.attempts);
+        let letter = NewDeadLetter {
+            id: None,
+            event_id: row.id,
+            event_type: row.event_type.clone(),
+            source: dead_letters::OUTBOX_SOURCE.to_owned(),
+            payload: row.payload.clone(),
+            correlation_id: row.correlation_id.clone(),
+            priority: row.priority,
+            reason: None,
+            attempts: row.attempts.saturating_add(1),
+        };
         let result = match Event::try_from(row) {
             Ok(event) => self.dispatcher.dispatch(&self.db, &event).await,
             Err(e) => Err(anyhow::Error::new(e).context("event payload is not JSON")),
@@ -91,7 +106,12 @@ impl OutboxRelay {
                 } else {
                     tracing::warn!(event_id = %id, attempt, error = %message, retry_in = ?delay, "event failed; will retry");
                 }
-                outbox::record_failure(&self.db, id, &message, next, dead.then_some(now)).await?;
+                let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
+                outbox::record_failure(&txn, id, &message, next, dead.then_some(now)).await?;
+                if dead {
+                    dead_letters::record(&txn, NewDeadLetter { reason: Some(message), ..letter }, now).await?;
+                }
+                txn.commit().await?;
             }
         }
         Ok(())

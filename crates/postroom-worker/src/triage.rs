@@ -42,8 +42,12 @@ impl EventHandler for OpenTriageItem {
         "open-triage-item"
     }
 
-    fn handles(&self, event_type: &str) -> bool {
-        event_type == CORRESPONDENCE_RECEIVED
+    fn queue(&self) -> &'static str {
+        postroom_queue::amqp::INTAKE_QUEUE
+    }
+
+    fn event_types(&self) -> &'static [&'static str] {
+        &[CORRESPONDENCE_RECEIVED]
     }
 
     #[tracing::instrument(skip_all, fields(event_id = %event.id))]

@@ -13,9 +13,12 @@ use postroom_auth::{HmacKeys, TokenVerifier};
 use postroom_config::{ExposeSecret, Settings};
 use postroom_domain::WorkingCalendar;
 use postroom_intake::ScanIntake;
-use postroom_queue::{Dispatcher, EventHandler, OutboxRelay, RelaySettings};
+use postroom_queue::{
+    Dispatcher, EventHandler, OutboxRelay, RelaySettings,
+    amqp::{Broker, BrokerSettings, BrokerStatus, ForeignQueue, RetryPolicy, Topology},
+};
 use postroom_storage::{ObjectStorage, S3Options};
-use postroom_worker::OpenTriageItem;
+use postroom_worker::{BucketNotifications, OpenTriageItem};
 
 /// What a `serve` process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -39,11 +42,20 @@ impl ServeRole {
 }
 
 /// A built service, bound to its port, not yet running.
+/// How committed events are delivered.
+enum Delivery {
+    /// In-process, from the outbox (the embedded default).
+    InProcess(OutboxRelay),
+    /// Through RabbitMQ.
+    Broker(Broker),
+}
+
 pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
     router: Router,
-    relay: Option<OutboxRelay>,
+    delivery: Option<Delivery>,
+    broker_status: Option<BrokerStatus>,
     db: DatabaseConnection,
     shutdown_grace: Duration,
 }
@@ -64,46 +76,75 @@ impl Application {
         storage.check().await.with_context(|| format!("object storage ({}) is not usable", storage.description()))?;
         let verifier: Arc<dyn TokenVerifier> = Arc::new(signing_keys(&settings)?);
         let outbox_wake = Arc::new(Notify::new());
-        let state = AppState {
-            db: db.clone(),
-            storage: storage.clone(),
-            verifier,
-            scans: ScanIntake::new(db.clone(), storage.clone(), settings.intake.max_files_per_upload),
-            outbox_wake: outbox_wake.clone(),
-            max_body_bytes: settings.server.max_body_bytes,
-        };
-        let router = if role.runs_api() {
-            postroom_api::router(state, settings.server.request_timeout)
-        } else {
-            postroom_api::ops_router(state)
-        };
-        let relay = role.runs_workers().then(|| {
-            let handlers: Vec<Arc<dyn EventHandler>> =
-                vec![Arc::new(OpenTriageItem::new(calendar.clone(), settings.intake.triage_target_working_days))];
-            OutboxRelay::new(
+        let scans = ScanIntake::new(db.clone(), storage.clone(), settings.intake.max_files_per_upload);
+        let handlers: Vec<Arc<dyn EventHandler>> =
+            vec![Arc::new(OpenTriageItem::new(calendar.clone(), settings.intake.triage_target_working_days))];
+        let dispatcher = Dispatcher::new(handlers);
+        let mut broker_status = None;
+        let delivery = match (&settings.amqp.url, role.runs_workers()) {
+            (_, false) => None,
+            (None, true) => Some(Delivery::InProcess(OutboxRelay::new(
                 db.clone(),
-                Dispatcher::new(handlers),
+                dispatcher,
                 RelaySettings {
                     poll_interval: settings.workers.outbox_poll_interval,
                     batch_size: settings.workers.outbox_batch_size,
                     retry_base_delay: settings.workers.retry_base_delay,
                     max_attempts: settings.workers.max_attempts,
                 },
-                outbox_wake,
-            )
-        });
+                outbox_wake.clone(),
+            ))),
+            (Some(url), true) => {
+                let broker_settings = broker_settings(&settings, url.expose_secret(), &scans, &storage);
+                let (broker, status) = Broker::new(db.clone(), dispatcher, broker_settings, outbox_wake.clone());
+                broker
+                    .check()
+                    .await
+                    .with_context(|| format!("RabbitMQ at {} is not usable", redact_url(url.expose_secret())))?;
+                broker_status = Some(status);
+                Some(Delivery::Broker(broker))
+            }
+        };
+        let state = AppState {
+            db: db.clone(),
+            storage: storage.clone(),
+            verifier,
+            scans,
+            outbox_wake,
+            max_body_bytes: settings.server.max_body_bytes,
+            broker: broker_status.clone(),
+        };
+        let router = if role.runs_api() {
+            postroom_api::router(state, settings.server.request_timeout)
+        } else {
+            postroom_api::ops_router(state)
+        };
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
         let local_addr = listener.local_addr()?;
         tracing::info!(%local_addr, storage = storage.description(), "postroom built");
-        Ok(Self { listener, local_addr, router, relay, db, shutdown_grace: settings.server.shutdown_grace })
+        Ok(Self {
+            listener,
+            local_addr,
+            router,
+            delivery,
+            broker_status,
+            db,
+            shutdown_grace: settings.server.shutdown_grace,
+        })
     }
 
     /// The bound port (useful with port 0).
     #[must_use]
     pub fn port(&self) -> u16 {
         self.local_addr.port()
+    }
+
+    /// The broker's status when RabbitMQ is configured and this process runs workers.
+    #[must_use]
+    pub fn broker_status(&self) -> Option<BrokerStatus> {
+        self.broker_status.clone()
     }
 
     /// The bound address.
@@ -119,7 +160,10 @@ impl Application {
     /// When the server fails.
     pub async fn run_until(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let workers = shutdown.child_token();
-        let relay = self.relay.map(|relay| tokio::spawn(relay.run(workers.clone())));
+        let relay = self.delivery.map(|delivery| match delivery {
+            Delivery::InProcess(relay) => tokio::spawn(relay.run(workers.clone())),
+            Delivery::Broker(broker) => tokio::spawn(broker.run(workers.clone())),
+        });
         tracing::info!(address = %self.local_addr, "postroom listening");
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned())
@@ -162,6 +206,35 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<DatabaseCon
         .with_context(|| format!("cannot connect to the database at {shown}"))?;
     postroom_db::migrate(&db).await.with_context(|| format!("migrating the database at {shown}"))?;
     Ok(db)
+}
+
+/// Broker settings from configuration.
+fn broker_settings(settings: &Settings, url: &str, scans: &ScanIntake, storage: &ObjectStorage) -> BrokerSettings {
+    let a = &settings.amqp;
+    let foreign_queues = a
+        .bucket_notifications_queue
+        .iter()
+        .map(|queue| ForeignQueue {
+            queue: queue.clone(),
+            handler: Arc::new(BucketNotifications::new(scans.clone(), storage.clone())),
+        })
+        .collect();
+    BrokerSettings {
+        url: url.to_owned(),
+        connection_name: format!("postroom {} pid {}", env!("CARGO_PKG_VERSION"), std::process::id()),
+        topology: Topology {
+            prefix: a.prefix.clone(),
+            exchange: a.exchange.clone(),
+            retry_delays: a.retry_delays(),
+            backoffice_ttl: a.backoffice_message_ttl,
+        },
+        prefetch: a.prefetch,
+        publish_window: a.publish_window,
+        poll_interval: settings.workers.outbox_poll_interval,
+        retry: RetryPolicy { delays: a.retry_delays() },
+        reconnect_max_delay: a.reconnect_max_delay,
+        foreign_queues,
+    }
 }
 
 /// Pool tuning from settings.

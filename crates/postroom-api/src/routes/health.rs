@@ -26,6 +26,8 @@ pub struct Readiness {
     pub database: String,
     /// `ok`, or what is wrong.
     pub storage: String,
+    /// `ok`, `unavailable` (events wait in the outbox meanwhile), or `not configured`.
+    pub broker: &'static str,
     /// Events written but not yet delivered.
     pub outbox_pending: Option<u64>,
 }
@@ -36,7 +38,8 @@ pub async fn get_healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// The database and object storage answer. 503 when either does not.
+/// The database and object storage answer (503 when either does not). A configured broker that
+/// is away makes the status `degraded` but not unready: intake goes on, the outbox holds events.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn get_readyz(State(state): State<AppState>) -> impl IntoResponse {
@@ -54,8 +57,19 @@ pub async fn get_readyz(State(state): State<AppState>) -> impl IntoResponse {
             "unavailable".to_owned()
         }
     };
+    let broker = match &state.broker {
+        None => "not configured",
+        Some(b) if b.is_up() => "ok",
+        Some(_) => "unavailable",
+    };
     let outbox_pending = postroom_db::outbox::pending_count(&state.db).await.ok();
+    // The broker is not required to be ready: the outbox holds events while it is away, so
+    // intake goes on; `status` says `degraded` instead.
     let ready = database == "ok" && storage == "ok";
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(Readiness { status: if ready { "ready" } else { "unavailable" }, database, storage, outbox_pending }))
+    let (status, word) = match (ready, broker) {
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        (true, "unavailable") => (StatusCode::OK, "degraded"),
+        (true, _) => (StatusCode::OK, "ready"),
+    };
+    (status, Json(Readiness { status: word, database, storage, broker, outbox_pending }))
 }

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use postroom_domain::Role;
+use postroom_domain::{Channel, Role};
 use postroom_intake::{IntakeError, ScanBatch, ScanFile};
 
 use crate::{
@@ -115,7 +115,8 @@ pub async fn create_scans(
 
 /// Reads the form: `file` fields, `received_on`, `batch`. Anything else is refused.
 async fn read_form(mut multipart: Multipart, limit: usize) -> Result<ScanBatch, ApiError> {
-    let mut batch = ScanBatch { files: Vec::new(), received_on: None, batch: None, correlation_id: None };
+    let mut batch =
+        ScanBatch { files: Vec::new(), received_on: None, batch: None, correlation_id: None, channel: Channel::Scan };
     let too_large = |e: MultipartError| multipart_error(e, limit);
     while let Some(field) = multipart.next_field().await.map_err(too_large)? {
         let name = field.name().unwrap_or_default().to_owned();

@@ -1,5 +1,6 @@
 //! HTTP resources; each module has a `router()` and `<verb>_<resource>` handlers.
 
+pub mod admin;
 pub mod correspondence;
 pub mod documents;
 pub mod health;

@@ -2,6 +2,7 @@
 
 pub mod correspondence;
 pub mod counter;
+pub mod dead_letter;
 pub mod document;
 pub mod outbox;
 pub mod processed_event;

@@ -1,0 +1,118 @@
+//! S3-style bucket event notifications (what MinIO and S3 publish for `ObjectCreated`): each
+//! new object becomes received correspondence, as if the post room had uploaded it.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use serde::Deserialize;
+
+use postroom_domain::Channel;
+use postroom_intake::{IntakeError, ScanBatch, ScanFile, ScanIntake};
+use postroom_queue::amqp::MessageHandler;
+use postroom_storage::ObjectStorage;
+
+/// Receives objects named in bucket notifications.
+pub struct BucketNotifications {
+    scans: ScanIntake,
+    storage: ObjectStorage,
+}
+
+impl BucketNotifications {
+    #[must_use]
+    pub fn new(scans: ScanIntake, storage: ObjectStorage) -> Self {
+        Self { scans, storage }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Notification {
+    #[serde(rename = "Records", default)]
+    records: Vec<Record>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Record {
+    #[serde(rename = "eventName")]
+    event_name: String,
+    s3: S3Entity,
+}
+
+#[derive(Debug, Deserialize)]
+struct S3Entity {
+    object: S3Object,
+}
+
+#[derive(Debug, Deserialize)]
+struct S3Object {
+    key: String,
+}
+
+/// Object keys named by `ObjectCreated` records, URL-decoded (S3 encodes keys, `+` for space).
+///
+/// # Errors
+/// When the body is not an S3 event notification.
+pub fn created_keys(body: &[u8]) -> anyhow::Result<Vec<String>> {
+    let n: Notification = serde_json::from_slice(body)?;
+    Ok(n.records
+        .into_iter()
+        .filter(|r| r.event_name.trim_start_matches("s3:").starts_with("ObjectCreated:"))
+        .map(|r| {
+            let plus_decoded = r.s3.object.key.replace('+', " ");
+            percent_encoding::percent_decode_str(&plus_decoded).decode_utf8_lossy().into_owned()
+        })
+        .collect())
+}
+
+#[async_trait]
+impl MessageHandler for BucketNotifications {
+    fn name(&self) -> &'static str {
+        "bucket-notifications"
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn handle(&self, body: &[u8]) -> anyhow::Result<()> {
+        for key in created_keys(body)? {
+            if key.starts_with("originals/") || key.starts_with(".postroom/") {
+                continue; // Postroom's own writes
+            }
+            let bytes = self.storage.get(&key).await?;
+            let filename = key.rsplit('/').next().map(str::to_owned);
+            let batch = ScanBatch {
+                files: vec![ScanFile { filename, bytes }],
+                received_on: None,
+                batch: Some("bucket".to_owned()),
+                correlation_id: None,
+                channel: Channel::DropFolder,
+            };
+            match self.scans.receive(batch, Utc::now()).await {
+                Ok((_, received)) => {
+                    for r in received {
+                        tracing::info!(%key, correspondence_id = %r.correspondence_id, duplicate = r.duplicate, "object received from bucket notification");
+                    }
+                }
+                Err(e @ (IntakeError::UnsupportedMediaType { .. } | IntakeError::EmptyFile { .. })) => {
+                    // Kept in the bucket as written; dead-lettered so an admin sees it.
+                    anyhow::bail!("object {key} was not received: {e}");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_minio_and_aws_notifications() {
+        let minio = br#"{"EventName":"s3:ObjectCreated:Put","Key":"scans/inbox/a b.pdf","Records":[
+            {"eventVersion":"2.0","eventSource":"minio:s3","eventName":"s3:ObjectCreated:Put",
+             "s3":{"bucket":{"name":"scans"},"object":{"key":"inbox%2Fa+b.pdf","size":10}}}]}"#;
+        assert_eq!(created_keys(minio).unwrap(), vec!["inbox/a b.pdf"]);
+        let aws = br#"{"Records":[{"eventName":"ObjectCreated:CompleteMultipartUpload","s3":{"object":{"key":"x%28y%29.tif"}}},
+            {"eventName":"ObjectRemoved:Delete","s3":{"object":{"key":"gone.pdf"}}}]}"#;
+        assert_eq!(created_keys(aws).unwrap(), vec!["x(y).tif"]);
+        assert!(created_keys(b"not json").is_err());
+    }
+}
