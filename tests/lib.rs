@@ -76,6 +76,7 @@ impl TestApp {
                 settings.amqp.exchange = ns.topology.exchange.clone();
                 settings.amqp.retry_delays = ns.topology.retry_delays.iter().map(|d| (*d).into()).collect();
                 settings.amqp.reconnect_max_delay = Duration::from_secs(2);
+                settings.amqp.connection_name = Some(ns.topology.prefix.clone());
                 Some(ns)
             }
             Err(_) => None,
@@ -202,6 +203,81 @@ impl TestApp {
         self.wait_until_quiet(Duration::from_secs(60)).await?;
         let page = self.get_json(&format!("/api/v1/work-items{query}"), token).await?;
         Ok(page["items"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// A direct connection to the service's database (for tests that arrange or inspect rows).
+    pub async fn database(&self) -> anyhow::Result<sea_orm::DatabaseConnection> {
+        let url = postroom_config::ExposeSecret::expose_secret(&self.settings.database_url()).to_owned();
+        Ok(Database::connect(url).await?)
+    }
+
+    /// Posts `n` distinct scans, `concurrency` at a time; returns the correspondence ids in order.
+    pub async fn post_many_scans(
+        &self,
+        token: &str,
+        n: usize,
+        concurrency: usize,
+        tag: &str,
+    ) -> anyhow::Result<Vec<String>> {
+        use futures::StreamExt;
+        let results: Vec<anyhow::Result<String>> = futures::stream::iter(0..n)
+            .map(|i| async move {
+                let letter = pdf(&format!("{tag} letter {i}"));
+                let resp = self.post_scans(token, &[(&format!("{i}.pdf"), &letter)], &[]).await?;
+                anyhow::ensure!(resp.status() == 201, "scan {i}: {}", resp.status());
+                let receipt: serde_json::Value = resp.json().await?;
+                Ok(receipt["items"][0]["correspondence_id"].as_str().unwrap_or_default().to_owned())
+            })
+            .buffered(concurrency)
+            .collect()
+            .await;
+        results.into_iter().collect()
+    }
+
+    /// Every work item (all pages), once everything is handled.
+    pub async fn all_work_items(&self, token: &str) -> anyhow::Result<Vec<serde_json::Value>> {
+        self.wait_until_quiet(Duration::from_secs(120)).await?;
+        let mut all = Vec::new();
+        loop {
+            let page = self.get_json(&format!("/api/v1/work-items?limit=500&offset={}", all.len()), token).await?;
+            let items = page["items"].as_array().cloned().unwrap_or_default();
+            if items.is_empty() {
+                return Ok(all);
+            }
+            all.extend(items);
+        }
+    }
+
+    /// Writes an object into the service's object store (as a capture system would).
+    pub async fn put_object(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
+        let storage = postroom::app::object_storage(&self.settings)?;
+        storage.put_immutable(key, bytes.into()).await?;
+        Ok(())
+    }
+
+    /// The RabbitMQ URL, failing clearly when the broker tests run without one.
+    pub fn amqp_url() -> anyhow::Result<String> {
+        std::env::var(AMQP_ENV).with_context(|| format!("this test needs RabbitMQ: set {AMQP_ENV} (CI does)"))
+    }
+
+    /// Closes this service's broker connection from the broker's side (`rabbitmqctl`).
+    pub fn close_broker_connection(&self) -> anyhow::Result<()> {
+        let name = self.settings.amqp.connection_name.clone().context("no connection name")?;
+        let out = std::process::Command::new("rabbitmqctl")
+            .args(["-q", "list_connections", "pid", "client_properties"])
+            .output()
+            .context("running rabbitmqctl")?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let pids: Vec<&str> =
+            text.lines().filter(|l| l.contains(&name)).filter_map(|l| l.split_whitespace().next()).collect();
+        anyhow::ensure!(!pids.is_empty(), "no broker connection named {name}");
+        for pid in pids {
+            let status = std::process::Command::new("rabbitmqctl")
+                .args(["-q", "close_connection", pid, "test: connection dropped"])
+                .status()?;
+            anyhow::ensure!(status.success(), "rabbitmqctl close_connection {pid} failed");
+        }
+        Ok(())
     }
 
     /// The data directory (for tests that look at what is kept there).

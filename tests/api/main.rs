@@ -2,6 +2,7 @@
 //! `TEST_POSTGRES_URL` is set).
 
 mod auth;
+mod delivery;
 mod errors;
 mod health;
 mod migrations;

@@ -249,6 +249,8 @@ pub struct AmqpSettings {
     /// Longest a back-office queue keeps messages nobody consumed.
     #[serde(with = "humantime_serde")]
     pub backoffice_message_ttl: Duration,
+    /// Name shown for Postroom's connection in the broker (default: postroom, version and pid).
+    pub connection_name: Option<String>,
     /// A queue of S3-style bucket event notifications (`ObjectCreated`, as MinIO or S3 publish
     /// them) to consume: each new object becomes received correspondence.
     pub bucket_notifications_queue: Option<String>,
@@ -265,6 +267,7 @@ impl Default for AmqpSettings {
             retry_delays: [1, 10, 60, 600].map(|s| Duration::from_secs(s).into()).to_vec(),
             reconnect_max_delay: Duration::from_secs(30),
             backoffice_message_ttl: Duration::from_secs(14 * 24 * 3600),
+            connection_name: None,
             bucket_notifications_queue: None,
         }
     }

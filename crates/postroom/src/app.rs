@@ -221,7 +221,10 @@ fn broker_settings(settings: &Settings, url: &str, scans: &ScanIntake, storage: 
         .collect();
     BrokerSettings {
         url: url.to_owned(),
-        connection_name: format!("postroom {} pid {}", env!("CARGO_PKG_VERSION"), std::process::id()),
+        connection_name: a
+            .connection_name
+            .clone()
+            .unwrap_or_else(|| format!("postroom {} pid {}", env!("CARGO_PKG_VERSION"), std::process::id())),
         topology: Topology {
             prefix: a.prefix.clone(),
             exchange: a.exchange.clone(),

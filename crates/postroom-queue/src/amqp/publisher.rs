@@ -10,7 +10,7 @@ use lapin::{
     options::{BasicPublishOptions, ConfirmSelectOptions},
     types::{AMQPValue, FieldTable},
 };
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, TransactionTrait};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -40,8 +40,15 @@ impl Publisher {
             if cancel.is_cancelled() {
                 return Ok(());
             }
-            let published = self.publish_outbox(&ch).await?;
-            let redriven = self.redrive(&ch).await?;
+            let (published, redriven) = match (self.publish_outbox(&ch).await, self.redrive(&ch).await) {
+                (Ok(p), Ok(r)) => (p, r),
+                (Err(e), _) | (_, Err(e)) if !is_broker_error(&e) => {
+                    // The database is briefly unavailable: the broker session is fine; try again.
+                    tracing::warn!(error = %format!("{e:#}"), "outbox publishing paused");
+                    (0, 0)
+                }
+                (Err(e), _) | (_, Err(e)) => return Err(e),
+            };
             if published as u64 >= self.window || redriven > 0 {
                 continue;
             }
@@ -53,17 +60,34 @@ impl Publisher {
         }
     }
 
-    /// One window: claim due events, publish them all, then wait for every confirm.
+    /// One window: claim due events, publish them all, then wait for every confirm. On
+    /// PostgreSQL the rows stay locked (`FOR UPDATE SKIP LOCKED`) until they are marked, so
+    /// several relays never publish the same window; SQLite has one writer and takes no lock.
     #[tracing::instrument(skip_all)]
     async fn publish_outbox(&self, ch: &Channel) -> anyhow::Result<usize> {
+        if self.db.get_database_backend() != DatabaseBackend::Postgres {
+            let rows = outbox::due(&self.db, Utc::now(), self.window).await?;
+            let confirmed = self.publish_rows(ch, &rows).await?;
+            outbox::mark_published_many(&self.db, &confirmed, Utc::now()).await?;
+            return Ok(rows.len());
+        }
         let txn = self.db.begin().await?;
         let rows = outbox::claim_due(&txn, Utc::now(), self.window).await?;
         if rows.is_empty() {
             txn.commit().await?;
             return Ok(0);
         }
+        let confirmed = self.publish_rows(ch, &rows).await?;
+        outbox::mark_published_many(&txn, &confirmed, Utc::now()).await?;
+        txn.commit().await?;
+        tracing::debug!(published = confirmed.len(), "outbox window published");
+        Ok(rows.len())
+    }
+
+    /// Publishes every row, then awaits every confirm; returns the ids the broker confirmed.
+    async fn publish_rows(&self, ch: &Channel, rows: &[outbox_entity::Model]) -> anyhow::Result<Vec<Uuid>> {
         let mut in_flight = Vec::with_capacity(rows.len());
-        for row in &rows {
+        for row in rows {
             let confirm = ch
                 .basic_publish(
                     self.topology.exchange.as_str().into(),
@@ -84,10 +108,7 @@ impl Publisher {
                 }
             }
         }
-        outbox::mark_published_many(&txn, &confirmed, Utc::now()).await?;
-        txn.commit().await?;
-        tracing::debug!(published = confirmed.len(), "outbox window published");
-        Ok(rows.len())
+        Ok(confirmed)
     }
 
     /// Dead letters an admin asked to retry go back to the queue they died in.
@@ -119,6 +140,11 @@ impl Publisher {
         }
         Ok(count)
     }
+}
+
+/// Whether an error came from the broker (the session must be rebuilt) rather than the database.
+fn is_broker_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<lapin::Error>().is_some()) || e.to_string().contains("broker refused")
 }
 
 /// AMQP properties of an outbox event.

@@ -1,0 +1,265 @@
+//! Delivery guarantees: volume, idempotency, retries, dead letters, broker failures. The tests
+//! marked `ignore` need RabbitMQ (`TEST_AMQP_URL`); CI runs them with `--include-ignored`.
+
+use std::{collections::HashSet, time::Duration};
+
+use postroom_domain::Role;
+use postroom_e2e::TestApp;
+use sea_orm::{ConnectionTrait, Statement};
+
+fn assert_one_item_per_letter(items: &[serde_json::Value], letters: &[String]) {
+    assert_eq!(items.len(), letters.len(), "exactly one work item per letter");
+    let seen: HashSet<&str> = items.iter().filter_map(|i| i["correspondence_id"].as_str()).collect();
+    let expected: HashSet<&str> = letters.iter().map(String::as_str).collect();
+    assert_eq!(seen, expected, "every letter has its item and no item is duplicated");
+}
+
+#[tokio::test]
+async fn a_thousand_scans_make_exactly_a_thousand_work_items() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let token = app.token("pat", Role::PostRoom)?;
+    let letters = app.post_many_scans(&token, 1000, 16, "volume").await?;
+    let items = app.all_work_items(&token).await?;
+    assert_one_item_per_letter(&items, &letters);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_event_that_keeps_failing_is_dead_lettered_and_can_be_re_driven() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| {
+        s.workers.max_attempts = 2;
+        s.workers.retry_base_delay = Duration::from_millis(50);
+    })
+    .await?;
+    let admin = app.token("ada", Role::Admin)?;
+    // An event about correspondence that does not exist (yet): its handler fails every time.
+    let missing = uuid::Uuid::now_v7();
+    let db = app.database().await?;
+    let payload = serde_json::json!({ "correspondence_id": missing }).to_string();
+    let event_id = uuid::Uuid::now_v7();
+    let now = chrono::Utc::now();
+    let insert = sea_orm::Statement::from_sql_and_values(
+        db.get_database_backend(),
+        match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => {
+                "INSERT INTO outbox (id, event_type, payload, occurred_at, attempts, next_attempt_at) VALUES ($1, 'correspondence.received', $2, $3, 0, $3)"
+            }
+            _ => {
+                "INSERT INTO outbox (id, event_type, payload, occurred_at, attempts, next_attempt_at) VALUES (?, 'correspondence.received', ?, ?, 0, ?)"
+            }
+        },
+        match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => vec![event_id.into(), payload.into(), now.into()],
+            _ => vec![event_id.into(), payload.into(), now.into(), now.into()],
+        },
+    );
+    db.execute(insert).await?;
+
+    let letter = wait_for_dead_letter(&app, &admin, event_id).await?;
+    assert!(letter["reason"].as_str().unwrap().contains("does not exist"), "{letter}");
+    let expected_source = if app.settings.amqp.url.is_some() {
+        format!("{}.intake", app.settings.amqp.prefix)
+    } else {
+        "outbox".to_owned()
+    };
+    assert_eq!(letter["source"], expected_source);
+
+    // Only admins see dead letters.
+    let officer = app.token("olly", Role::Officer)?;
+    assert_eq!(app.get("/api/v1/admin/dead-letters", &officer).await?.status(), 403);
+
+    // Fix the cause (the correspondence now exists), then re-drive: the item appears.
+    let backend = db.get_database_backend();
+    let (sql, values): (&str, Vec<sea_orm::Value>) = match backend {
+        sea_orm::DatabaseBackend::Postgres => (
+            "INSERT INTO correspondence (id, channel, received_at, content_hash, status, created_at) VALUES ($1, 'scan', $2, 'deadbeef', 'received', $2)",
+            vec![missing.into(), now.into()],
+        ),
+        _ => (
+            "INSERT INTO correspondence (id, channel, received_at, content_hash, status, created_at) VALUES (?, 'scan', ?, 'deadbeef', 'received', ?)",
+            vec![missing.into(), now.into(), now.into()],
+        ),
+    };
+    db.execute(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let id = letter["id"].as_str().unwrap();
+    let resp =
+        app.client.post(app.url(&format!("/api/v1/admin/dead-letters/{id}/retry"))).bearer_auth(&admin).send().await?;
+    assert_eq!(resp.status(), 202);
+    let again =
+        app.client.post(app.url(&format!("/api/v1/admin/dead-letters/{id}/retry"))).bearer_auth(&admin).send().await?;
+    assert_eq!(again.status(), 409, "a re-drive is asked for once");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let items = app.get_json(&format!("/api/v1/work-items?correspondence_id={missing}"), &admin).await?;
+        if items["items"].as_array().is_some_and(|a| a.len() == 1) {
+            break;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "re-driven event was not handled");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let listed = app.get_json("/api/v1/admin/dead-letters", &admin).await?;
+    assert!(
+        listed.as_array().unwrap().iter().all(|l| l["id"] != letter["id"]),
+        "re-driven letters leave the default list"
+    );
+    Ok(())
+}
+
+async fn wait_for_dead_letter(app: &TestApp, admin: &str, event_id: uuid::Uuid) -> anyhow::Result<serde_json::Value> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let letters = app.get_json("/api/v1/admin/dead-letters", admin).await?;
+        if let Some(l) = letters.as_array().and_then(|a| a.iter().find(|l| l["event_id"] == event_id.to_string())) {
+            return Ok(l.clone());
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "no dead letter for {event_id}: {letters}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs RabbitMQ (TEST_AMQP_URL); CI runs it"]
+async fn a_dropped_broker_connection_is_re_established_and_nothing_is_lost_or_duplicated() -> anyhow::Result<()> {
+    TestApp::amqp_url()?;
+    let app = TestApp::spawn().await?;
+    let token = app.token("pat", Role::PostRoom)?;
+    let mut letters = app.post_many_scans(&token, 300, 8, "before drop").await?;
+    app.close_broker_connection()?;
+    // Intake goes on while the service reconnects; the outbox holds the events.
+    letters.extend(app.post_many_scans(&token, 300, 8, "during reconnect").await?);
+    app.close_broker_connection().or_else(|_| Ok::<_, anyhow::Error>(()))?;
+    letters.extend(app.post_many_scans(&token, 400, 8, "after").await?);
+    let items = app.all_work_items(&token).await?;
+    assert_one_item_per_letter(&items, &letters);
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs RabbitMQ (TEST_AMQP_URL); CI runs it"]
+async fn an_unreadable_message_goes_to_the_dead_letters_without_blocking_the_queue() -> anyhow::Result<()> {
+    let url = TestApp::amqp_url()?;
+    let app = TestApp::spawn().await?;
+    let admin = app.token("ada", Role::Admin)?;
+    let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
+    let ch = conn.create_channel().await?;
+    let queue = format!("{}.intake", app.settings.amqp.prefix);
+    ch.basic_publish(
+        "".into(),
+        queue.as_str().into(),
+        lapin::options::BasicPublishOptions::default(),
+        b"{not json",
+        lapin::BasicProperties::default(),
+    )
+    .await?
+    .await?;
+    conn.close(200, "done".into()).await?;
+    // The queue keeps flowing.
+    let token = app.token("pat", Role::PostRoom)?;
+    let letters = app.post_many_scans(&token, 20, 4, "after poison").await?;
+    assert_one_item_per_letter(&app.all_work_items(&token).await?, &letters);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let listed = app.get_json("/api/v1/admin/dead-letters", &admin).await?;
+        if let Some(l) = listed.as_array().and_then(|a| a.first()) {
+            assert!(l["reason"].as_str().unwrap().contains("unreadable message"), "{l}");
+            assert_eq!(l["source"], queue.as_str());
+            assert_eq!(l["payload"], "{not json");
+            break;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the poison message was not dead-lettered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs RabbitMQ (TEST_AMQP_URL); CI runs it"]
+async fn messages_carry_event_id_type_correlation_id_and_priority() -> anyhow::Result<()> {
+    use futures::StreamExt;
+    let url = TestApp::amqp_url()?;
+    let app = TestApp::spawn().await?;
+    let token = app.token("pat", Role::PostRoom)?;
+    let resp = app
+        .client
+        .post(app.url("/api/v1/intake/scans"))
+        .bearer_auth(&token)
+        .header("x-request-id", "req-42")
+        .multipart(
+            reqwest::multipart::Form::new()
+                .part("file", reqwest::multipart::Part::bytes(postroom_e2e::pdf("props")).file_name("p.pdf")),
+        )
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 201);
+    app.wait_until_quiet(Duration::from_secs(30)).await?;
+    // The back-office queue received workitem.created.
+    let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
+    let ch = conn.create_channel().await?;
+    let queue = format!("{}.backoffice", app.settings.amqp.prefix);
+    let mut consumer = ch
+        .basic_consume(
+            queue.as_str().into(),
+            "test".into(),
+            lapin::options::BasicConsumeOptions::default(),
+            lapin::types::FieldTable::default(),
+        )
+        .await?;
+    let delivery = tokio::time::timeout(Duration::from_secs(10), consumer.next()).await?.expect("a message")?;
+    let p = &delivery.properties;
+    assert_eq!(p.kind().as_ref().map(|k| k.as_str()), Some("workitem.created"));
+    assert!(p.message_id().as_ref().is_some_and(|m| uuid::Uuid::parse_str(m.as_str()).is_ok()));
+    assert_eq!(p.correlation_id().as_ref().map(|c| c.as_str()), Some("req-42"));
+    assert_eq!(*p.priority(), Some(2), "P3 maps to AMQP priority 2");
+    assert_eq!(*p.delivery_mode(), Some(2), "persistent");
+    let body: serde_json::Value = serde_json::from_slice(&delivery.data)?;
+    assert_eq!(body["queue"], "triage");
+    conn.close(200, "done".into()).await?;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs RabbitMQ (TEST_AMQP_URL); CI runs it"]
+async fn a_bucket_notification_makes_the_new_object_correspondence() -> anyhow::Result<()> {
+    let url = TestApp::amqp_url()?;
+    let queue = format!("postroom-test-bucket-{}", uuid::Uuid::new_v4().simple());
+    let q = queue.clone();
+    let app =
+        TestApp::spawn_with(postroom::ServeRole::All, move |s| s.amqp.bucket_notifications_queue = Some(q)).await?;
+    let token = app.token("pat", Role::Admin)?;
+    // A capture system writes a scan into the bucket, then the bucket announces it.
+    let key = "inbox/scans/batch 7/letter.pdf";
+    let letter = postroom_e2e::pdf("written straight into the bucket");
+    app.put_object(key, letter.clone()).await?;
+    let notification = serde_json::json!({"Records": [{"eventName": "s3:ObjectCreated:Put",
+        "s3": {"bucket": {"name": "postroom"}, "object": {"key": "inbox/scans/batch+7/letter.pdf", "size": letter.len()}}}]});
+    let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
+    let ch = conn.create_channel().await?;
+    ch.basic_publish(
+        "".into(),
+        queue.as_str().into(),
+        lapin::options::BasicPublishOptions::default(),
+        notification.to_string().as_bytes(),
+        lapin::BasicProperties::default(),
+    )
+    .await?
+    .await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let items = loop {
+        let items = app.work_items(&token, "").await?;
+        if !items.is_empty() || std::time::Instant::now() > deadline {
+            break items;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(items.len(), 1);
+    let corr = app
+        .get_json(&format!("/api/v1/correspondence/{}", items[0]["correspondence_id"].as_str().unwrap()), &token)
+        .await?;
+    assert_eq!(corr["channel"], "drop_folder");
+    assert_eq!(corr["documents"][0]["filename"], "letter.pdf");
+    for q in [queue.clone(), format!("{queue}.retry.200ms"), format!("{queue}.retry.400ms")] {
+        let _ = ch.queue_delete(q.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
+    }
+    conn.close(200, "done".into()).await?;
+    Ok(())
+}
