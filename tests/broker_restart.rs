@@ -28,12 +28,12 @@ async fn a_broker_restart_mid_stream_loses_and_duplicates_nothing() -> anyhow::R
     TestApp::amqp_url()?;
     let app = TestApp::spawn().await?;
     let token = app.token("pat", Role::PostRoom)?;
-    let mut letters = app.post_many_scans(&token, 300, 8, "before").await?;
+    let mut letters = app.post_many_scans(&token, 500, 8, "before").await?;
 
     let guard = RestartGuard;
     rabbitmqctl(&["-q", "stop_app"])?;
     // The API keeps accepting intake; readiness says the broker is down but stays 200.
-    letters.extend(app.post_many_scans(&token, 100, 8, "while down").await?);
+    letters.extend(app.post_many_scans(&token, 200, 8, "while down").await?);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let ready: serde_json::Value = app.client.get(app.url("/readyz")).send().await?.json().await?;
@@ -48,7 +48,8 @@ async fn a_broker_restart_mid_stream_loses_and_duplicates_nothing() -> anyhow::R
     rabbitmqctl(&["-q", "start_app"])?;
     drop(guard);
 
-    letters.extend(app.post_many_scans(&token, 100, 8, "after").await?);
+    letters.extend(app.post_many_scans(&token, 300, 8, "after").await?);
+    assert_eq!(letters.len(), 1000);
     let items = app.all_work_items(&token).await?;
     assert_eq!(items.len(), letters.len(), "exactly one item per letter");
     let unique: std::collections::HashSet<_> = items.iter().map(|i| i["correspondence_id"].to_string()).collect();

@@ -105,6 +105,23 @@ impl TestApp {
         Ok(())
     }
 
+    /// Starts a second instance of the service on the same database, storage and broker (as a
+    /// horizontally scaled deployment would), in `role`. Stops when the returned token fires.
+    pub async fn spawn_sibling(
+        &self,
+        role: ServeRole,
+    ) -> anyhow::Result<(CancellationToken, JoinHandle<anyhow::Result<()>>)> {
+        let mut settings = self.settings.clone();
+        settings.server.bind = "127.0.0.1:0".parse()?;
+        if let Some(name) = &settings.amqp.connection_name {
+            settings.amqp.connection_name = Some(format!("{name}-sibling"));
+        }
+        let built = Application::build(settings, role).await?;
+        let stop = CancellationToken::new();
+        let handle = tokio::spawn(built.run_until(stop.clone()));
+        Ok((stop, handle))
+    }
+
     /// Stops the service gracefully and waits for it.
     pub async fn stop(&mut self) -> anyhow::Result<()> {
         self.shutdown.cancel();

@@ -263,3 +263,95 @@ async fn a_bucket_notification_makes_the_new_object_correspondence() -> anyhow::
     conn.close(200, "done".into()).await?;
     Ok(())
 }
+
+/// The outbox event that announced `correspondence_id`.
+async fn received_event_id(app: &TestApp, correspondence_id: &str) -> anyhow::Result<uuid::Uuid> {
+    let db = app.database().await?;
+    let rows = db
+        .query_all(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id, payload FROM outbox WHERE event_type = 'correspondence.received'",
+        ))
+        .await?;
+    for row in rows {
+        let payload: String = row.try_get("", "payload")?;
+        if payload.contains(correspondence_id) {
+            return Ok(row.try_get("", "id")?);
+        }
+    }
+    anyhow::bail!("no correspondence.received event for {correspondence_id}")
+}
+
+#[tokio::test]
+#[ignore = "needs RabbitMQ (TEST_AMQP_URL); CI runs it"]
+async fn the_same_message_delivered_twice_changes_nothing() -> anyhow::Result<()> {
+    let url = TestApp::amqp_url()?;
+    let app = TestApp::spawn().await?;
+    let token = app.token("pat", Role::PostRoom)?;
+    let letters = app.post_many_scans(&token, 1, 1, "twice").await?;
+    assert_eq!(app.all_work_items(&token).await?.len(), 1);
+    let event_id = received_event_id(&app, &letters[0]).await?;
+    // The broker delivers the same event again (as after a lost ack).
+    let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
+    let ch = conn.create_channel().await?;
+    let body = serde_json::json!({ "correspondence_id": letters[0] }).to_string();
+    for _ in 0..3 {
+        ch.basic_publish(
+            app.settings.amqp.exchange.as_str().into(),
+            "correspondence.received".into(),
+            lapin::options::BasicPublishOptions::default(),
+            body.as_bytes(),
+            lapin::BasicProperties::default()
+                .with_message_id(event_id.to_string().into())
+                .with_type("correspondence.received".into()),
+        )
+        .await?
+        .await?;
+    }
+    conn.close(200, "done".into()).await?;
+    // Give the consumer time to see all three, then check nothing changed.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(app.all_work_items(&token).await?.len(), 1, "redelivered events are skipped");
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs RabbitMQ (TEST_AMQP_URL) and PostgreSQL (TEST_POSTGRES_URL); CI runs it"]
+async fn two_relays_on_one_database_never_publish_an_event_twice() -> anyhow::Result<()> {
+    let url = TestApp::amqp_url()?;
+    anyhow::ensure!(
+        std::env::var(postroom_e2e::POSTGRES_ENV).is_ok(),
+        "this test needs {}",
+        postroom_e2e::POSTGRES_ENV
+    );
+    let app = TestApp::spawn().await?;
+    let (stop, sibling) = app.spawn_sibling(postroom::ServeRole::Worker).await?;
+    let token = app.token("pat", Role::PostRoom)?;
+    let letters = app.post_many_scans(&token, 500, 16, "two relays").await?;
+    let items = app.all_work_items(&token).await?;
+    assert_one_item_per_letter(&items, &letters);
+    app.wait_for_outbox_drained(Duration::from_secs(30)).await?;
+    // Each workitem.created event reached the back-office queue exactly once.
+    let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
+    let ch = conn.create_channel().await?;
+    let queue = format!("{}.backoffice", app.settings.amqp.prefix);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let count = loop {
+        let q = ch
+            .queue_declare(
+                queue.as_str().into(),
+                lapin::options::QueueDeclareOptions { passive: true, ..Default::default() },
+                lapin::types::FieldTable::default(),
+            )
+            .await?;
+        if q.message_count() as usize >= letters.len() || std::time::Instant::now() > deadline {
+            break q.message_count();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(count as usize, letters.len(), "one workitem.created message per item");
+    conn.close(200, "done".into()).await?;
+    stop.cancel();
+    sibling.await??;
+    Ok(())
+}

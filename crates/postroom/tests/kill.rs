@@ -150,7 +150,7 @@ async fn post(service: &Service, token: &str, letters: Vec<usize>, accepted: Arc
 
 #[tokio::test]
 async fn a_service_killed_mid_stream_loses_and_duplicates_nothing() -> anyhow::Result<()> {
-    const LETTERS: usize = 400;
+    const LETTERS: usize = 1000;
     let service = Service::new().await?;
     let mut child = service.start().await?;
     let token = service.token()?;
