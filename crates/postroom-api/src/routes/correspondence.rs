@@ -8,7 +8,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use postroom_db::{correspondence, work_items};
-use postroom_domain::london_date;
 
 use crate::{
     error::{ApiError, Problem},
@@ -56,12 +55,7 @@ pub async fn get_correspondence(
         .ok_or_else(|| ApiError::NotFound(format!("correspondence {id} does not exist")))?;
     let documents = correspondence::documents_of(&state.db, &[id]).await?;
     let filter = work_items::Filter { correspondence_id: Some(id), limit: 100, ..Default::default() };
-    let today = london_date(Utc::now());
-    let items = work_items::list(&state.db, &filter)
-        .await?
-        .into_iter()
-        .map(|m| WorkItemView::from_model(m, today))
-        .collect::<Result<_, _>>()?;
+    let items = WorkItemView::list(&state.db, &filter).await?;
     Ok(Json(CorrespondenceView {
         id: c.id,
         channel: c.channel,

@@ -35,6 +35,18 @@ pub struct WorkItemView {
 }
 
 impl WorkItemView {
+    /// The work items matching `filter`, as views judged against today (UK date).
+    ///
+    /// # Errors
+    /// When the database fails or holds an invalid row.
+    pub async fn list(
+        db: &sea_orm::DatabaseConnection,
+        filter: &postroom_db::work_items::Filter,
+    ) -> Result<Vec<Self>, ApiError> {
+        let today = postroom_domain::london_date(Utc::now());
+        postroom_db::work_items::list(db, filter).await?.into_iter().map(|m| Self::from_model(m, today)).collect()
+    }
+
     /// From the stored row, judged against `today` (UK date).
     ///
     /// # Errors

@@ -74,12 +74,7 @@ pub async fn list_work_items(
     let offset = q.offset.unwrap_or(0);
     let filter =
         work_items::Filter { queue: q.queue, status: q.status, correspondence_id: q.correspondence_id, limit, offset };
-    let today = london_date(Utc::now());
-    let items = work_items::list(&state.db, &filter)
-        .await?
-        .into_iter()
-        .map(|m| WorkItemView::from_model(m, today))
-        .collect::<Result<_, _>>()?;
+    let items = WorkItemView::list(&state.db, &filter).await?;
     Ok(Json(WorkItemPage { items, limit, offset }))
 }
 
