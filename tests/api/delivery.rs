@@ -355,3 +355,47 @@ async fn two_relays_on_one_database_never_publish_an_event_twice() -> anyhow::Re
     sibling.await??;
     Ok(())
 }
+
+#[tokio::test]
+#[ignore = "needs RabbitMQ (TEST_AMQP_URL); CI runs it"]
+async fn a_consumer_cancelled_by_the_broker_is_re_established() -> anyhow::Result<()> {
+    let url = TestApp::amqp_url()?;
+    let app = TestApp::spawn().await?;
+    let token = app.token("pat", Role::PostRoom)?;
+    let mut letters = app.post_many_scans(&token, 10, 4, "before cancel").await?;
+    assert_eq!(app.all_work_items(&token).await?.len(), 10);
+    // Deleting the (idle) queue makes the broker cancel its consumer (basic.cancel).
+    let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
+    let ch = conn.create_channel().await?;
+    let queue = format!("{}.intake", app.settings.amqp.prefix);
+    ch.queue_delete(queue.as_str().into(), lapin::options::QueueDeleteOptions::default()).await?;
+    conn.close(200, "done".into()).await?;
+    // The service notices, reconnects, declares the queue again and consumes from it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let ready: serde_json::Value = app.client.get(app.url("/readyz")).send().await?.json().await?;
+        let consumers = rabbitmq_consumers(&queue)?;
+        if ready["broker"] == "ok" && consumers > 0 {
+            break;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the consumer was not re-established");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    letters.extend(app.post_many_scans(&token, 10, 4, "after cancel").await?);
+    assert_one_item_per_letter(&app.all_work_items(&token).await?, &letters);
+    Ok(())
+}
+
+/// Consumers on `queue`, per `rabbitmqctl` (0 when the queue does not exist).
+fn rabbitmq_consumers(queue: &str) -> anyhow::Result<u32> {
+    let out = std::process::Command::new("rabbitmqctl")
+        .args(["-q", "list_queues", "name", "consumers", "--no-table-headers"])
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .find(|(name, _)| *name == queue)
+        .and_then(|(_, n)| n.trim().parse().ok())
+        .unwrap_or(0))
+}
