@@ -10,6 +10,7 @@ mod m20261123_000002_create_work_items;
 mod m20261123_000003_create_accounts;
 mod m20261123_000004_create_outbox;
 mod m20261123_000005_create_dead_letters;
+mod m20261123_000006_add_email_threading;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_accounts::Migration),
             Box::new(m20261123_000004_create_outbox::Migration),
             Box::new(m20261123_000005_create_dead_letters::Migration),
+            Box::new(m20261123_000006_add_email_threading::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod delivery;
+mod emails;
 mod errors;
 mod health;
 mod migrations;

@@ -67,6 +67,7 @@ fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::health::router())
         .merge(routes::intake::router())
+        .merge(routes::emails::router())
         .merge(routes::work_items::router())
         .merge(routes::correspondence::router())
         .merge(routes::documents::router())

@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use postroom_auth::TokenVerifier;
-use postroom_intake::ScanIntake;
+use postroom_intake::{EmailIntake, ScanIntake};
 use postroom_storage::ObjectStorage;
 
 /// Application state handed to every handler.
@@ -16,6 +16,7 @@ pub struct AppState {
     pub storage: ObjectStorage,
     pub verifier: Arc<dyn TokenVerifier>,
     pub scans: ScanIntake,
+    pub emails: EmailIntake,
     /// Wakes the outbox relay after a commit that wrote events.
     pub outbox_wake: Arc<Notify>,
     /// Largest request body accepted, in bytes.

@@ -191,11 +191,23 @@ pub struct IntakeSettings {
     pub triage_target_working_days: u32,
     /// Most files in one scan upload.
     pub max_files_per_upload: usize,
+    /// Largest email accepted, in bytes (the API answers 413; from IMAP it is kept and triaged).
+    pub max_email_bytes: usize,
+    /// Most attachments in one email, nested messages included.
+    pub max_attachments: usize,
+    /// Deepest nesting of forwarded messages inside an email.
+    pub max_nesting_depth: usize,
 }
 
 impl Default for IntakeSettings {
     fn default() -> Self {
-        Self { triage_target_working_days: 1, max_files_per_upload: 100 }
+        Self {
+            triage_target_working_days: 1,
+            max_files_per_upload: 100,
+            max_email_bytes: 25 * 1024 * 1024,
+            max_attachments: 50,
+            max_nesting_depth: 5,
+        }
     }
 }
 

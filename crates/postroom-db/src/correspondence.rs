@@ -19,6 +19,11 @@ pub struct NewCorrespondence {
     pub batch_id: Option<String>,
     pub status: String,
     pub status_reason: Option<String>,
+    /// JSON of `to`, `cc`, `reply_to` (email).
+    pub recipients: Option<String>,
+    pub in_reply_to: Option<String>,
+    /// Space-separated Message-IDs.
+    pub references: Option<String>,
 }
 
 /// A document row to insert.
@@ -33,6 +38,8 @@ pub struct NewDocument {
     pub filename: Option<String>,
     pub text_status: String,
     pub extracted_text: Option<String>,
+    /// `original`, `attachment`, `inline` or `message`.
+    pub part: String,
 }
 
 /// Correspondence already recorded with these bytes, if any.
@@ -45,6 +52,34 @@ pub async fn find_by_hash(
     content_hash: &str,
 ) -> Result<Option<correspondence::Model>, DbErr> {
     correspondence::Entity::find().filter(correspondence::Column::ContentHash.eq(content_hash)).one(conn).await
+}
+
+/// Correspondence already recorded with this Message-ID, if any.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_by_message_id(
+    conn: &impl ConnectionTrait,
+    message_id: &str,
+) -> Result<Option<correspondence::Model>, DbErr> {
+    correspondence::Entity::find().filter(correspondence::Column::MessageId.eq(message_id)).one(conn).await
+}
+
+/// Correspondence with any of these Message-IDs.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_by_message_ids(
+    conn: &impl ConnectionTrait,
+    message_ids: &[String],
+) -> Result<Vec<correspondence::Model>, DbErr> {
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    correspondence::Entity::find()
+        .filter(correspondence::Column::MessageId.is_in(message_ids.iter().cloned()))
+        .all(conn)
+        .await
 }
 
 /// Records correspondence and its documents.
@@ -72,6 +107,9 @@ pub async fn insert(
         status: Set(new.status),
         status_reason: Set(new.status_reason),
         created_at: Set(now),
+        recipients: Set(new.recipients),
+        in_reply_to: Set(new.in_reply_to),
+        references: Set(new.references),
     })
     .exec_without_returning(conn)
     .await?;
@@ -88,6 +126,7 @@ pub async fn insert(
             text_status: Set(d.text_status),
             extracted_text: Set(d.extracted_text),
             created_at: Set(now),
+            part: Set(d.part),
         })
         .exec_without_returning(conn)
         .await?;

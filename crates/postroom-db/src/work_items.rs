@@ -10,7 +10,7 @@ use postroom_domain::{Priority, WorkItemReference, WorkItemStatus, london_date};
 
 use crate::{
     counters,
-    entities::{work_item, work_item_event},
+    entities::{work_item, work_item_correspondence, work_item_event},
 };
 
 /// A work item to open.
@@ -23,6 +23,8 @@ pub struct NewWorkItem {
     pub status: WorkItemStatus,
     pub received_at: DateTime<Utc>,
     pub due_on: NaiveDate,
+    /// Why the item is where it is (e.g. why it is in triage), kept in its audit trail.
+    pub reason: Option<String>,
 }
 
 /// An audit entry.
@@ -67,6 +69,9 @@ pub async fn create(
         closed_at: None,
     };
     work_item::Entity::insert(work_item::ActiveModel::from(model.clone())).exec_without_returning(conn).await?;
+    if let Some(c) = model.correspondence_id {
+        link_correspondence(conn, model.id, c, "opened", now).await?;
+    }
     audit(
         conn,
         model.id,
@@ -80,12 +85,122 @@ pub async fn create(
                 "queue": model.queue,
                 "priority": new.priority,
                 "due_on": model.due_on,
+                "reason": new.reason,
             })),
         },
         now,
     )
     .await?;
     Ok(model)
+}
+
+/// Links correspondence to a work item (idempotent).
+///
+/// # Errors
+/// When the database fails.
+pub async fn link_correspondence(
+    conn: &impl ConnectionTrait,
+    work_item_id: Uuid,
+    correspondence_id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    work_item_correspondence::Entity::insert(work_item_correspondence::ActiveModel {
+        work_item_id: Set(work_item_id),
+        correspondence_id: Set(correspondence_id),
+        reason: Set(reason.to_owned()),
+        linked_at: Set(now),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::columns([
+            work_item_correspondence::Column::WorkItemId,
+            work_item_correspondence::Column::CorrespondenceId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await
+    .map(|_| ())
+}
+
+/// The correspondence a work item gathers, in the order it was linked.
+///
+/// # Errors
+/// When the database fails.
+pub async fn correspondence_of(conn: &impl ConnectionTrait, work_item_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    Ok(work_item_correspondence::Entity::find()
+        .filter(work_item_correspondence::Column::WorkItemId.eq(work_item_id))
+        .order_by_asc(work_item_correspondence::Column::LinkedAt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| l.correspondence_id)
+        .collect())
+}
+
+/// Open work items that gather any of these correspondence ids.
+///
+/// # Errors
+/// When the database fails.
+pub async fn open_items_for_correspondence(
+    conn: &impl ConnectionTrait,
+    correspondence_ids: &[Uuid],
+) -> Result<Vec<work_item::Model>, DbErr> {
+    if correspondence_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let links = work_item_correspondence::Entity::find()
+        .filter(work_item_correspondence::Column::CorrespondenceId.is_in(correspondence_ids.iter().copied()))
+        .all(conn)
+        .await?;
+    let ids: Vec<Uuid> = links.into_iter().map(|l| l.work_item_id).collect();
+    open_by_ids(conn, &ids).await
+}
+
+async fn open_by_ids(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<work_item::Model>, DbErr> {
+    let closed = [WorkItemStatus::Done.as_str(), WorkItemStatus::Cancelled.as_str()];
+    work_item::Entity::find()
+        .filter(work_item::Column::Id.is_in(ids.iter().copied()))
+        .filter(work_item::Column::Status.is_not_in(closed))
+        .order_by_asc(work_item::Column::CreatedAt)
+        .all(conn)
+        .await
+}
+
+/// A work item by its human reference.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_by_reference(
+    conn: &impl ConnectionTrait,
+    reference: &str,
+) -> Result<Option<work_item::Model>, DbErr> {
+    work_item::Entity::find().filter(work_item::Column::Reference.eq(reference)).one(conn).await
+}
+
+/// Moves an item to `to`, bumping its version, and audits it (who, before, after).
+///
+/// # Errors
+/// When the database fails.
+pub async fn transition(
+    conn: &impl ConnectionTrait,
+    item: &work_item::Model,
+    to: WorkItemStatus,
+    actor: &str,
+    action: &str,
+    details: Option<serde_json::Value>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let from: Option<WorkItemStatus> = item.status.parse().ok();
+    work_item::Entity::update_many()
+        .col_expr(work_item::Column::Status, sea_orm::sea_query::Expr::value(to.as_str()))
+        .col_expr(work_item::Column::Version, sea_orm::sea_query::Expr::col(work_item::Column::Version).add(1))
+        .col_expr(work_item::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(work_item::Column::Id.eq(item.id))
+        .exec(conn)
+        .await?;
+    audit(conn, item.id, NewEvent { actor, action, from_status: from, to_status: Some(to), details }, now).await
 }
 
 /// Appends an audit entry for a work item.

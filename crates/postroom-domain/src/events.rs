@@ -7,6 +7,8 @@ use uuid::Uuid;
 pub const CORRESPONDENCE_RECEIVED: &str = "correspondence.received";
 /// `workitem.created`: a work item was opened.
 pub const WORK_ITEM_CREATED: &str = "workitem.created";
+/// `workitem.updated`: a work item changed (e.g. a reply from the customer joined it).
+pub const WORK_ITEM_UPDATED: &str = "workitem.updated";
 /// `document.ocr_requested`: a document needs optical character recognition.
 pub const DOCUMENT_OCR_REQUESTED: &str = "document.ocr_requested";
 /// `reply.approved`: a reply is ready to send.
@@ -20,9 +22,9 @@ pub struct CorrespondenceReceived {
     pub correspondence_id: Uuid,
 }
 
-/// Payload of [`WORK_ITEM_CREATED`].
+/// Payload of [`WORK_ITEM_CREATED`] and [`WORK_ITEM_UPDATED`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WorkItemCreated {
+pub struct WorkItemSummary {
     pub work_item_id: Uuid,
     pub reference: String,
     pub correspondence_id: Option<Uuid>,

@@ -5,8 +5,10 @@
 //! Order matters: the original is stored before anything else, so nothing received is lost; a
 //! file already recorded (same SHA-256) is reported as a duplicate and nothing new is created.
 
+pub mod email;
 pub mod scans;
 
+pub use email::{EmailError, EmailIntake, EmailLimits, IncomingEmail, OnLimit, ReceivedEmail};
 pub use scans::{IntakeError, Received, ScanBatch, ScanFile, ScanIntake};
 
 /// A sender's file name reduced to something safe to display: the last path segment, control

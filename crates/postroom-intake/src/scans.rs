@@ -275,6 +275,9 @@ async fn record(
             batch_id: Some(a.batch_id.to_owned()),
             status: "received".to_owned(),
             status_reason: None,
+            recipients: None,
+            in_reply_to: None,
+            references: None,
         },
         vec![NewDocument {
             id: a.document_id,
@@ -286,6 +289,7 @@ async fn record(
             filename: a.filename,
             text_status: "pending".to_owned(),
             extracted_text: None,
+            part: "original".to_owned(),
         }],
         now,
     )

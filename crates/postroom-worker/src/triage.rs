@@ -13,8 +13,8 @@ use postroom_db::{
     work_items::{self, NewWorkItem},
 };
 use postroom_domain::{
-    Priority, WorkItemStatus, WorkingCalendar,
-    events::{CORRESPONDENCE_RECEIVED, CorrespondenceReceived, WORK_ITEM_CREATED, WorkItemCreated},
+    Priority, WorkItemReference, WorkItemStatus, WorkingCalendar,
+    events::{CORRESPONDENCE_RECEIVED, CorrespondenceReceived, WORK_ITEM_CREATED, WORK_ITEM_UPDATED, WorkItemSummary},
     london_date,
 };
 use postroom_queue::{Event, EventHandler};
@@ -58,6 +58,9 @@ impl EventHandler for OpenTriageItem {
             .await?
             .with_context(|| format!("correspondence {} does not exist", payload.correspondence_id))?;
         let now = Utc::now();
+        if let Some((item, how)) = thread_of(txn, &corr).await? {
+            return join_thread(txn, &item, &corr, how, event, now).await;
+        }
         let due_on = self.calendar.add_working_days(london_date(corr.received_at), self.target_working_days);
         let item = work_items::create(
             txn,
@@ -69,6 +72,7 @@ impl EventHandler for OpenTriageItem {
                 status: WorkItemStatus::Triage,
                 received_at: corr.received_at,
                 due_on,
+                reason: corr.status_reason.clone(),
             },
             "system",
             now,
@@ -76,7 +80,7 @@ impl EventHandler for OpenTriageItem {
         .await?;
         let mut created = NewEvent::new(
             WORK_ITEM_CREATED,
-            &WorkItemCreated {
+            &WorkItemSummary {
                 work_item_id: item.id,
                 reference: item.reference.clone(),
                 correspondence_id: Some(corr.id),
@@ -90,4 +94,71 @@ impl EventHandler for OpenTriageItem {
         tracing::info!(work_item = %item.reference, %due_on, "triage item opened");
         Ok(())
     }
+}
+
+/// The open work item this correspondence continues, and how that was recognised: the item's
+/// reference in the subject, or In-Reply-To / References naming correspondence the item gathers.
+async fn thread_of(
+    txn: &DatabaseTransaction,
+    corr: &postroom_db::entities::correspondence::Model,
+) -> anyhow::Result<Option<(postroom_db::entities::work_item::Model, &'static str)>> {
+    if let Some(reference) = corr.subject.as_deref().and_then(WorkItemReference::find_in)
+        && let Some(item) = work_items::find_by_reference(txn, reference.as_str()).await?
+        && !item.status.parse::<WorkItemStatus>().is_ok_and(WorkItemStatus::is_closed)
+    {
+        return Ok(Some((item, "reference_in_subject")));
+    }
+    let mut ids: Vec<String> = corr.in_reply_to.iter().cloned().collect();
+    ids.extend(corr.references.iter().flat_map(|r| r.split_whitespace().map(str::to_owned)));
+    ids.retain(|id| Some(id) != corr.message_id.as_ref());
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let earlier: Vec<_> = correspondence::find_by_message_ids(txn, &ids).await?.into_iter().map(|c| c.id).collect();
+    let items = work_items::open_items_for_correspondence(txn, &earlier).await?;
+    Ok(items.into_iter().next().map(|item| (item, "in_reply_to")))
+}
+
+/// Attaches correspondence to an existing item; resumes it if it was waiting for the customer.
+async fn join_thread(
+    txn: &DatabaseTransaction,
+    item: &postroom_db::entities::work_item::Model,
+    corr: &postroom_db::entities::correspondence::Model,
+    how: &str,
+    event: &Event,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    work_items::link_correspondence(txn, item.id, corr.id, how, now).await?;
+    let details = serde_json::json!({ "correspondence_id": corr.id, "matched_by": how });
+    work_items::audit(
+        txn,
+        item.id,
+        work_items::NewEvent {
+            actor: "system",
+            action: "correspondence_linked",
+            from_status: None,
+            to_status: None,
+            details: Some(details.clone()),
+        },
+        now,
+    )
+    .await?;
+    if item.status == WorkItemStatus::AwaitingCustomer.as_str() {
+        work_items::transition(txn, item, WorkItemStatus::Ready, "system", "resumed", Some(details), now).await?;
+    }
+    let mut updated = NewEvent::new(
+        WORK_ITEM_UPDATED,
+        &WorkItemSummary {
+            work_item_id: item.id,
+            reference: item.reference.clone(),
+            correspondence_id: Some(corr.id),
+            queue: item.queue.clone(),
+            status: item.status.clone(),
+        },
+    )?
+    .correlated(event.correlation_id.clone());
+    updated.priority = Some(item.priority);
+    outbox::enqueue(txn, updated, now).await?;
+    tracing::info!(work_item = %item.reference, matched_by = how, "correspondence joined an open item");
+    Ok(())
 }

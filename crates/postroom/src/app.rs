@@ -12,7 +12,7 @@ use postroom_api::AppState;
 use postroom_auth::{HmacKeys, TokenVerifier};
 use postroom_config::{ExposeSecret, Settings};
 use postroom_domain::WorkingCalendar;
-use postroom_intake::ScanIntake;
+use postroom_intake::{EmailIntake, EmailLimits, ScanIntake};
 use postroom_queue::{
     Dispatcher, EventHandler, OutboxRelay, RelaySettings,
     amqp::{Broker, BrokerSettings, BrokerStatus, ForeignQueue, RetryPolicy, Topology},
@@ -110,6 +110,15 @@ impl Application {
             storage: storage.clone(),
             verifier,
             scans,
+            emails: EmailIntake::new(
+                db.clone(),
+                storage.clone(),
+                EmailLimits {
+                    max_bytes: settings.intake.max_email_bytes,
+                    max_attachments: settings.intake.max_attachments,
+                    max_depth: settings.intake.max_nesting_depth,
+                },
+            ),
             outbox_wake,
             max_body_bytes: settings.server.max_body_bytes,
             broker: broker_status.clone(),

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod correspondence;
 pub mod documents;
+pub mod emails;
 pub mod health;
 pub mod intake;
 pub mod views;

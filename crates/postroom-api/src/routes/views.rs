@@ -87,6 +87,10 @@ pub struct DocumentView {
     pub filename: Option<String>,
     /// `pending`, `extracted`, `no_text` or `failed`.
     pub text_status: String,
+    /// `original`, `attachment`, `inline` or `message` (a nested email).
+    pub part: String,
+    /// Text read from it (email bodies; later the PDF text layer and OCR).
+    pub extracted_text: Option<String>,
     /// Where to fetch the original bytes.
     pub content_url: String,
 }
@@ -103,6 +107,8 @@ impl From<document::Model> for DocumentView {
             page_count: d.page_count,
             filename: d.filename,
             text_status: d.text_status,
+            part: d.part,
+            extracted_text: d.extracted_text,
         }
     }
 }

@@ -93,10 +93,8 @@ pub async fn get_work_item(
     let item = work_items::get(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("work item {id} does not exist")))?;
-    let documents = match item.correspondence_id {
-        Some(c) => correspondence::documents_of(&state.db, &[c]).await?,
-        None => Vec::new(),
-    };
+    let gathered = work_items::correspondence_of(&state.db, id).await?;
+    let documents = correspondence::documents_of(&state.db, &gathered).await?;
     let history = work_items::events(&state.db, id).await?;
     Ok(Json(WorkItemDetail {
         item: WorkItemView::from_model(item, london_date(Utc::now()))?,

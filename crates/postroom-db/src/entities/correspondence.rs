@@ -18,6 +18,11 @@ pub struct Model {
     pub status: String,
     pub status_reason: Option<String>,
     pub created_at: DateTimeUtc,
+    /// JSON: `{"to": [...], "cc": [...], "reply_to": [...]}` for email.
+    pub recipients: Option<String>,
+    pub in_reply_to: Option<String>,
+    /// Space-separated Message-IDs from the References header.
+    pub references: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,8 @@ pub struct Model {
     pub text_status: String,
     pub extracted_text: Option<String>,
     pub created_at: DateTimeUtc,
+    /// `original`, `attachment`, `inline` or `message` (a nested email).
+    pub part: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

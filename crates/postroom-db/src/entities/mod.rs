@@ -7,4 +7,5 @@ pub mod document;
 pub mod outbox;
 pub mod processed_event;
 pub mod work_item;
+pub mod work_item_correspondence;
 pub mod work_item_event;
