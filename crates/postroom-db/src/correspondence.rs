@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::entities::{correspondence, document};
+use crate::entities::{correspondence, document, document_page};
 
 /// A correspondence row to insert.
 #[derive(Debug, Clone)]
@@ -114,6 +114,9 @@ pub async fn insert(
     .exec_without_returning(conn)
     .await?;
     for d in docs {
+        let body = (d.text_status == postroom_domain::TextStatus::Extracted.as_str())
+            .then(|| d.extracted_text.clone())
+            .flatten();
         document::Entity::insert(document::ActiveModel {
             id: Set(d.id),
             correspondence_id: Set(id),
@@ -127,9 +130,14 @@ pub async fn insert(
             extracted_text: Set(d.extracted_text),
             created_at: Set(now),
             part: Set(d.part),
+            text_problem: Set(None),
         })
         .exec_without_returning(conn)
         .await?;
+        if let Some(text) = body {
+            let page = PageText { number: 1, source: "body".to_owned(), text, confidence: None };
+            insert_pages(conn, d.id, vec![page]).await?;
+        }
     }
     Ok(())
 }
@@ -164,4 +172,85 @@ pub async fn documents_of(
 /// When the database fails.
 pub async fn document(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<document::Model>, DbErr> {
     document::Entity::find_by_id(id).one(conn).await
+}
+
+/// The text of one page, to store.
+#[derive(Debug, Clone)]
+pub struct PageText {
+    pub number: u32,
+    /// `text_layer`, `ocr` or `body`.
+    pub source: String,
+    pub text: String,
+    pub confidence: Option<f32>,
+}
+
+/// What text extraction found in a document.
+#[derive(Debug, Clone)]
+pub struct DocumentText {
+    pub status: String,
+    pub page_count: Option<u32>,
+    pub pages: Vec<PageText>,
+    /// All the text, for search and classification.
+    pub text: Option<String>,
+    pub problem: Option<String>,
+}
+
+async fn insert_pages(conn: &impl ConnectionTrait, document_id: Uuid, pages: Vec<PageText>) -> Result<(), DbErr> {
+    if pages.is_empty() {
+        return Ok(());
+    }
+    document_page::Entity::insert_many(pages.into_iter().map(|p| document_page::ActiveModel {
+        document_id: Set(document_id),
+        page: Set(i32::try_from(p.number).unwrap_or(i32::MAX)),
+        source: Set(p.source),
+        text: Set(p.text),
+        confidence: Set(p.confidence),
+    }))
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::columns([document_page::Column::DocumentId, document_page::Column::Page])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Stores what was read from a document still waiting for its text. Returns `false` (and
+/// changes nothing) when the document's text was already settled.
+///
+/// # Errors
+/// When the database fails.
+#[tracing::instrument(skip(conn, text), fields(status = %text.status))]
+pub async fn record_text(conn: &impl ConnectionTrait, document_id: Uuid, text: DocumentText) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let updated = document::Entity::update_many()
+        .col_expr(document::Column::TextStatus, Expr::value(text.status))
+        .col_expr(
+            document::Column::PageCount,
+            Expr::value(text.page_count.map(|n| i32::try_from(n).unwrap_or(i32::MAX))),
+        )
+        .col_expr(document::Column::ExtractedText, Expr::value(text.text))
+        .col_expr(document::Column::TextProblem, Expr::value(text.problem))
+        .filter(document::Column::Id.eq(document_id))
+        .filter(document::Column::TextStatus.eq(postroom_domain::TextStatus::Pending.as_str()))
+        .exec(conn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Ok(false);
+    }
+    insert_pages(conn, document_id, text.pages).await?;
+    Ok(true)
+}
+
+/// The text of each page of a document, in page order.
+///
+/// # Errors
+/// When the database fails.
+pub async fn pages_of(conn: &impl ConnectionTrait, document_id: Uuid) -> Result<Vec<document_page::Model>, DbErr> {
+    document_page::Entity::find()
+        .filter(document_page::Column::DocumentId.eq(document_id))
+        .order_by_asc(document_page::Column::Page)
+        .all(conn)
+        .await
 }

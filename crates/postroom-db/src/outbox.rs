@@ -62,19 +62,79 @@ pub async fn enqueue(conn: &impl ConnectionTrait, event: NewEvent, now: DateTime
         last_error: Set(None),
         published_at: Set(None),
         dead_at: Set(None),
+        lane: Set(None),
+        source_event_id: Set(None),
     })
     .exec_without_returning(conn)
     .await?;
     Ok(id)
 }
 
-/// Events waiting to be handled whose next attempt is due, oldest first.
+/// Copies `event` into `lane` (in-process delivery to a slow work queue such as OCR). The copy
+/// keeps the event's type, payload and id (as `source_event_id`) and is due now.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn due(conn: &impl ConnectionTrait, now: DateTime<Utc>, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
-    outbox::Entity::find()
-        .filter(outbox::Column::PublishedAt.is_null())
+pub async fn enqueue_lane_copy(
+    conn: &impl ConnectionTrait,
+    event: &outbox::Model,
+    lane: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    outbox::Entity::insert(outbox::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        event_type: Set(event.event_type.clone()),
+        payload: Set(event.payload.clone()),
+        occurred_at: Set(event.occurred_at),
+        correlation_id: Set(event.correlation_id.clone()),
+        priority: Set(event.priority),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        published_at: Set(None),
+        dead_at: Set(None),
+        lane: Set(Some(lane.to_owned())),
+        source_event_id: Set(Some(event.event_id())),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Which outbox rows a reader wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows<'a> {
+    /// Every row (the broker publisher: lane copies are published like events, and consumers
+    /// skip what they have already handled).
+    All,
+    /// Events themselves, not lane copies (the in-process relay).
+    Events,
+    /// The copies made for one lane (an in-process lane relay).
+    Lane(&'a str),
+}
+
+/// Rows waiting to be handled whose next attempt is due, oldest first, leaving out `skip`
+/// (rows already in hand).
+///
+/// # Errors
+/// When the database fails.
+pub async fn due(
+    conn: &impl ConnectionTrait,
+    rows: Rows<'_>,
+    now: DateTime<Utc>,
+    limit: u64,
+    skip: &[Uuid],
+) -> Result<Vec<outbox::Model>, DbErr> {
+    let mut q = outbox::Entity::find();
+    match rows {
+        Rows::All => {}
+        Rows::Events => q = q.filter(outbox::Column::Lane.is_null()),
+        Rows::Lane(lane) => q = q.filter(outbox::Column::Lane.eq(lane)),
+    }
+    if !skip.is_empty() {
+        q = q.filter(outbox::Column::Id.is_not_in(skip.iter().copied()));
+    }
+    q.filter(outbox::Column::PublishedAt.is_null())
         .filter(outbox::Column::DeadAt.is_null())
         .filter(outbox::Column::NextAttemptAt.lte(now))
         .order_by_asc(outbox::Column::OccurredAt)
@@ -210,4 +270,13 @@ pub async fn begin_processing(
     .exec_without_returning(conn)
     .await?;
     Ok(inserted == 1)
+}
+
+/// Whether `consumer` has already handled `event_id` (a read, outside any transaction, to skip
+/// slow preparation for an event that was already done).
+///
+/// # Errors
+/// When the database fails.
+pub async fn is_processed(conn: &impl ConnectionTrait, consumer: &str, event_id: Uuid) -> Result<bool, DbErr> {
+    Ok(processed_event::Entity::find_by_id((consumer.to_owned(), event_id)).one(conn).await?.is_some())
 }

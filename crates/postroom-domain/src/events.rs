@@ -9,8 +9,9 @@ pub const CORRESPONDENCE_RECEIVED: &str = "correspondence.received";
 pub const WORK_ITEM_CREATED: &str = "workitem.created";
 /// `workitem.updated`: a work item changed (e.g. a reply from the customer joined it).
 pub const WORK_ITEM_UPDATED: &str = "workitem.updated";
-/// `document.ocr_requested`: a document needs optical character recognition.
-pub const DOCUMENT_OCR_REQUESTED: &str = "document.ocr_requested";
+/// `correspondence.text_extracted`: every document of the correspondence has been read (or
+/// found unreadable); classification starts from here.
+pub const TEXT_EXTRACTED: &str = "correspondence.text_extracted";
 /// `reply.approved`: a reply is ready to send.
 pub const REPLY_APPROVED: &str = "reply.approved";
 /// `account.changed`: a revenues account was changed.
@@ -20,6 +21,16 @@ pub const ACCOUNT_CHANGED: &str = "account.changed";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorrespondenceReceived {
     pub correspondence_id: Uuid,
+}
+
+/// Payload of [`TEXT_EXTRACTED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextExtracted {
+    pub correspondence_id: Uuid,
+    /// Whether any document yielded text.
+    pub has_text: bool,
+    /// Documents whose text could not be read, with the reason.
+    pub problems: Vec<String>,
 }
 
 /// Payload of [`WORK_ITEM_CREATED`] and [`WORK_ITEM_UPDATED`].

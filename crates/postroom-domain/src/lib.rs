@@ -13,6 +13,7 @@ pub mod priority;
 pub mod reference;
 pub mod role;
 pub mod status;
+pub mod text;
 
 pub use calendar::{WorkingCalendar, london_date, london_midnight};
 pub use channel::Channel;
@@ -22,6 +23,7 @@ pub use priority::Priority;
 pub use reference::WorkItemReference;
 pub use role::Role;
 pub use status::WorkItemStatus;
+pub use text::{TextSource, TextStatus};
 
 /// A value that could not be parsed into a domain type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

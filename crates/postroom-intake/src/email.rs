@@ -22,7 +22,7 @@ use postroom_db::{
     outbox::{self, NewEvent},
 };
 use postroom_domain::{
-    Channel, ContentHash,
+    Channel, ContentHash, TextStatus,
     events::{CORRESPONDENCE_RECEIVED, CorrespondenceReceived},
 };
 use postroom_storage::{ObjectStorage, StorageError};
@@ -212,7 +212,9 @@ impl EmailIntake {
             sha256: hash.as_str().to_owned(),
             page_count: None,
             filename: None,
-            text_status: if body_text.is_some() { "extracted" } else { "no_text" }.to_owned(),
+            text_status: if body_text.is_some() { TextStatus::Extracted } else { TextStatus::NoText }
+                .as_str()
+                .to_owned(),
             extracted_text: body_text,
             part: "original".to_owned(),
         }];
@@ -229,7 +231,9 @@ impl EmailIntake {
                 sha256: part_hash.as_str().to_owned(),
                 page_count: None,
                 filename: p.filename,
-                text_status: if p.text.is_some() { "extracted" } else { "pending" }.to_owned(),
+                text_status: if p.text.is_some() { TextStatus::Extracted } else { TextStatus::Pending }
+                    .as_str()
+                    .to_owned(),
                 extracted_text: p.text,
                 part: p.part.to_owned(),
             });

@@ -11,7 +11,7 @@ use postroom_db::{
     outbox::{self, NewEvent},
 };
 use postroom_domain::{
-    Channel, ContentHash, MediaType,
+    Channel, ContentHash, MediaType, TextStatus,
     events::{CORRESPONDENCE_RECEIVED, CorrespondenceReceived},
     london_date, london_midnight,
 };
@@ -287,7 +287,7 @@ async fn record(
             sha256: a.hash.as_str().to_owned(),
             page_count: None,
             filename: a.filename,
-            text_status: "pending".to_owned(),
+            text_status: TextStatus::Pending.as_str().to_owned(),
             extracted_text: None,
             part: "original".to_owned(),
         }],

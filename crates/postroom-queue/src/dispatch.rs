@@ -1,6 +1,6 @@
 //! Handlers and the dispatcher that runs them idempotently.
 
-use std::sync::Arc;
+use std::{any::Any, sync::Arc};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -24,7 +24,7 @@ impl TryFrom<outbox_entity::Model> for Event {
     type Error = serde_json::Error;
     fn try_from(m: outbox_entity::Model) -> Result<Self, Self::Error> {
         Ok(Self {
-            id: m.id,
+            id: m.event_id(),
             event_type: m.event_type,
             payload: serde_json::from_str(&m.payload)?,
             occurred_at: m.occurred_at,
@@ -49,11 +49,48 @@ pub trait EventHandler: Send + Sync {
     fn handles(&self, event_type: &str) -> bool {
         self.event_types().contains(&event_type)
     }
+    /// How many events this handler may work on at once (its queue's consumers or lane
+    /// workers). Most handlers are quick database work and take one at a time.
+    fn concurrency(&self) -> usize {
+        1
+    }
+    /// Slow work done before the handler's transaction opens, such as OCR, so that it holds no
+    /// database lock meanwhile. It may read but must not write; what it returns is handed to
+    /// [`EventHandler::handle`]. It is skipped for an event this handler already processed.
+    ///
+    /// # Errors
+    /// An error counts as a failed attempt: the event is retried later.
+    async fn prepare(&self, _db: &DatabaseConnection, _event: &Event) -> anyhow::Result<Prepared> {
+        Ok(Prepared::nothing())
+    }
     /// Does the work.
     ///
     /// # Errors
     /// Any error rolls the transaction back; the event is retried later.
-    async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()>;
+    async fn handle(&self, txn: &DatabaseTransaction, event: &Event, prepared: Prepared) -> anyhow::Result<()>;
+}
+
+/// What [`EventHandler::prepare`] produced, handed on to [`EventHandler::handle`].
+pub struct Prepared(Option<Box<dyn Any + Send>>);
+
+impl Prepared {
+    /// Nothing prepared.
+    #[must_use]
+    pub fn nothing() -> Self {
+        Self(None)
+    }
+
+    /// Wraps a prepared value.
+    #[must_use]
+    pub fn value<T: Any + Send>(value: T) -> Self {
+        Self(Some(Box::new(value)))
+    }
+
+    /// The prepared value, if it is a `T`.
+    #[must_use]
+    pub fn take<T: Any>(self) -> Option<T> {
+        self.0.and_then(|b| b.downcast::<T>().ok()).map(|b| *b)
+    }
 }
 
 /// Runs every interested handler for an event, each at most once per event.
@@ -72,6 +109,12 @@ impl Dispatcher {
     #[must_use]
     pub fn for_queue(&self, queue: &str) -> Self {
         Self { handlers: self.handlers.iter().filter(|h| h.queue() == queue).cloned().collect() }
+    }
+
+    /// Whether any handler wants events of `event_type`.
+    #[must_use]
+    pub fn wants(&self, event_type: &str) -> bool {
+        self.handlers.iter().any(|h| h.handles(event_type))
     }
 
     /// Whether there are no handlers.
@@ -93,13 +136,19 @@ impl Dispatcher {
     #[tracing::instrument(skip_all, fields(event_id = %event.id, event_type = %event.event_type, correlation_id = event.correlation_id.as_deref()))]
     pub async fn dispatch(&self, db: &DatabaseConnection, event: &Event) -> anyhow::Result<()> {
         for handler in self.handlers.iter().filter(|h| h.handles(&event.event_type)) {
+            if outbox::is_processed(db, handler.consumer(), event.id).await? {
+                tracing::debug!(consumer = handler.consumer(), "already processed; skipped");
+                continue;
+            }
+            let prepared =
+                handler.prepare(db, event).await.map_err(|e| e.context(format!("handler {}", handler.consumer())))?;
             let txn = db.begin().await?;
             if !outbox::begin_processing(&txn, handler.consumer(), event.id, Utc::now()).await? {
                 txn.rollback().await?;
                 tracing::debug!(consumer = handler.consumer(), "already processed; skipped");
                 continue;
             }
-            match handler.handle(&txn, event).await {
+            match handler.handle(&txn, event, prepared).await {
                 Ok(()) => txn.commit().await?,
                 Err(e) => {
                     txn.rollback().await?;

@@ -9,7 +9,7 @@
 mod dispatch;
 mod relay;
 
-pub use dispatch::{Dispatcher, Event, EventHandler};
+pub use dispatch::{Dispatcher, Event, EventHandler, Prepared};
 pub use relay::{OutboxRelay, RelaySettings};
 
 pub mod amqp;

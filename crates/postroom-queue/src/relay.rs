@@ -3,6 +3,7 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
+use futures::StreamExt;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -25,29 +26,84 @@ pub struct RelaySettings {
 }
 
 /// Delivers outbox events in-process to a [`Dispatcher`].
+///
+/// One relay delivers events themselves and runs the handlers of the quick work queues inline.
+/// A slow work queue (OCR) gets a *lane*: the main relay copies each event such a queue wants
+/// into the lane (in the transaction that marks the event handled), and the lane's own relay
+/// delivers the copies with bounded concurrency. A long OCR run therefore never holds up the
+/// triage of the letters behind it, and a crash loses nothing: copies are rows like events.
 #[derive(Clone)]
 pub struct OutboxRelay {
     db: DatabaseConnection,
     dispatcher: Dispatcher,
     settings: RelaySettings,
     wake: Arc<Notify>,
+    /// `None`: the main relay; `Some(queue)`: the lane of that work queue.
+    lane: Option<&'static str>,
+    /// For the main relay: the lanes to copy events into, with their handlers and wake-ups.
+    lanes: Vec<(&'static str, Dispatcher, Arc<Notify>)>,
+    concurrency: usize,
 }
 
 impl OutboxRelay {
+    /// A relay that runs every handler inline, one event at a time.
     #[must_use]
     pub fn new(db: DatabaseConnection, dispatcher: Dispatcher, settings: RelaySettings, wake: Arc<Notify>) -> Self {
-        Self { db, dispatcher, settings, wake }
+        Self { db, dispatcher, settings, wake, lane: None, lanes: Vec::new(), concurrency: 1 }
+    }
+
+    /// The main relay plus one lane relay for each of `lanes` that has handlers. A lane runs as
+    /// many events at once as the most concurrent of its handlers allows.
+    #[must_use]
+    pub fn with_lanes(
+        db: DatabaseConnection,
+        dispatcher: &Dispatcher,
+        settings: RelaySettings,
+        wake: Arc<Notify>,
+        lanes: &[&'static str],
+    ) -> Vec<Self> {
+        let inline =
+            Dispatcher::new(dispatcher.handlers().iter().filter(|h| !lanes.contains(&h.queue())).cloned().collect());
+        let mut relays = Vec::new();
+        let mut main = Self::new(db.clone(), inline, settings.clone(), wake);
+        for &lane in lanes {
+            let handlers = dispatcher.for_queue(lane);
+            if handlers.is_empty() {
+                continue;
+            }
+            let lane_wake = Arc::new(Notify::new());
+            main.lanes.push((lane, handlers.clone(), lane_wake.clone()));
+            let concurrency = handlers.handlers().iter().map(|h| h.concurrency()).max().unwrap_or(1).max(1);
+            relays.push(Self {
+                db: db.clone(),
+                dispatcher: handlers,
+                settings: settings.clone(),
+                wake: lane_wake,
+                lane: Some(lane),
+                lanes: Vec::new(),
+                concurrency,
+            });
+        }
+        relays.insert(0, main);
+        relays
+    }
+
+    /// The lane this relay delivers (`None` for the main relay).
+    #[must_use]
+    pub fn lane(&self) -> Option<&'static str> {
+        self.lane
     }
 
     /// Runs until `cancel` fires: delivers what is due, then waits to be woken or for the poll
     /// interval. An event being handled when `cancel` fires is finished first.
     pub async fn run(self, cancel: CancellationToken) {
-        tracing::info!("outbox relay started (in-process delivery)");
+        let lane = self.lane.unwrap_or("main");
+        tracing::info!(lane, concurrency = self.concurrency, "outbox relay started (in-process delivery)");
         loop {
             match self.drain(&cancel).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = %format!("{e:#}"), "outbox relay round failed"),
+                Err(e) => tracing::error!(lane, error = %format!("{e:#}"), "outbox relay round failed"),
             }
             tokio::select! {
                 () = cancel.cancelled() => break,
@@ -55,23 +111,28 @@ impl OutboxRelay {
                 () = tokio::time::sleep(self.settings.poll_interval) => {}
             }
         }
-        tracing::info!("outbox relay stopped");
+        tracing::info!(lane, "outbox relay stopped");
     }
 
-    /// Delivers every event due now, one batch at a time. Returns how many were handled.
+    /// Delivers every event due now, one batch at a time, up to `concurrency` at once. Returns
+    /// how many were handled.
     ///
     /// # Errors
     /// When the outbox cannot be read or updated.
     pub async fn drain(&self, cancel: &CancellationToken) -> anyhow::Result<usize> {
-        let batch = outbox::due(&self.db, Utc::now(), self.settings.batch_size).await?;
-        let mut handled = 0;
-        for row in batch {
-            if cancel.is_cancelled() {
-                break;
-            }
-            self.deliver(row).await?;
-            handled += 1;
-        }
+        let rows = match self.lane {
+            Some(lane) => outbox::Rows::Lane(lane),
+            None => outbox::Rows::Events,
+        };
+        let batch = outbox::due(&self.db, rows, Utc::now(), self.settings.batch_size, &[]).await?;
+        let handled = batch.len();
+        let results: Vec<anyhow::Result<()>> = futures::stream::iter(batch)
+            .take_while(|_| std::future::ready(!cancel.is_cancelled()))
+            .map(|row| self.deliver(row))
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        results.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
         Ok(handled)
     }
 
@@ -81,20 +142,32 @@ impl OutboxRelay {
             id: None,
             event_id: row.id,
             event_type: row.event_type.clone(),
-            source: dead_letters::OUTBOX_SOURCE.to_owned(),
+            source: self.lane.map_or_else(|| dead_letters::OUTBOX_SOURCE.to_owned(), |l| format!("outbox.{l}")),
             payload: row.payload.clone(),
             correlation_id: row.correlation_id.clone(),
             priority: row.priority,
             reason: None,
             attempts: row.attempts.saturating_add(1),
         };
-        let result = match Event::try_from(row) {
+        let copy_into: Vec<_> = self.lanes.iter().filter(|(_, d, _)| d.wants(&row.event_type)).collect();
+        let result = match Event::try_from(row.clone()) {
             Ok(event) => self.dispatcher.dispatch(&self.db, &event).await,
             Err(e) => Err(anyhow::Error::new(e).context("event payload is not JSON")),
         };
         let now = Utc::now();
         match result {
-            Ok(()) => outbox::mark_published(&self.db, id, now).await?,
+            Ok(()) if copy_into.is_empty() => outbox::mark_published(&self.db, id, now).await?,
+            Ok(()) => {
+                let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
+                for (lane, _, _) in &copy_into {
+                    outbox::enqueue_lane_copy(&txn, &row, lane, now).await?;
+                }
+                outbox::mark_published(&txn, id, now).await?;
+                txn.commit().await?;
+                for (_, _, wake) in copy_into {
+                    wake.notify_one();
+                }
+            }
             Err(e) => {
                 let attempt = u32::try_from(attempts).unwrap_or(0).saturating_add(1);
                 let dead = attempt >= self.settings.max_attempts;

@@ -1,12 +1,15 @@
 //! Postroom event handlers: what happens after correspondence is received.
 //!
 //! For now every received item opens a work item in the `triage` queue, due a configurable
-//! number of working days after receipt on the England & Wales calendar. Objects announced by
+//! number of working days after receipt on the England & Wales calendar, and the text of its
+//! documents is read on the OCR queue (PDF text layer, else tesseract). Objects announced by
 //! bucket notifications are received like uploads. Classification
 //! (choosing a workflow, matching accounts) replaces this for what it can recognise.
 
 pub mod bucket;
+pub mod text;
 pub mod triage;
 
 pub use bucket::BucketNotifications;
+pub use text::ExtractText;
 pub use triage::OpenTriageItem;

@@ -17,7 +17,7 @@ use postroom_domain::{
     events::{CORRESPONDENCE_RECEIVED, CorrespondenceReceived, WORK_ITEM_CREATED, WORK_ITEM_UPDATED, WorkItemSummary},
     london_date,
 };
-use postroom_queue::{Event, EventHandler};
+use postroom_queue::{Event, EventHandler, Prepared};
 
 /// The queue and workflow name of unclassified correspondence.
 pub const TRIAGE: &str = "triage";
@@ -51,7 +51,7 @@ impl EventHandler for OpenTriageItem {
     }
 
     #[tracing::instrument(skip_all, fields(event_id = %event.id))]
-    async fn handle(&self, txn: &DatabaseTransaction, event: &Event) -> anyhow::Result<()> {
+    async fn handle(&self, txn: &DatabaseTransaction, event: &Event, _prepared: Prepared) -> anyhow::Result<()> {
         let payload: CorrespondenceReceived =
             serde_json::from_value(event.payload.clone()).context("correspondence.received payload")?;
         let corr = correspondence::get(txn, payload.correspondence_id)

@@ -18,7 +18,7 @@ use postroom_queue::{
     amqp::{Broker, BrokerSettings, BrokerStatus, ForeignQueue, RetryPolicy, Topology},
 };
 use postroom_storage::{ObjectStorage, S3Options};
-use postroom_worker::{BucketNotifications, OpenTriageItem};
+use postroom_worker::{BucketNotifications, ExtractText, OpenTriageItem};
 
 /// What a `serve` process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -41,15 +41,16 @@ impl ServeRole {
     }
 }
 
-/// A built service, bound to its port, not yet running.
 /// How committed events are delivered.
 enum Delivery {
-    /// In-process, from the outbox (the embedded default).
-    InProcess(OutboxRelay),
+    /// In-process, from the outbox (the embedded default): the main relay and its lanes (slow
+    /// queues such as OCR).
+    InProcess(Vec<OutboxRelay>),
     /// Through RabbitMQ.
-    Broker(Broker),
+    Broker(Box<Broker>),
 }
 
+/// A built service, bound to its port, not yet running.
 pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
@@ -77,15 +78,28 @@ impl Application {
         let verifier: Arc<dyn TokenVerifier> = Arc::new(signing_keys(&settings)?);
         let outbox_wake = Arc::new(Notify::new());
         let scans = ScanIntake::new(db.clone(), storage.clone(), settings.intake.max_files_per_upload);
-        let handlers: Vec<Arc<dyn EventHandler>> =
-            vec![Arc::new(OpenTriageItem::new(calendar.clone(), settings.intake.triage_target_working_days))];
+        let extractor = text_extractor(&settings);
+        let (probe, tesseract) = (extractor.clone(), settings.text.tesseract.clone());
+        tokio::spawn(async move {
+            match probe.ocr_version().await {
+                Some(version) => tracing::info!(%version, "OCR available"),
+                None => tracing::warn!(
+                    tesseract = %tesseract.display(),
+                    "tesseract is not installed: scanned images will be marked \"no text\" for triage"
+                ),
+            }
+        });
+        let handlers: Vec<Arc<dyn EventHandler>> = vec![
+            Arc::new(OpenTriageItem::new(calendar.clone(), settings.intake.triage_target_working_days)),
+            Arc::new(ExtractText::new(storage.clone(), extractor, settings.text.concurrency)),
+        ];
         let dispatcher = Dispatcher::new(handlers);
         let mut broker_status = None;
         let delivery = match (&settings.amqp.url, role.runs_workers()) {
             (_, false) => None,
-            (None, true) => Some(Delivery::InProcess(OutboxRelay::new(
+            (None, true) => Some(Delivery::InProcess(OutboxRelay::with_lanes(
                 db.clone(),
-                dispatcher,
+                &dispatcher,
                 RelaySettings {
                     poll_interval: settings.workers.outbox_poll_interval,
                     batch_size: settings.workers.outbox_batch_size,
@@ -93,6 +107,7 @@ impl Application {
                     max_attempts: settings.workers.max_attempts,
                 },
                 outbox_wake.clone(),
+                &[postroom_queue::amqp::OCR_QUEUE],
             ))),
             (Some(url), true) => {
                 let broker_settings = broker_settings(&settings, url.expose_secret(), &scans, &storage);
@@ -102,7 +117,7 @@ impl Application {
                     .await
                     .with_context(|| format!("RabbitMQ at {} is not usable", redact_url(url.expose_secret())))?;
                 broker_status = Some(status);
-                Some(Delivery::Broker(broker))
+                Some(Delivery::Broker(Box::new(broker)))
             }
         };
         let state = AppState {
@@ -169,25 +184,47 @@ impl Application {
     /// When the server fails.
     pub async fn run_until(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let workers = shutdown.child_token();
-        let relay = self.delivery.map(|delivery| match delivery {
-            Delivery::InProcess(relay) => tokio::spawn(relay.run(workers.clone())),
-            Delivery::Broker(broker) => tokio::spawn(broker.run(workers.clone())),
-        });
+        let mut tasks = tokio::task::JoinSet::new();
+        match self.delivery {
+            Some(Delivery::InProcess(relays)) => {
+                for relay in relays {
+                    tasks.spawn(relay.run(workers.clone()));
+                }
+            }
+            Some(Delivery::Broker(broker)) => {
+                tasks.spawn(broker.run(workers.clone()));
+            }
+            None => {}
+        }
         tracing::info!(address = %self.local_addr, "postroom listening");
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned())
             .await
             .context("HTTP server failed")?;
         workers.cancel();
-        if let Some(handle) = relay
-            && tokio::time::timeout(self.shutdown_grace, handle).await.is_err()
-        {
+        if tokio::time::timeout(self.shutdown_grace, tasks.join_all()).await.is_err() {
             tracing::warn!("workers did not stop within the grace period");
         }
         self.db.close().await.context("closing the database pool")?;
         tracing::info!("postroom stopped");
         Ok(())
     }
+}
+
+/// The text extractor from `[text]`.
+fn text_extractor(settings: &Settings) -> postroom_text::Extractor {
+    let t = &settings.text;
+    postroom_text::Extractor::new(postroom_text::TextSettings {
+        pdfinfo: t.pdfinfo.clone(),
+        pdftotext: t.pdftotext.clone(),
+        pdftoppm: t.pdftoppm.clone(),
+        tesseract: t.tesseract.clone(),
+        languages: t.ocr_languages.clone(),
+        dpi: t.ocr_dpi,
+        page_timeout: t.page_timeout,
+        max_pages: t.max_pages,
+        min_text_layer_chars: t.min_text_layer_chars,
+    })
 }
 
 /// The working-day calendar with configured closure days and bank-holiday file.

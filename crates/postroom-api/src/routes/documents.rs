@@ -1,6 +1,7 @@
-//! `GET /api/v1/documents/{id}/content`: the original bytes.
+//! `GET /api/v1/documents/{id}/content`: the original bytes; `…/pages`: the text page by page.
 
 use axum::{
+    Json,
     body::Body,
     extract::State,
     http::{HeaderValue, header},
@@ -14,11 +15,12 @@ use postroom_db::correspondence;
 use crate::{
     error::{ApiError, Problem},
     extract::{ApiPath, Caller},
+    routes::views::PageView,
     state::AppState,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_document_content))
+    OpenApiRouter::new().routes(routes!(get_document_content)).routes(routes!(get_document_pages))
 }
 
 /// The original bytes of a document, byte for byte, with the media type sniffed at intake.
@@ -56,4 +58,25 @@ pub async fn get_document_content(
         headers.insert(header::ETAG, etag);
     }
     Ok(response)
+}
+
+/// The text read from a document, page by page (PDF text layer, OCR or email body). Empty while
+/// the text is still being read or when none could be; the document's `text_status` and
+/// `text_problem` say which. Any role.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/pages", tag = "documents",
+    params(("id" = Uuid, Path, description = "Document id")),
+    responses((status = 200, body = [PageView]),
+        (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all, fields(document_id = %id))]
+pub async fn get_document_pages(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Vec<PageView>>, ApiError> {
+    correspondence::document(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("document {id} does not exist")))?;
+    let pages = correspondence::pages_of(&state.db, id).await?;
+    Ok(Json(pages.into_iter().map(PageView::from).collect()))
 }

@@ -85,12 +85,17 @@ pub struct DocumentView {
     pub page_count: Option<i32>,
     /// The sender's file name, for display only.
     pub filename: Option<String>,
-    /// `pending`, `extracted`, `no_text` or `failed`.
+    /// `pending`, `extracted`, `no_text` (read, nothing found), `unavailable` (the OCR or PDF
+    /// tools are not installed) or `failed` (corrupt file, timeout).
     pub text_status: String,
+    /// Why text is missing or incomplete.
+    pub text_problem: Option<String>,
     /// `original`, `attachment`, `inline` or `message` (a nested email).
     pub part: String,
-    /// Text read from it (email bodies; later the PDF text layer and OCR).
+    /// All text read from it (email body, PDF text layer, OCR); per page at `pages_url`.
     pub extracted_text: Option<String>,
+    /// Where to fetch the text page by page.
+    pub pages_url: String,
     /// Where to fetch the original bytes.
     pub content_url: String,
 }
@@ -99,6 +104,7 @@ impl From<document::Model> for DocumentView {
     fn from(d: document::Model) -> Self {
         Self {
             content_url: format!("/api/v1/documents/{}/content", d.id),
+            pages_url: format!("/api/v1/documents/{}/pages", d.id),
             id: d.id,
             correspondence_id: d.correspondence_id,
             media_type: d.media_type,
@@ -107,9 +113,28 @@ impl From<document::Model> for DocumentView {
             page_count: d.page_count,
             filename: d.filename,
             text_status: d.text_status,
+            text_problem: d.text_problem,
             part: d.part,
             extracted_text: d.extracted_text,
         }
+    }
+}
+
+/// The text of one page of a document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageView {
+    /// 1-based.
+    pub page: i32,
+    /// `text_layer` (born-digital PDF), `ocr` or `body` (email).
+    pub source: String,
+    pub text: String,
+    /// Mean OCR word confidence, 0–100.
+    pub confidence: Option<f32>,
+}
+
+impl From<postroom_db::entities::document_page::Model> for PageView {
+    fn from(p: postroom_db::entities::document_page::Model) -> Self {
+        Self { page: p.page, source: p.source, text: p.text, confidence: p.confidence }
     }
 }
 

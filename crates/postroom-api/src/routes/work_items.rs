@@ -8,7 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use postroom_db::{correspondence, work_items};
-use postroom_domain::{WorkItemStatus, london_date};
+use postroom_domain::{TextStatus, WorkItemStatus, london_date};
 
 use crate::{
     error::{ApiError, Problem},
@@ -52,7 +52,33 @@ pub struct WorkItemDetail {
     #[serde(flatten)]
     pub item: WorkItemView,
     pub documents: Vec<DocumentView>,
+    /// Where reading its documents stands: `pending` while any is still being read,
+    /// `extracted` when some text was read, `no_text` when none could be (OCR not installed, a
+    /// blank or unreadable scan): a person must read the original.
+    pub text: ItemText,
     pub history: Vec<HistoryEntryView>,
+}
+
+/// Where reading a work item's documents stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemText {
+    Pending,
+    Extracted,
+    NoText,
+}
+
+impl ItemText {
+    fn of(documents: &[postroom_db::entities::document::Model]) -> Self {
+        let pending = TextStatus::Pending.as_str();
+        if documents.iter().any(|d| d.text_status == pending) {
+            Self::Pending
+        } else if documents.iter().any(|d| d.extracted_text.as_deref().is_some_and(|t| !t.trim().is_empty())) {
+            Self::Extracted
+        } else {
+            Self::NoText
+        }
+    }
 }
 
 /// List work items, most urgent first (priority, then due date, then receipt). Any role.
@@ -98,6 +124,7 @@ pub async fn get_work_item(
     let history = work_items::events(&state.db, id).await?;
     Ok(Json(WorkItemDetail {
         item: WorkItemView::from_model(item, london_date(Utc::now()))?,
+        text: ItemText::of(&documents),
         documents: documents.into_iter().map(DocumentView::from).collect(),
         history: history.into_iter().map(HistoryEntryView::from).collect(),
     }))

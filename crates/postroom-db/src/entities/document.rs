@@ -19,6 +19,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// `original`, `attachment`, `inline` or `message` (a nested email).
     pub part: String,
+    /// Why text is missing or incomplete (a tool not installed, a corrupt file, a timeout).
+    pub text_problem: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

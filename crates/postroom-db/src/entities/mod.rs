@@ -4,6 +4,7 @@ pub mod correspondence;
 pub mod counter;
 pub mod dead_letter;
 pub mod document;
+pub mod document_page;
 pub mod outbox;
 pub mod processed_event;
 pub mod work_item;

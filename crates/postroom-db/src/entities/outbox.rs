@@ -17,9 +17,22 @@ pub struct Model {
     pub last_error: Option<String>,
     pub published_at: Option<DateTimeUtc>,
     pub dead_at: Option<DateTimeUtc>,
+    /// In-process delivery: the work queue this copy of an event is for (`None`: the event itself).
+    pub lane: Option<String>,
+    /// In-process delivery: the event a lane copy was made from.
+    pub source_event_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The id handlers see: the original event's, for lane copies too, so the processed-events
+    /// ledger keeps every consumer idempotent whichever row delivered it.
+    #[must_use]
+    pub fn event_id(&self) -> Uuid {
+        self.source_event_id.unwrap_or(self.id)
+    }
+}

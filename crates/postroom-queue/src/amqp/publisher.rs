@@ -66,7 +66,7 @@ impl Publisher {
     #[tracing::instrument(skip_all)]
     async fn publish_outbox(&self, ch: &Channel) -> anyhow::Result<usize> {
         if self.db.get_database_backend() != DatabaseBackend::Postgres {
-            let rows = outbox::due(&self.db, Utc::now(), self.window).await?;
+            let rows = outbox::due(&self.db, outbox::Rows::All, Utc::now(), self.window, &[]).await?;
             let confirmed = self.publish_rows(ch, &rows).await?;
             outbox::mark_published_many(&self.db, &confirmed, Utc::now()).await?;
             return Ok(rows.len());
@@ -149,7 +149,13 @@ fn is_broker_error(e: &anyhow::Error) -> bool {
 
 /// AMQP properties of an outbox event.
 pub(super) fn properties(row: &outbox_entity::Model) -> BasicProperties {
-    event_properties(row.id, &row.event_type, row.correlation_id.as_deref(), row.priority, Some(row.occurred_at))
+    event_properties(
+        row.event_id(),
+        &row.event_type,
+        row.correlation_id.as_deref(),
+        row.priority,
+        Some(row.occurred_at),
+    )
 }
 
 fn redrive_properties(letter: &dead_letter::Model) -> BasicProperties {

@@ -141,25 +141,31 @@ impl Broker {
         };
         tasks.spawn(publisher.run(conn.create_channel().await?, session.clone()));
 
-        let mut consumers: Vec<(String, Work)> = Vec::new();
+        let mut consumers: Vec<(String, Work, u16)> = Vec::new();
         for (name, _) in WORK_QUEUES {
             let handlers = self.dispatcher.for_queue(name);
             if !handlers.is_empty() {
-                consumers.push((self.settings.topology.queue(name), Work::Events(handlers)));
+                // Slow queues (OCR) take several consumers with one message in hand each, so
+                // other workers can take the rest.
+                let n = handlers.handlers().iter().map(|h| h.concurrency()).max().unwrap_or(1).max(1);
+                let prefetch = if n > 1 { 1 } else { self.settings.prefetch };
+                for _ in 0..n {
+                    consumers.push((self.settings.topology.queue(name), Work::Events(handlers.clone()), prefetch));
+                }
             }
         }
         for foreign in &self.settings.foreign_queues {
-            consumers.push((foreign.queue.clone(), Work::Foreign(foreign.handler.clone())));
+            consumers.push((foreign.queue.clone(), Work::Foreign(foreign.handler.clone()), self.settings.prefetch));
         }
-        consumers.push((self.settings.topology.dead_letter_queue(), Work::DeadLetters));
-        for (queue, work) in consumers {
+        consumers.push((self.settings.topology.dead_letter_queue(), Work::DeadLetters, self.settings.prefetch));
+        for (queue, work, prefetch) in consumers {
             let consumer = Consumer {
                 db: self.db.clone(),
                 queue,
                 work,
                 topology: self.settings.topology.clone(),
                 retry: self.settings.retry.clone(),
-                prefetch: self.settings.prefetch,
+                prefetch,
             };
             tasks.spawn(consumer.run(conn.create_channel().await?, session.clone()));
         }

@@ -9,14 +9,14 @@ use lapin::{
     types::{AMQPValue, FieldTable, LongString},
 };
 
-use postroom_domain::events::{ACCOUNT_CHANGED, CORRESPONDENCE_RECEIVED, DOCUMENT_OCR_REQUESTED, REPLY_APPROVED};
+use postroom_domain::events::{ACCOUNT_CHANGED, CORRESPONDENCE_RECEIVED, REPLY_APPROVED};
 
 use super::{INTAKE_QUEUE, OCR_QUEUE, SEND_QUEUE};
 
 /// Work queues and the event types bound to each.
 pub const WORK_QUEUES: &[(&str, &[&str])] = &[
     (INTAKE_QUEUE, &[CORRESPONDENCE_RECEIVED]),
-    (OCR_QUEUE, &[DOCUMENT_OCR_REQUESTED]),
+    (OCR_QUEUE, &[CORRESPONDENCE_RECEIVED]),
     (SEND_QUEUE, &[REPLY_APPROVED]),
 ];
 
