@@ -273,6 +273,20 @@ impl TestApp {
         Ok(())
     }
 
+    /// The keys of the objects under `prefix` in the service's object store, sorted.
+    pub async fn object_keys(&self, prefix: &str) -> anyhow::Result<Vec<String>> {
+        let storage = postroom::app::object_storage(&self.settings)?;
+        let mut keys: Vec<String> = storage.list(prefix).await?.into_iter().map(|o| o.key).collect();
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// Reads an object from the service's object store.
+    pub async fn object(&self, key: &str) -> anyhow::Result<Vec<u8>> {
+        let storage = postroom::app::object_storage(&self.settings)?;
+        Ok(storage.get(key).await?.to_vec())
+    }
+
     /// The RabbitMQ URL, failing clearly when the broker tests run without one.
     pub fn amqp_url() -> anyhow::Result<String> {
         std::env::var(AMQP_ENV).with_context(|| format!("this test needs RabbitMQ: set {AMQP_ENV} (CI does)"))

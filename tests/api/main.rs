@@ -3,6 +3,7 @@
 
 mod auth;
 mod delivery;
+mod drop_folders;
 mod emails;
 mod errors;
 mod health;

@@ -53,6 +53,7 @@ pub struct Settings {
     pub intake: IntakeSettings,
     pub workers: WorkerSettings,
     pub text: TextSettings,
+    pub drop_folders: DropFolderSettings,
     pub amqp: AmqpSettings,
     pub log: LogSettings,
 }
@@ -69,6 +70,7 @@ impl Default for Settings {
             intake: IntakeSettings::default(),
             workers: WorkerSettings::default(),
             text: TextSettings::default(),
+            drop_folders: DropFolderSettings::default(),
             amqp: AmqpSettings::default(),
             log: LogSettings::default(),
         }
@@ -281,6 +283,43 @@ impl Default for TextSettings {
             max_pages: 100,
             min_text_layer_chars: 25,
             concurrency: 2,
+        }
+    }
+}
+
+/// Drop folders in the object store (the local `data_dir/objects/` directory on the embedded
+/// default, or the bucket): files put there are received, then moved to the archive.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DropFolderSettings {
+    /// Watch the drop folders (worker role).
+    pub enabled: bool,
+    /// Scans: PDF, TIFF, PNG, JPEG.
+    pub scans_prefix: String,
+    /// Raw emails (`.eml`).
+    pub email_prefix: String,
+    /// Received files are moved here: `<archive_prefix><YYYY-MM-DD>/<hash>-<name>`.
+    pub archive_prefix: String,
+    /// Files that cannot be received are moved here with a `.reason.txt` beside them.
+    pub rejected_prefix: String,
+    /// How often the folders are listed.
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    /// How long a file must stay unchanged before it is taken (a copy still in progress is not).
+    #[serde(with = "humantime_serde")]
+    pub stable_for: Duration,
+}
+
+impl Default for DropFolderSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            scans_prefix: "inbox/scans/".to_owned(),
+            email_prefix: "inbox/email/".to_owned(),
+            archive_prefix: "archive/".to_owned(),
+            rejected_prefix: "inbox/rejected/".to_owned(),
+            poll_interval: Duration::from_secs(5),
+            stable_for: Duration::from_secs(5),
         }
     }
 }

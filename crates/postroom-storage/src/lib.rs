@@ -53,6 +53,15 @@ pub enum PutOutcome {
     AlreadyPresent,
 }
 
+/// An object found by [`ObjectStorage::list`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedObject {
+    pub key: String,
+    pub size: u64,
+    pub last_modified: chrono::DateTime<chrono::Utc>,
+    pub e_tag: Option<String>,
+}
+
 /// An object opened for reading.
 pub struct OpenedObject {
     pub size: u64,
@@ -168,6 +177,46 @@ impl ObjectStorage {
         }
     }
 
+    /// Every object under `prefix` (recursively), in no particular order.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<ListedObject>, StorageError> {
+        use futures::TryStreamExt;
+        let prefix = ObjectPath::from(prefix);
+        let metas: Vec<object_store::ObjectMeta> = self.store.list(Some(&prefix)).try_collect().await?;
+        Ok(metas
+            .into_iter()
+            .map(|m| ListedObject {
+                key: m.location.to_string(),
+                size: m.size,
+                last_modified: m.last_modified,
+                e_tag: m.e_tag,
+            })
+            .collect())
+    }
+
+    /// Writes `bytes` under `key`, replacing what is there (not for originals).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), StorageError> {
+        self.store.put(&ObjectPath::from(key), PutPayload::from(bytes)).await?;
+        Ok(())
+    }
+
+    /// Moves an object to another key (a rename on a local directory; copy then delete on S3).
+    /// Moving an object that is already gone is not an error: another worker moved it.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub async fn move_object(&self, from: &str, to: &str) -> Result<(), StorageError> {
+        match self.store.rename(&ObjectPath::from(from), &ObjectPath::from(to)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Checks the store can be written and read: writes a marker object and reads it back.
     ///
     /// # Errors
@@ -194,6 +243,23 @@ mod tests {
         assert_eq!(storage.get(key).await?, Bytes::from_static(b"first"));
         assert!(matches!(storage.get("missing").await, Err(StorageError::NotFound(_))));
         storage.check().await?;
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn objects_are_listed_under_a_prefix_and_moved() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let storage = ObjectStorage::local(&dir.path().join("objects"))?;
+        storage.put("inbox/scans/a.pdf", Bytes::from_static(b"a")).await?;
+        storage.put("inbox/scans/sub/b.pdf", Bytes::from_static(b"bb")).await?;
+        storage.put("elsewhere/c.pdf", Bytes::from_static(b"c")).await?;
+        let mut listed: Vec<_> = storage.list("inbox/scans").await?.into_iter().map(|o| (o.key, o.size)).collect();
+        listed.sort();
+        assert_eq!(listed, [("inbox/scans/a.pdf".to_owned(), 1), ("inbox/scans/sub/b.pdf".to_owned(), 2)]);
+        storage.move_object("inbox/scans/a.pdf", "archive/a.pdf").await?;
+        storage.move_object("inbox/scans/a.pdf", "archive/a.pdf").await?;
+        assert_eq!(storage.get("archive/a.pdf").await?, Bytes::from_static(b"a"));
+        assert!(matches!(storage.get("inbox/scans/a.pdf").await, Err(StorageError::NotFound(_))));
         Ok(())
     }
 }

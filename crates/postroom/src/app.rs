@@ -18,7 +18,7 @@ use postroom_queue::{
     amqp::{Broker, BrokerSettings, BrokerStatus, ForeignQueue, RetryPolicy, Topology},
 };
 use postroom_storage::{ObjectStorage, S3Options};
-use postroom_worker::{BucketNotifications, ExtractText, OpenTriageItem};
+use postroom_worker::{BucketNotifications, DropFolderSettings, DropFolders, ExtractText, OpenTriageItem};
 
 /// What a `serve` process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -56,6 +56,7 @@ pub struct Application {
     local_addr: SocketAddr,
     router: Router,
     delivery: Option<Delivery>,
+    drop_folders: Option<DropFolders>,
     broker_status: Option<BrokerStatus>,
     db: DatabaseConnection,
     shutdown_grace: Duration,
@@ -120,20 +121,37 @@ impl Application {
                 Some(Delivery::Broker(Box::new(broker)))
             }
         };
+        let emails = EmailIntake::new(
+            db.clone(),
+            storage.clone(),
+            EmailLimits {
+                max_bytes: settings.intake.max_email_bytes,
+                max_attachments: settings.intake.max_attachments,
+                max_depth: settings.intake.max_nesting_depth,
+            },
+        );
+        let drop_folders = (role.runs_workers() && settings.drop_folders.enabled).then(|| {
+            let d = &settings.drop_folders;
+            DropFolders::new(
+                storage.clone(),
+                scans.clone(),
+                emails.clone(),
+                DropFolderSettings {
+                    scans_prefix: d.scans_prefix.clone(),
+                    email_prefix: d.email_prefix.clone(),
+                    archive_prefix: d.archive_prefix.clone(),
+                    rejected_prefix: d.rejected_prefix.clone(),
+                    poll_interval: d.poll_interval,
+                    stable_for: d.stable_for,
+                },
+            )
+        });
         let state = AppState {
             db: db.clone(),
             storage: storage.clone(),
             verifier,
             scans,
-            emails: EmailIntake::new(
-                db.clone(),
-                storage.clone(),
-                EmailLimits {
-                    max_bytes: settings.intake.max_email_bytes,
-                    max_attachments: settings.intake.max_attachments,
-                    max_depth: settings.intake.max_nesting_depth,
-                },
-            ),
+            emails,
             outbox_wake,
             max_body_bytes: settings.server.max_body_bytes,
             broker: broker_status.clone(),
@@ -153,6 +171,7 @@ impl Application {
             local_addr,
             router,
             delivery,
+            drop_folders,
             broker_status,
             db,
             shutdown_grace: settings.server.shutdown_grace,
@@ -195,6 +214,9 @@ impl Application {
                 tasks.spawn(broker.run(workers.clone()));
             }
             None => {}
+        }
+        if let Some(drop_folders) = self.drop_folders {
+            tasks.spawn(drop_folders.run(workers.clone()));
         }
         tracing::info!(address = %self.local_addr, "postroom listening");
         axum::serve(self.listener, self.router)
