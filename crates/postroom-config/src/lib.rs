@@ -54,6 +54,7 @@ pub struct Settings {
     pub workers: WorkerSettings,
     pub text: TextSettings,
     pub drop_folders: DropFolderSettings,
+    pub imap: ImapSettings,
     pub amqp: AmqpSettings,
     pub log: LogSettings,
 }
@@ -71,6 +72,7 @@ impl Default for Settings {
             workers: WorkerSettings::default(),
             text: TextSettings::default(),
             drop_folders: DropFolderSettings::default(),
+            imap: ImapSettings::default(),
             amqp: AmqpSettings::default(),
             log: LogSettings::default(),
         }
@@ -324,6 +326,94 @@ impl Default for DropFolderSettings {
     }
 }
 
+/// The council mailbox over IMAP. Polling is on when `host` is set (worker role).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImapSettings {
+    pub host: Option<String>,
+    /// Default 993 (`tls`) or 143 (`starttls`, `plain`).
+    pub port: Option<u16>,
+    pub security: ImapSecurity,
+    pub username: String,
+    #[serde(serialize_with = "serialize_redacted")]
+    pub password: Option<SecretString>,
+    /// Folders mail is taken from.
+    pub folders: Vec<String>,
+    /// Where taken messages are moved (created if missing). Without it they are flagged
+    /// `\Seen` and `$Postroom` and left where they are.
+    pub processed_folder: Option<String>,
+    /// Where messages a `skip` rule matches are moved (default: the processed folder).
+    pub skipped_folder: Option<String>,
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    /// Wait for new mail with IMAP IDLE where the server offers it (one folder only).
+    pub idle: bool,
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// Connecting, logging in.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    #[serde(with = "humantime_serde")]
+    pub reconnect_max_delay: Duration,
+    /// Mail rules, first match decides.
+    pub rules: Vec<MailRuleSettings>,
+}
+
+impl Default for ImapSettings {
+    fn default() -> Self {
+        Self {
+            host: None,
+            port: None,
+            security: ImapSecurity::Tls,
+            username: String::new(),
+            password: None,
+            folders: vec!["INBOX".to_owned()],
+            processed_folder: Some("Postroom-Processed".to_owned()),
+            skipped_folder: None,
+            poll_interval: Duration::from_secs(60),
+            idle: true,
+            idle_timeout: Duration::from_secs(25 * 60),
+            timeout: Duration::from_secs(30),
+            reconnect_max_delay: Duration::from_secs(300),
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// How the IMAP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImapSecurity {
+    /// TLS from the start (port 993).
+    Tls,
+    /// STARTTLS on a plain connection (port 143).
+    Starttls,
+    /// No encryption: only for a server on the same host, or tests.
+    Plain,
+}
+
+/// A mail rule: regular expressions (case-insensitive) on From, To/Cc and Subject; all given
+/// must match.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailRuleSettings {
+    pub name: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub subject: Option<String>,
+    pub action: MailRuleAction,
+}
+
+/// What a matching mail rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailRuleAction {
+    /// Receive it (to let some mail past a later skip rule).
+    Receive,
+    /// Do not receive it: recorded in the IMAP ledger with the rule and moved aside.
+    Skip,
+}
+
 /// RabbitMQ. Without `url`, events are delivered in-process (the embedded default).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -537,5 +627,19 @@ mod tests {
         for secret in ["hunter2", "supersecret", "awssecret", "rabbitpw"] {
             assert!(!debug.contains(secret), "{secret} leaked in {debug}");
         }
+    }
+
+    #[test]
+    fn every_toml_example_in_the_readme_is_valid_configuration() {
+        let readme = include_str!("../../../README.md");
+        let mut blocks = 0;
+        for block in readme.split("```toml").skip(1) {
+            let toml = block.split("```").next().unwrap_or_default();
+            if let Err(e) = Settings::from_toml(toml) {
+                panic!("README example does not parse: {e}\n{toml}");
+            }
+            blocks += 1;
+        }
+        assert!(blocks >= 2, "the README's configuration examples were not found");
     }
 }

@@ -8,6 +8,7 @@ pub mod correspondence;
 pub mod counters;
 pub mod dead_letters;
 pub mod entities;
+pub mod imap_ledger;
 pub mod outbox;
 pub mod work_items;
 

@@ -178,6 +178,9 @@ impl EmailIntake {
                         problem = Some(("over_limit", reason));
                     }
                 }
+                if problem.is_none() {
+                    problem = automatic(msg);
+                }
                 if headers.sender.is_none() && problem.is_none() {
                     problem = Some(("received", "the message has no sender address".to_owned()));
                 }
@@ -330,6 +333,44 @@ impl EmailIntake {
                 .collect(),
         })
     }
+}
+
+/// Recognises mail no person wrote: delivery failures (bounces) and auto-replies (out of office).
+/// They are recorded as such (status `bounce` / `auto_reply`, with the evidence) and reach
+/// triage like any letter; they never resume an item waiting for the customer.
+fn automatic(msg: &Message<'_>) -> Option<(&'static str, String)> {
+    let header = |name: &'static str| msg.header_raw(name).map(str::trim).filter(|v| !v.is_empty());
+    if let Some(ct) = msg.content_type()
+        && ct.ctype().eq_ignore_ascii_case("multipart")
+        && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+        && ct.attribute("report-type").is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+    {
+        return Some(("bounce", "a delivery status notification (multipart/report; delivery-status)".to_owned()));
+    }
+    let from = msg.from().and_then(first_address).unwrap_or_default().to_ascii_lowercase();
+    let subject = msg.subject().unwrap_or_default().to_ascii_lowercase();
+    if (from.starts_with("mailer-daemon@") || from.starts_with("postmaster@"))
+        && ["undeliver", "delivery status", "failure", "returned mail", "could not be delivered"]
+            .iter()
+            .any(|w| subject.contains(w))
+    {
+        return Some(("bounce", format!("a delivery failure from {from}")));
+    }
+    if let Some(v) = header("Auto-Submitted").filter(|v| !v.eq_ignore_ascii_case("no")) {
+        return Some(("auto_reply", format!("an automatic message (Auto-Submitted: {v})")));
+    }
+    for name in ["X-Autoreply", "X-Autorespond"] {
+        if header(name).is_some() {
+            return Some(("auto_reply", format!("an automatic reply ({name} header)")));
+        }
+    }
+    if header("Precedence").is_some_and(|v| v.eq_ignore_ascii_case("auto_reply")) {
+        return Some(("auto_reply", "an automatic reply (Precedence: auto_reply)".to_owned()));
+    }
+    if ["automatic reply:", "auto:", "out of office", "autoreply:"].iter().any(|p| subject.starts_with(p)) {
+        return Some(("auto_reply", "an automatic reply (by its subject)".to_owned()));
+    }
+    None
 }
 
 fn read_headers(msg: &Message<'_>) -> Headers {

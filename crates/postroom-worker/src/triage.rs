@@ -143,7 +143,9 @@ async fn join_thread(
         now,
     )
     .await?;
-    if item.status == WorkItemStatus::AwaitingCustomer.as_str() {
+    // An out-of-office reply or a bounce is not the customer answering: linked, not resumed.
+    let automatic = matches!(corr.status.as_str(), "auto_reply" | "bounce");
+    if item.status == WorkItemStatus::AwaitingCustomer.as_str() && !automatic {
         work_items::transition(txn, item, WorkItemStatus::Ready, "system", "resumed", Some(details), now).await?;
     }
     let mut updated = NewEvent::new(

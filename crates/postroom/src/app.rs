@@ -12,6 +12,7 @@ use postroom_api::AppState;
 use postroom_auth::{HmacKeys, TokenVerifier};
 use postroom_config::{ExposeSecret, Settings};
 use postroom_domain::WorkingCalendar;
+use postroom_imap::{ImapPoller, ImapSettings, MailRule, RuleAction, Security};
 use postroom_intake::{EmailIntake, EmailLimits, ScanIntake};
 use postroom_queue::{
     Dispatcher, EventHandler, OutboxRelay, RelaySettings,
@@ -57,6 +58,7 @@ pub struct Application {
     router: Router,
     delivery: Option<Delivery>,
     drop_folders: Option<DropFolders>,
+    imap: Option<ImapPoller>,
     broker_status: Option<BrokerStatus>,
     db: DatabaseConnection,
     shutdown_grace: Duration,
@@ -146,6 +148,14 @@ impl Application {
                 },
             )
         });
+        let imap = match (&settings.imap.host, role.runs_workers()) {
+            (Some(_), true) => {
+                let poller = imap_poller(&settings, emails.clone(), db.clone())?;
+                poller.check().await.context("the IMAP mailbox ([imap]) is not usable")?;
+                Some(poller)
+            }
+            _ => None,
+        };
         let state = AppState {
             db: db.clone(),
             storage: storage.clone(),
@@ -172,6 +182,7 @@ impl Application {
             router,
             delivery,
             drop_folders,
+            imap,
             broker_status,
             db,
             shutdown_grace: settings.server.shutdown_grace,
@@ -218,6 +229,9 @@ impl Application {
         if let Some(drop_folders) = self.drop_folders {
             tasks.spawn(drop_folders.run(workers.clone()));
         }
+        if let Some(imap) = self.imap {
+            tasks.spawn(imap.run(workers.clone()));
+        }
         tracing::info!(address = %self.local_addr, "postroom listening");
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned())
@@ -231,6 +245,48 @@ impl Application {
         tracing::info!("postroom stopped");
         Ok(())
     }
+}
+
+/// The IMAP poller from `[imap]` (its mail rules checked).
+fn imap_poller(settings: &Settings, emails: EmailIntake, db: DatabaseConnection) -> anyhow::Result<ImapPoller> {
+    use postroom_config::{ImapSecurity, MailRuleAction};
+    let i = &settings.imap;
+    let host = i.host.clone().context("imap.host is not set")?;
+    let security = match i.security {
+        ImapSecurity::Tls => Security::Tls,
+        ImapSecurity::Starttls => Security::StartTls,
+        ImapSecurity::Plain => Security::Plain,
+    };
+    let rules = i
+        .rules
+        .iter()
+        .map(|r| {
+            let action = match r.action {
+                MailRuleAction::Receive => RuleAction::Receive,
+                MailRuleAction::Skip => RuleAction::Skip,
+            };
+            MailRule::new(&r.name, r.from.as_deref(), r.to.as_deref(), r.subject.as_deref(), action)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .context("imap.rules")?;
+    anyhow::ensure!(!i.folders.is_empty(), "imap.folders is empty: name at least one folder, e.g. INBOX");
+    let settings = ImapSettings {
+        port: i.port.unwrap_or(if security == Security::Tls { 993 } else { 143 }),
+        host,
+        security,
+        username: i.username.clone(),
+        password: i.password.clone().context("imap.password is not set")?,
+        folders: i.folders.clone(),
+        processed_folder: i.processed_folder.clone(),
+        skipped_folder: i.skipped_folder.clone(),
+        poll_interval: i.poll_interval,
+        idle: i.idle,
+        idle_timeout: i.idle_timeout,
+        timeout: i.timeout,
+        reconnect_max_delay: i.reconnect_max_delay,
+        rules,
+    };
+    Ok(ImapPoller::new(settings, emails, db))
 }
 
 /// The text extractor from `[text]`.

@@ -5,6 +5,7 @@ pub mod counter;
 pub mod dead_letter;
 pub mod document;
 pub mod document_page;
+pub mod imap_message;
 pub mod outbox;
 pub mod processed_event;
 pub mod work_item;

@@ -1,0 +1,349 @@
+//! IMAP intake: polls the council mailbox and receives each message as email.
+//!
+//! For each configured folder the poller selects it, lists its UIDs, and takes the ones the
+//! ledger (UIDVALIDITY + UID) has not seen: fetches the raw message with `BODY.PEEK[]` (so it
+//! stays unread for people), applies the mail rules, receives it through [`EmailIntake`]
+//! (over-limit mail is kept raw and triaged with the reason, since a mailbox cannot be told no),
+//! records it in the ledger, and only then moves it to the processed folder (or flags it).
+//! Nothing is ever deleted.
+//!
+//! Every step is idempotent, so a crash anywhere loses and duplicates nothing: a message received
+//! but not yet in the ledger is found again and recognised by its Message-ID or bytes; one in
+//! the ledger but not yet moved is moved at the next round. A new UIDVALIDITY (a rebuilt
+//! mailbox) makes every message new to the ledger, and the same deduplication keeps it at one
+//! record each.
+//!
+//! Between rounds the poller waits with IMAP IDLE when the server offers it and one folder is
+//! watched, so new mail is taken within seconds; otherwise it polls every `poll_interval`.
+
+mod connect;
+mod rules;
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use async_imap::Session;
+use bytes::Bytes;
+use chrono::Utc;
+use futures::TryStreamExt;
+use sea_orm::DatabaseConnection;
+use secrecy::{ExposeSecret, SecretString};
+use tokio_util::sync::CancellationToken;
+
+use postroom_db::imap_ledger::{self, Entry};
+use postroom_domain::Channel;
+use postroom_intake::{EmailError, EmailIntake, IncomingEmail, OnLimit};
+
+pub use connect::Security;
+pub use rules::{MailRule, RuleAction, RuleError};
+
+/// The keyword set on messages taken when there is no processed folder.
+pub const TAKEN_KEYWORD: &str = "$Postroom";
+
+/// Where the mailbox is and how to treat it.
+#[derive(Debug, Clone)]
+pub struct ImapSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+    pub password: SecretString,
+    /// Folders to take mail from, e.g. `INBOX`.
+    pub folders: Vec<String>,
+    /// Where taken messages are moved (created if missing); without it they are flagged
+    /// `\Seen` and [`TAKEN_KEYWORD`] and left in place.
+    pub processed_folder: Option<String>,
+    /// Where messages a rule skips are moved; without it they go where taken messages go.
+    pub skipped_folder: Option<String>,
+    pub poll_interval: Duration,
+    /// Wait with IDLE between rounds where the server supports it (one folder only).
+    pub idle: bool,
+    /// The longest one IDLE lasts before it is renewed (servers drop idle clients after 30 min).
+    pub idle_timeout: Duration,
+    /// Connecting, logging in and each command.
+    pub timeout: Duration,
+    /// Longest wait between reconnection attempts.
+    pub reconnect_max_delay: Duration,
+    pub rules: Vec<MailRule>,
+}
+
+/// What happened in one round.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RoundReport {
+    pub received: usize,
+    pub duplicates: usize,
+    pub skipped: usize,
+    pub moved: usize,
+}
+
+/// Takes mail from the council mailbox.
+#[derive(Clone)]
+pub struct ImapPoller {
+    settings: Arc<ImapSettings>,
+    emails: EmailIntake,
+    db: DatabaseConnection,
+}
+
+impl ImapPoller {
+    #[must_use]
+    pub fn new(settings: ImapSettings, emails: EmailIntake, db: DatabaseConnection) -> Self {
+        Self { settings: Arc::new(settings), emails, db }
+    }
+
+    /// Connects and logs in once, to fail fast at start-up on a wrong host or password.
+    ///
+    /// # Errors
+    /// When the server cannot be reached or refuses the login.
+    pub async fn check(&self) -> anyhow::Result<()> {
+        let s = &self.settings;
+        match connect::open(s).await? {
+            connect::Opened::Plain(client) => self.login(client).await?.logout().await?,
+            connect::Opened::Tls(client) => self.login(*client).await?.logout().await?,
+        }
+        Ok(())
+    }
+
+    /// Runs until `cancel` fires, reconnecting with growing delays after failures.
+    pub async fn run(self, cancel: CancellationToken) {
+        let s = self.settings.clone();
+        tracing::info!(host = %s.host, port = s.port, folders = ?s.folders, "watching the IMAP mailbox");
+        let mut delay = Duration::from_secs(1);
+        while !cancel.is_cancelled() {
+            let result = match connect::open(&s).await {
+                Ok(connect::Opened::Plain(client)) => self.session(client, &cancel).await,
+                Ok(connect::Opened::Tls(client)) => self.session(*client, &cancel).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), retry_in = ?delay, "IMAP session failed; reconnecting");
+                    tokio::select! {
+                        () = cancel.cancelled() => break,
+                        () = tokio::time::sleep(delay) => {}
+                    }
+                    delay = (delay * 2).min(s.reconnect_max_delay);
+                }
+            }
+        }
+        tracing::info!("IMAP mailbox no longer watched");
+    }
+
+    async fn login<T>(&self, client: async_imap::Client<T>) -> anyhow::Result<Session<T>>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        let s = &self.settings;
+        let login = client.login(&s.username, s.password.expose_secret());
+        let session = tokio::time::timeout(s.timeout, login)
+            .await
+            .with_context(|| format!("IMAP login to {} timed out", s.host))?
+            .map_err(|(e, _)| e)
+            .with_context(|| format!("IMAP login to {} as {} was refused", s.host, s.username))?;
+        Ok(session)
+    }
+
+    /// One logged-in session: rounds, with IDLE or a sleep between them, until cancelled.
+    async fn session<T>(&self, client: async_imap::Client<T>, cancel: &CancellationToken) -> anyhow::Result<()>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        let s = &self.settings;
+        let mut session = self.login(client).await?;
+        let caps = session.capabilities().await?;
+        let can_move = caps.has_str("MOVE");
+        let can_idle = s.idle && caps.has_str("IDLE") && s.folders.len() == 1;
+        for folder in s.processed_folder.iter().chain(s.skipped_folder.iter()) {
+            // Creating a folder that exists fails harmlessly; one that cannot be created shows
+            // up as a failed move, and the message stays in place.
+            if session.create(folder).await.is_ok() {
+                tracing::info!(%folder, "IMAP folder created");
+            }
+        }
+        loop {
+            let report = self.round(&mut session, can_move).await?;
+            if report != RoundReport::default() {
+                tracing::info!(?report, "IMAP round");
+            }
+            if can_idle {
+                let mut idle = session.idle();
+                idle.init().await?;
+                let (wait, stop) = idle.wait_with_timeout(s.idle_timeout);
+                let stopped = tokio::select! {
+                    r = wait => { r?; false }
+                    () = cancel.cancelled() => true,
+                };
+                drop(stop);
+                session = idle.done().await?;
+                if stopped {
+                    break;
+                }
+            } else {
+                tokio::select! {
+                    () = cancel.cancelled() => break,
+                    () = tokio::time::sleep(s.poll_interval) => {}
+                }
+            }
+        }
+        let _ = session.logout().await;
+        Ok(())
+    }
+
+    /// Takes what is new in every folder.
+    async fn round<T>(&self, session: &mut Session<T>, can_move: bool) -> anyhow::Result<RoundReport>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        let mut report = RoundReport::default();
+        for folder in &self.settings.folders {
+            self.folder(session, folder, can_move, &mut report)
+                .await
+                .with_context(|| format!("IMAP folder {folder}"))?;
+        }
+        Ok(report)
+    }
+
+    #[tracing::instrument(skip(self, session, report))]
+    async fn folder<T>(
+        &self,
+        session: &mut Session<T>,
+        folder: &str,
+        can_move: bool,
+        report: &mut RoundReport,
+    ) -> anyhow::Result<()>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        let s = &self.settings;
+        let selected = session.select(folder).await?;
+        let validity = selected.uid_validity.context("the server gave no UIDVALIDITY")?;
+        let mailbox = format!("{}@{}:{}/{folder}", s.username, s.host, s.port);
+        let (taken, unmoved) = imap_ledger::taken(&self.db, &mailbox, validity).await?;
+        // Taken messages leave the folder, or carry the keyword: what is left is new.
+        let query = if s.processed_folder.is_some() { "ALL".to_owned() } else { format!("UNKEYWORD {TAKEN_KEYWORD}") };
+        let mut present: Vec<u32> = session.uid_search(&query).await?.into_iter().collect();
+        present.sort_unstable();
+        let mut to_move: Vec<(u32, Option<String>)> = Vec::new();
+        for uid in present {
+            if taken.contains(&uid) {
+                if unmoved.contains(&uid) {
+                    to_move.push((uid, None));
+                }
+                continue;
+            }
+            let (outcome, rule) = self.take(session, &mailbox, validity, uid, report).await?;
+            to_move.push((uid, (outcome == "skipped").then_some(rule).flatten()));
+        }
+        let mut moved = Vec::with_capacity(to_move.len());
+        for (uid, skipped_by) in to_move {
+            let target = match skipped_by {
+                Some(_) => s.skipped_folder.as_ref().or(s.processed_folder.as_ref()),
+                None => s.processed_folder.as_ref(),
+            };
+            self.put_away(session, uid, target.map(String::as_str), can_move).await?;
+            moved.push(uid);
+        }
+        report.moved += moved.len();
+        imap_ledger::mark_moved(&self.db, &mailbox, validity, &moved, Utc::now()).await?;
+        Ok(())
+    }
+
+    /// Fetches, filters and receives one message, and records it in the ledger. Returns the
+    /// outcome and the rule that decided it.
+    async fn take<T>(
+        &self,
+        session: &mut Session<T>,
+        mailbox: &str,
+        validity: u32,
+        uid: u32,
+        report: &mut RoundReport,
+    ) -> anyhow::Result<(&'static str, Option<String>)>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        let fetches: Vec<_> = session
+            .uid_fetch(uid.to_string(), "(UID INTERNALDATE RFC822.SIZE BODY.PEEK[])")
+            .await?
+            .try_collect()
+            .await?;
+        let Some(fetch) = fetches.iter().find(|f| f.uid == Some(uid)) else {
+            anyhow::bail!("UID {uid} vanished before it could be fetched");
+        };
+        let raw = Bytes::copy_from_slice(fetch.body().unwrap_or_default());
+        let delivered_at = fetch.internal_date().map(|d| d.with_timezone(&Utc));
+        let headers = rules::Headers::of(&raw);
+        let now = Utc::now();
+        let mut entry = Entry {
+            mailbox: mailbox.to_owned(),
+            uid_validity: validity,
+            uid,
+            message_id: headers.message_id.clone(),
+            correspondence_id: None,
+            outcome: String::new(),
+            rule: None,
+        };
+        if let Some(rule) = self.settings.rules.iter().find(|r| r.matches(&headers)) {
+            entry.rule = Some(rule.name.clone());
+            if rule.action == RuleAction::Skip {
+                entry.outcome = "skipped".to_owned();
+                imap_ledger::record(&self.db, entry, now).await?;
+                report.skipped += 1;
+                tracing::info!(uid, rule = %rule.name, "message skipped by a mail rule");
+                return Ok(("skipped", Some(rule.name.clone())));
+            }
+        }
+        let incoming = IncomingEmail {
+            raw,
+            channel: Channel::Imap,
+            delivered_at,
+            correlation_id: None,
+            on_limit: OnLimit::Triage,
+        };
+        let outcome = match self.emails.receive(incoming, now).await {
+            Ok(r) => {
+                entry.correspondence_id = Some(r.correspondence_id);
+                if r.duplicate {
+                    report.duplicates += 1;
+                    "duplicate"
+                } else {
+                    report.received += 1;
+                    "received"
+                }
+            }
+            Err(EmailError::Empty) => "empty",
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("receiving UID {uid}"))),
+        };
+        entry.outcome = outcome.to_owned();
+        let rule = entry.rule.clone();
+        imap_ledger::record(&self.db, entry, now).await?;
+        Ok((outcome, rule))
+    }
+
+    /// Moves a taken message to `target` (MOVE, or COPY + delete flag + UID EXPUNGE of just that
+    /// message), or flags it when there is no target.
+    async fn put_away<T>(
+        &self,
+        session: &mut Session<T>,
+        uid: u32,
+        target: Option<&str>,
+        can_move: bool,
+    ) -> anyhow::Result<()>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        let set = uid.to_string();
+        match target {
+            Some(folder) if can_move => session.uid_mv(&set, folder).await?,
+            Some(folder) => {
+                session.uid_copy(&set, folder).await?;
+                let _: Vec<_> = session.uid_store(&set, "+FLAGS.SILENT (\\Deleted)").await?.try_collect().await?;
+                let _: Vec<_> = session.uid_expunge(&set).await?.try_collect().await?;
+            }
+            None => {
+                let flags = format!("+FLAGS.SILENT (\\Seen {TAKEN_KEYWORD})");
+                let _: Vec<_> = session.uid_store(&set, flags).await?.try_collect().await?;
+            }
+        }
+        Ok(())
+    }
+}
