@@ -142,7 +142,8 @@ impl OutboxRelay {
             id: None,
             event_id: row.id,
             event_type: row.event_type.clone(),
-            source: self.lane.map_or_else(|| dead_letters::OUTBOX_SOURCE.to_owned(), |l| format!("outbox.{l}")),
+            // Lane copies are outbox rows too: a retry revives the copy (its id is `event_id`).
+            source: dead_letters::OUTBOX_SOURCE.to_owned(),
             payload: row.payload.clone(),
             correlation_id: row.correlation_id.clone(),
             priority: row.priority,
@@ -173,7 +174,10 @@ impl OutboxRelay {
                 let dead = attempt >= self.settings.max_attempts;
                 let delay = backoff(self.settings.retry_base_delay, attempt);
                 let next = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
-                let message = format!("{e:#}");
+                let message = match self.lane {
+                    Some(lane) => format!("{lane} queue: {e:#}"),
+                    None => format!("{e:#}"),
+                };
                 if dead {
                     tracing::error!(event_id = %id, attempt, error = %message, "event failed for the last time; set aside as dead");
                 } else {

@@ -86,6 +86,9 @@ impl EventHandler for ExtractText {
     async fn prepare(&self, db: &DatabaseConnection, event: &Event) -> anyhow::Result<Prepared> {
         let payload: CorrespondenceReceived =
             serde_json::from_value(event.payload.clone()).context("correspondence.received payload")?;
+        correspondence::get(db, payload.correspondence_id)
+            .await?
+            .with_context(|| format!("correspondence {} does not exist", payload.correspondence_id))?;
         let docs = correspondence::documents_of(db, &[payload.correspondence_id]).await?;
         let mut documents = Vec::new();
         for doc in docs.iter().filter(|d| d.text_status == TextStatus::Pending.as_str()) {
