@@ -20,7 +20,8 @@ use postroom_domain::{MediaType, TextSource, TextStatus};
 
 use tools::{Tool, ToolError};
 
-/// Where the tools are and how to use them.
+/// Where the tools are and how to use them (from the `[text]` configuration, which holds the
+/// defaults).
 #[derive(Debug, Clone)]
 pub struct TextSettings {
     pub pdfinfo: PathBuf,
@@ -37,22 +38,6 @@ pub struct TextSettings {
     pub max_pages: u32,
     /// A PDF page whose text layer has fewer letters and digits than this is read by OCR.
     pub min_text_layer_chars: usize,
-}
-
-impl Default for TextSettings {
-    fn default() -> Self {
-        Self {
-            pdfinfo: "pdfinfo".into(),
-            pdftotext: "pdftotext".into(),
-            pdftoppm: "pdftoppm".into(),
-            tesseract: "tesseract".into(),
-            languages: "eng".to_owned(),
-            dpi: 300,
-            page_timeout: Duration::from_secs(60),
-            max_pages: 100,
-            min_text_layer_chars: 25,
-        }
-    }
 }
 
 /// The text of one page.
@@ -305,6 +290,20 @@ fn dedupe(problems: Vec<String>) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn settings() -> TextSettings {
+        TextSettings {
+            pdfinfo: "pdfinfo".into(),
+            pdftotext: "pdftotext".into(),
+            pdftoppm: "pdftoppm".into(),
+            tesseract: "tesseract".into(),
+            languages: "eng".to_owned(),
+            dpi: 300,
+            page_timeout: Duration::from_secs(60),
+            max_pages: 100,
+            min_text_layer_chars: 25,
+        }
+    }
+
     #[test]
     fn tidy_trims_lines_and_collapses_blank_runs() {
         assert_eq!(tidy("  Dear Sir   \n\n\n\nYours   \n"), "  Dear Sir\n\nYours");
@@ -329,8 +328,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_tesseract_leaves_the_image_unavailable_with_the_reason() {
-        let extractor =
-            Extractor::new(TextSettings { tesseract: "/nonexistent/tesseract".into(), ..TextSettings::default() });
+        let extractor = Extractor::new(TextSettings { tesseract: "/nonexistent/tesseract".into(), ..settings() });
         let png = b"\x89PNG\r\n\x1a\n";
         let out = extractor.extract(MediaType::Png, png).await;
         assert_eq!(out.status, TextStatus::Unavailable);
@@ -342,7 +340,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_corrupt_tiff_fails_with_the_reason() {
-        let out = Extractor::new(TextSettings::default()).extract(MediaType::Tiff, b"II*\0garbage").await;
+        let out = Extractor::new(settings()).extract(MediaType::Tiff, b"II*\0garbage").await;
         assert_eq!(out.status, TextStatus::Failed);
         assert!(out.problem.as_deref().is_some_and(|p| p.starts_with("not a readable TIFF")), "{out:?}");
     }
