@@ -22,8 +22,23 @@ pub struct Dovecot {
 }
 
 impl Dovecot {
-    /// Starts a fresh server.
+    /// Starts a fresh server, plain IMAP.
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_with(false)
+    }
+
+    /// Starts a fresh server speaking IMAP over TLS (imaps) only, with a certificate for
+    /// `localhost` signed by its own CA ([`Self::ca_file`]).
+    pub fn start_tls() -> anyhow::Result<Self> {
+        Self::start_with(true)
+    }
+
+    /// The CA certificate (PEM) a TLS server's certificate is signed by.
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    fn start_with(tls: bool) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new().prefix("postroom-dovecot-").tempdir()?;
         let d = dir.path();
         std::fs::set_permissions(d, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
@@ -34,16 +49,23 @@ impl Dovecot {
         anyhow::ensure!(status.success(), "chown of the mail directory failed (the IMAP tests run as root)");
         std::fs::write(d.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n"))?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let (ssl, imap_port, imaps_port) = if tls {
+            certificates(d)?;
+            let d = d.display();
+            (format!("ssl = required\nssl_cert = <{d}/server.pem\nssl_key = <{d}/server.key\n"), 0, port)
+        } else {
+            ("ssl = no\n".to_owned(), port, 0)
+        };
         let d = d.display();
         let conf = format!(
             "instance_name = postroom-test-{port}\nbase_dir = {d}/run\nstate_dir = {d}/state\n\
-             log_path = {d}/dovecot.log\nprotocols = imap\nlisten = 127.0.0.1\nssl = no\n\
+             log_path = {d}/dovecot.log\nprotocols = imap\nlisten = 127.0.0.1\n{ssl}\
              disable_plaintext_auth = no\nauth_mechanisms = plain login\nmail_uid = nobody\n\
              mail_gid = nogroup\nmail_location = maildir:~/Maildir\n\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
              userdb {{\n  driver = static\n  args = home={d}/mail/%u\n}}\n\
-             service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n\
-             inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n\
+             inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n  }}\n}}\n\
              protocol imap {{\n  mail_max_userip_connections = 100\n}}\n"
         );
         let server = Self { dir, port };
@@ -141,6 +163,61 @@ impl Dovecot {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+/// A CA and a `localhost` server certificate it signs, made with openssl in `dir`.
+fn certificates(dir: &std::path::Path) -> anyhow::Result<()> {
+    let run = |args: &[&str]| -> anyhow::Result<()> {
+        let out = Command::new("openssl").args(args).current_dir(dir).output().context("running openssl")?;
+        anyhow::ensure!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(())
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Postroom Test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ])?;
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ])?;
+    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n")?;
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.pem",
+    ])?;
+    Ok(())
 }
 
 impl Drop for Dovecot {

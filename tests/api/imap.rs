@@ -217,3 +217,28 @@ async fn a_wrong_password_stops_start_up_naming_the_mailbox() -> anyhow::Result<
     assert!(message.contains("IMAP") && message.contains("refused"), "{message}");
     Ok(())
 }
+
+#[tokio::test]
+#[ignore = "needs Dovecot (scripts/test-services.sh install_dovecot); CI runs it"]
+async fn imaps_is_trusted_through_the_councils_own_ca_and_refused_without_it() -> anyhow::Result<()> {
+    let server = Dovecot::start_tls()?;
+    server.deliver("INBOX", &letter(1))?;
+    let tls = |s: &mut Settings| {
+        mailbox(s, &server);
+        s.imap.host = Some("localhost".to_owned());
+        s.imap.security = ImapSecurity::Tls;
+    };
+    // The certificate is signed by a CA the system does not know: start-up stops, naming TLS.
+    let untrusted = TestApp::spawn_with(postroom::ServeRole::All, tls).await;
+    let message = format!("{:#}", untrusted.err().ok_or_else(|| anyhow::anyhow!("start-up should fail"))?);
+    assert!(message.contains("TLS with IMAP server localhost failed"), "{message}");
+    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| {
+        tls(s);
+        s.imap.ca_file = Some(server.ca_file());
+    })
+    .await?;
+    server.wait_count("Processed", 1, WAIT).await?;
+    let token = app.token("postroom1", Role::PostRoom)?;
+    assert_eq!(app.work_items(&token, "").await?.len(), 1);
+    Ok(())
+}

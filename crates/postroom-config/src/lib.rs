@@ -334,6 +334,8 @@ pub struct ImapSettings {
     /// Default 993 (`tls`) or 143 (`starttls`, `plain`).
     pub port: Option<u16>,
     pub security: ImapSecurity,
+    /// Extra trusted CA certificates (PEM) for TLS, e.g. the council's own CA.
+    pub ca_file: Option<PathBuf>,
     pub username: String,
     #[serde(serialize_with = "serialize_redacted")]
     pub password: Option<SecretString>,
@@ -365,6 +367,7 @@ impl Default for ImapSettings {
             host: None,
             port: None,
             security: ImapSecurity::Tls,
+            ca_file: None,
             username: String::new(),
             password: None,
             folders: vec!["INBOX".to_owned()],

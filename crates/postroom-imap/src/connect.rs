@@ -8,7 +8,10 @@ use tokio::net::TcpStream;
 use tokio_rustls::{
     TlsConnector,
     client::TlsStream,
-    rustls::{ClientConfig, RootCertStore, pki_types::ServerName},
+    rustls::{
+        ClientConfig, RootCertStore,
+        pki_types::{CertificateDer, ServerName, pem::PemObject},
+    },
 };
 
 use crate::ImapSettings;
@@ -84,12 +87,20 @@ where
     Ok(())
 }
 
-/// TLS with the system's trusted certificates (add a council CA to the system store).
+/// TLS with the system's trusted certificates and `ca_file`'s.
 async fn tls(s: &ImapSettings, tcp: TcpStream) -> anyhow::Result<TlsStream<TcpStream>> {
     let mut roots = RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
     for cert in native.certs {
         let _ = roots.add(cert);
+    }
+    if let Some(path) = &s.ca_file {
+        let certs = CertificateDer::pem_file_iter(path)
+            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            .with_context(|| format!("imap.ca_file {} is not a PEM certificate file", path.display()))?;
+        for cert in certs {
+            roots.add(cert).with_context(|| format!("imap.ca_file {}: unusable certificate", path.display()))?;
+        }
     }
     anyhow::ensure!(!roots.is_empty(), "no trusted certificates found on this system for IMAP TLS");
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());

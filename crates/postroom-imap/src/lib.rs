@@ -46,6 +46,8 @@ pub struct ImapSettings {
     pub host: String,
     pub port: u16,
     pub security: Security,
+    /// Extra trusted certificates (PEM), e.g. the council's own CA; the system's are trusted too.
+    pub ca_file: Option<std::path::PathBuf>,
     pub username: String,
     pub password: SecretString,
     /// Folders to take mail from, e.g. `INBOX`.

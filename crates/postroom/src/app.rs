@@ -274,6 +274,7 @@ fn imap_poller(settings: &Settings, emails: EmailIntake, db: DatabaseConnection)
         port: i.port.unwrap_or(if security == Security::Tls { 993 } else { 143 }),
         host,
         security,
+        ca_file: i.ca_file.clone(),
         username: i.username.clone(),
         password: i.password.clone().context("imap.password is not set")?,
         folders: i.folders.clone(),
