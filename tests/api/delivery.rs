@@ -230,12 +230,18 @@ async fn a_bucket_notification_makes_the_new_object_correspondence() -> anyhow::
     let app =
         TestApp::spawn_with(postroom::ServeRole::All, move |s| s.amqp.bucket_notifications_queue = Some(q)).await?;
     let token = app.token("pat", Role::Admin)?;
-    // A capture system writes a scan into the bucket, then the bucket announces it.
-    let key = "inbox/scans/batch 7/letter.pdf";
+    // A capture system writes a scan into the bucket, then the bucket announces it. (Keys under
+    // the drop folders are left to the drop-folder watcher, so this one is elsewhere.)
+    let key = "capture/batch 7/letter.pdf";
     let letter = postroom_e2e::pdf("written straight into the bucket");
     app.put_object(key, letter.clone()).await?;
-    let notification = serde_json::json!({"Records": [{"eventName": "s3:ObjectCreated:Put",
-        "s3": {"bucket": {"name": "postroom"}, "object": {"key": "inbox/scans/batch+7/letter.pdf", "size": letter.len()}}}]});
+    // The first record names a drop-folder key (not in the bucket): it must be left alone, or
+    // the whole notification would fail before reaching the letter.
+    let notification = serde_json::json!({"Records": [
+        {"eventName": "s3:ObjectCreated:Put",
+         "s3": {"bucket": {"name": "postroom"}, "object": {"key": "inbox/rejected/notes.zip.reason.txt", "size": 10}}},
+        {"eventName": "s3:ObjectCreated:Put",
+         "s3": {"bucket": {"name": "postroom"}, "object": {"key": "capture/batch+7/letter.pdf", "size": letter.len()}}}]});
     let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
     let ch = conn.create_channel().await?;
     ch.basic_publish(
@@ -261,6 +267,7 @@ async fn a_bucket_notification_makes_the_new_object_correspondence() -> anyhow::
         .await?;
     assert_eq!(corr["channel"], "drop_folder");
     assert_eq!(corr["documents"][0]["filename"], "letter.pdf");
+    assert_eq!(app.get_json("/api/v1/admin/dead-letters", &token).await?, serde_json::json!([]));
     for q in [queue.clone(), format!("{queue}.retry.200ms"), format!("{queue}.retry.400ms")] {
         let _ = ch.queue_delete(q.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
     }

@@ -14,12 +14,21 @@ use postroom_storage::ObjectStorage;
 pub struct BucketNotifications {
     scans: ScanIntake,
     storage: ObjectStorage,
+    ignored_prefixes: Vec<String>,
 }
 
 impl BucketNotifications {
     #[must_use]
     pub fn new(scans: ScanIntake, storage: ObjectStorage) -> Self {
-        Self { scans, storage }
+        Self { scans, storage, ignored_prefixes: Vec::new() }
+    }
+
+    /// Leaves keys under these prefixes alone (the drop folders, which take and archive their
+    /// own files).
+    #[must_use]
+    pub fn ignoring(mut self, prefixes: Vec<String>) -> Self {
+        self.ignored_prefixes = prefixes;
+        self
     }
 }
 
@@ -73,6 +82,10 @@ impl MessageHandler for BucketNotifications {
         for key in created_keys(body)? {
             if key.starts_with("originals/") || key.starts_with(".postroom/") {
                 continue; // Postroom's own writes
+            }
+            if self.ignored_prefixes.iter().any(|p| key.starts_with(p.as_str())) {
+                tracing::debug!(%key, "left to the drop-folder watcher");
+                continue;
             }
             let bytes = self.storage.get(&key).await?;
             let filename = key.rsplit('/').next().map(str::to_owned);

@@ -333,6 +333,16 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<DatabaseCon
     Ok(db)
 }
 
+/// Keys the drop folders own (watched, archived, rejected): bucket notifications leave them to
+/// the drop-folder watcher, which archives what it takes.
+fn drop_folder_prefixes(settings: &Settings) -> Vec<String> {
+    let d = &settings.drop_folders;
+    if !d.enabled {
+        return Vec::new();
+    }
+    vec![d.scans_prefix.clone(), d.email_prefix.clone(), d.archive_prefix.clone(), d.rejected_prefix.clone()]
+}
+
 /// Broker settings from configuration.
 fn broker_settings(settings: &Settings, url: &str, scans: &ScanIntake, storage: &ObjectStorage) -> BrokerSettings {
     let a = &settings.amqp;
@@ -341,7 +351,9 @@ fn broker_settings(settings: &Settings, url: &str, scans: &ScanIntake, storage: 
         .iter()
         .map(|queue| ForeignQueue {
             queue: queue.clone(),
-            handler: Arc::new(BucketNotifications::new(scans.clone(), storage.clone())),
+            handler: Arc::new(
+                BucketNotifications::new(scans.clone(), storage.clone()).ignoring(drop_folder_prefixes(settings)),
+            ),
         })
         .collect();
     BrokerSettings {
