@@ -100,6 +100,15 @@ impl WorkingCalendar {
         d
     }
 
+    /// The deadline `months` calendar months after `received` (UK GDPR Art 12(3), as the ICO
+    /// reads it): the corresponding date; the last day of the month where there is none (31
+    /// January + 1 month = 28/29 February); then the next working day if that is not one.
+    #[must_use]
+    pub fn add_calendar_months(&self, received: NaiveDate, months: u32) -> NaiveDate {
+        let target = received.checked_add_months(chrono::Months::new(months)).unwrap_or(received);
+        self.on_or_after(target)
+    }
+
     /// Working days strictly after `from` up to and including `to` (0 when `to <= from`).
     /// This is the age of an item received on `from`, seen on `to`.
     #[must_use]
@@ -349,5 +358,19 @@ mod tests {
             let start = d(2024, 1, 1) + Days::new(offset);
             prop_assert!(cal.add_working_days(start, n + 1) > cal.add_working_days(start, n));
         }
+    }
+
+    #[test]
+    fn calendar_months_take_the_corresponding_date_or_the_month_end_then_a_working_day() {
+        let cal = WorkingCalendar::england_and_wales();
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // 3 March 2026 (Tue) + 1 month = 3 April 2026 is Good Friday, then Easter Monday: 7 April.
+        assert_eq!(cal.add_calendar_months(d(2026, 3, 3), 1), d(2026, 4, 7));
+        // 31 January + 1 month: no 31 February, so the last day, 28 February 2026 (a Saturday),
+        // then the next working day, Monday 2 March.
+        assert_eq!(cal.add_calendar_months(d(2026, 1, 31), 1), d(2026, 3, 2));
+        // 31 January 2028 (leap year) → 29 February 2028 (Tuesday).
+        assert_eq!(cal.add_calendar_months(d(2028, 1, 31), 1), d(2028, 2, 29));
+        assert_eq!(cal.add_calendar_months(d(2026, 11, 23), 1), d(2026, 12, 23));
     }
 }

@@ -5,6 +5,7 @@
 //! valid values.
 
 pub mod calendar;
+pub mod change;
 pub mod channel;
 pub mod events;
 pub mod hash;
@@ -16,6 +17,7 @@ pub mod status;
 pub mod text;
 
 pub use calendar::{WorkingCalendar, london_date, london_midnight};
+pub use change::ChangeKind;
 pub use channel::Channel;
 pub use hash::ContentHash;
 pub use media::MediaType;
