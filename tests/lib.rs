@@ -53,6 +53,7 @@ impl TestApp {
         settings.workers.outbox_poll_interval = Duration::from_millis(200);
         settings.workers.retry_base_delay = Duration::from_millis(100);
         settings.log.filter = "warn".to_owned();
+        settings.workflows.dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../workflows");
         let database = match std::env::var(POSTGRES_ENV) {
             Ok(admin) => {
                 let db = PgDatabase::create(&admin).await?;
@@ -196,17 +197,20 @@ impl TestApp {
     }
 
     /// Waits until every event is delivered and every `correspondence.received` event has been
-    /// handled by each of its consumers (triage item, text extraction), in-process or through
-    /// the broker, or fails after `timeout`.
+    /// handled by each of its consumers (triage item, text extraction, classification),
+    /// in-process or through the broker, or fails after `timeout`.
     pub async fn wait_until_quiet(&self, timeout: Duration) -> anyhow::Result<()> {
         self.wait_for_outbox_drained(timeout).await?;
         let url = postroom_config::ExposeSecret::expose_secret(&self.settings.database_url()).to_owned();
         let db = Database::connect(url).await?;
         let deadline = tokio::time::Instant::now() + timeout;
-        // Every handler of `correspondence.received`: the triage item and the text extraction.
-        let sql = "SELECT COUNT(*) AS n FROM outbox o CROSS JOIN \
-                   (SELECT 'open-triage-item' AS consumer UNION ALL SELECT 'extract-text') c \
-                   WHERE o.event_type = 'correspondence.received' AND o.lane IS NULL AND o.dead_at IS NULL \
+        // Every handler of received correspondence: the triage item, the text extraction, and
+        // the classification that follows the text.
+        let sql = "SELECT COUNT(*) AS n FROM outbox o JOIN \
+                   (SELECT 'correspondence.received' AS event_type, 'open-triage-item' AS consumer \
+                    UNION ALL SELECT 'correspondence.received', 'extract-text' \
+                    UNION ALL SELECT 'correspondence.text_extracted', 'classify') c ON c.event_type = o.event_type \
+                   WHERE o.lane IS NULL AND o.dead_at IS NULL \
                    AND NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.event_id = o.id AND p.consumer = c.consumer)";
         loop {
             let row = db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await?;

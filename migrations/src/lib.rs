@@ -13,6 +13,7 @@ mod m20261123_000005_create_dead_letters;
 mod m20261123_000006_add_email_threading;
 mod m20261123_000007_add_text_extraction;
 mod m20261123_000008_create_imap_ledger;
+mod m20261123_000009_add_classification;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_add_email_threading::Migration),
             Box::new(m20261123_000007_add_text_extraction::Migration),
             Box::new(m20261123_000008_create_imap_ledger::Migration),
+            Box::new(m20261123_000009_add_classification::Migration),
         ]
     }
 }

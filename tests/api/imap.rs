@@ -21,6 +21,7 @@ fn mailbox(s: &mut Settings, server: &Dovecot) {
     s.imap.processed_folder = Some("Processed".to_owned());
     s.imap.poll_interval = Duration::from_millis(200);
     s.imap.idle = false;
+    s.imap.reconnect_max_delay = Duration::from_secs(1);
 }
 
 fn letter(n: u32) -> Vec<u8> {

@@ -2,6 +2,7 @@
 //! `TEST_POSTGRES_URL` is set).
 
 mod auth;
+mod classify;
 mod delivery;
 mod drop_folders;
 mod emails;

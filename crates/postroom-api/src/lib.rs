@@ -46,6 +46,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
         (name = "documents", description = "Stored originals"),
         (name = "operations", description = "Health and readiness"),
         (name = "administration", description = "Dead letters and other admin tasks"),
+        (name = "workflows", description = "The catalogue of correspondence types"),
     )
 )]
 struct ApiDoc;
@@ -72,6 +73,7 @@ fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::correspondence::router())
         .merge(routes::documents::router())
         .merge(routes::admin::router())
+        .merge(routes::workflows::router())
         .split_for_parts()
 }
 

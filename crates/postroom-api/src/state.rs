@@ -17,6 +17,10 @@ pub struct AppState {
     pub verifier: Arc<dyn TokenVerifier>,
     pub scans: ScanIntake,
     pub emails: EmailIntake,
+    /// The working-day calendar deadlines are counted on.
+    pub calendar: Arc<postroom_domain::WorkingCalendar>,
+    /// The workflow catalogue.
+    pub catalogue: Arc<postroom_workflows::Catalogue>,
     /// Wakes the outbox relay after a commit that wrote events.
     pub outbox_wake: Arc<Notify>,
     /// Largest request body accepted, in bytes.

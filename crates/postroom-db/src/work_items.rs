@@ -67,6 +67,7 @@ pub async fn create(
         updated_at: now,
         claimed_at: None,
         closed_at: None,
+        classification: None,
     };
     work_item::Entity::insert(work_item::ActiveModel::from(model.clone())).exec_without_returning(conn).await?;
     if let Some(c) = model.correspondence_id {
@@ -201,6 +202,74 @@ pub async fn transition(
         .exec(conn)
         .await?;
     audit(conn, item.id, NewEvent { actor, action, from_status: from, to_status: Some(to), details }, now).await
+}
+
+/// A classification to apply to a triage item.
+#[derive(Debug, Clone)]
+pub struct Classified {
+    pub workflow: String,
+    pub queue: String,
+    pub priority: Priority,
+    pub status: WorkItemStatus,
+    pub due_on: chrono::NaiveDate,
+    /// The classifier's evidence (JSON), kept on the item.
+    pub classification: serde_json::Value,
+}
+
+/// Sets a triage item's workflow, queue, priority, due date and status (by the classifier, or by
+/// post-room staff indexing it), and audits it as `action` by `actor` with the evidence. Only an
+/// item still in triage at its `version` changes: returns `false` when someone has indexed or
+/// moved it meanwhile.
+///
+/// # Errors
+/// When the database fails.
+pub async fn assign_workflow(
+    conn: &impl ConnectionTrait,
+    item: &work_item::Model,
+    c: Classified,
+    actor: &str,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let updated = work_item::Entity::update_many()
+        .col_expr(work_item::Column::Workflow, Expr::value(c.workflow.clone()))
+        .col_expr(work_item::Column::Queue, Expr::value(c.queue.clone()))
+        .col_expr(work_item::Column::Priority, Expr::value(c.priority.rank()))
+        .col_expr(work_item::Column::Status, Expr::value(c.status.as_str()))
+        .col_expr(work_item::Column::DueOn, Expr::value(c.due_on))
+        .col_expr(work_item::Column::Classification, Expr::value(c.classification.to_string()))
+        .col_expr(work_item::Column::Version, Expr::col(work_item::Column::Version).add(1))
+        .col_expr(work_item::Column::UpdatedAt, Expr::value(now))
+        .filter(work_item::Column::Id.eq(item.id))
+        .filter(work_item::Column::Version.eq(item.version))
+        .filter(work_item::Column::Status.eq(WorkItemStatus::Triage.as_str()))
+        .exec(conn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Ok(false);
+    }
+    let details = serde_json::json!({
+        "workflow": c.workflow,
+        "queue": c.queue,
+        "priority": c.priority,
+        "due_on": c.due_on,
+        "classification": c.classification,
+    });
+    audit(
+        conn,
+        item.id,
+        NewEvent {
+            actor,
+            action,
+            from_status: item.status.parse().ok(),
+            to_status: Some(c.status),
+            details: Some(details),
+        },
+        now,
+    )
+    .await?;
+    Ok(true)
 }
 
 /// Appends an audit entry for a work item.

@@ -109,13 +109,20 @@ impl ImapPoller {
     pub async fn run(self, cancel: CancellationToken) {
         let s = self.settings.clone();
         tracing::info!(host = %s.host, port = s.port, folders = ?s.folders, "watching the IMAP mailbox");
-        let mut delay = Duration::from_secs(1);
+        let first_delay = Duration::from_secs(1);
+        let mut delay = first_delay;
         while !cancel.is_cancelled() {
+            let mut logged_in = false;
             let result = match connect::open(&s).await {
-                Ok(connect::Opened::Plain(client)) => self.session(client, &cancel).await,
-                Ok(connect::Opened::Tls(client)) => self.session(*client, &cancel).await,
+                Ok(connect::Opened::Plain(client)) => self.session(client, &cancel, &mut logged_in).await,
+                Ok(connect::Opened::Tls(client)) => self.session(*client, &cancel, &mut logged_in).await,
                 Err(e) => Err(e),
             };
+            if logged_in {
+                // A session that got going (e.g. dropped when the mailbox was rebuilt) starts the
+                // backoff again: only repeated failures to log in wait longer and longer.
+                delay = first_delay;
+            }
             match result {
                 Ok(()) => break,
                 Err(e) => {
@@ -146,12 +153,18 @@ impl ImapPoller {
     }
 
     /// One logged-in session: rounds, with IDLE or a sleep between them, until cancelled.
-    async fn session<T>(&self, client: async_imap::Client<T>, cancel: &CancellationToken) -> anyhow::Result<()>
+    async fn session<T>(
+        &self,
+        client: async_imap::Client<T>,
+        cancel: &CancellationToken,
+        logged_in: &mut bool,
+    ) -> anyhow::Result<()>
     where
         T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
     {
         let s = &self.settings;
         let mut session = self.login(client).await?;
+        *logged_in = true;
         let caps = session.capabilities().await?;
         let can_move = caps.has_str("MOVE");
         let can_idle = s.idle && caps.has_str("IDLE") && s.folders.len() == 1;

@@ -7,11 +7,13 @@
 //! (choosing a workflow, matching accounts) replaces this for what it can recognise.
 
 pub mod bucket;
+pub mod classify;
 pub mod drop_folder;
 pub mod text;
 pub mod triage;
 
 pub use bucket::BucketNotifications;
+pub use classify::Classify;
 pub use drop_folder::{DropFolderSettings, DropFolders};
 pub use text::ExtractText;
 pub use triage::OpenTriageItem;

@@ -117,3 +117,22 @@ fn a_summons_dispute_is_due_before_the_hearing() {
     let (due, why) = w.due_on(&cal, received, "The hearing at the magistrates' court is on 14 December 2026.");
     assert_eq!(due, chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap_or_default(), "{why}");
 }
+
+#[test]
+fn the_readme_example_is_a_valid_workflow_file() {
+    let readme = include_str!("../../../README.md");
+    let example = readme
+        .split("```toml workflow\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap_or_else(|| panic!("the README has no ```toml workflow example"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../workflows");
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap_or_else(|e| panic!("{e}"));
+    for f in ["triage.toml", "templates/change-confirmed.email.j2"] {
+        std::fs::copy(shipped.join(f), dir.path().join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    }
+    std::fs::write(dir.path().join("ct-moving-out.toml"), example).unwrap_or_else(|e| panic!("{e}"));
+    let c = Catalogue::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.get("ct-moving-out").map(|w| w.target), Some(Target::WorkingDays(5)));
+}

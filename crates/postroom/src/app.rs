@@ -19,7 +19,8 @@ use postroom_queue::{
     amqp::{Broker, BrokerSettings, BrokerStatus, ForeignQueue, RetryPolicy, Topology},
 };
 use postroom_storage::{ObjectStorage, S3Options};
-use postroom_worker::{BucketNotifications, DropFolderSettings, DropFolders, ExtractText, OpenTriageItem};
+use postroom_worker::{BucketNotifications, Classify, DropFolderSettings, DropFolders, ExtractText, OpenTriageItem};
+use postroom_workflows::Catalogue;
 
 /// What a `serve` process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -92,8 +93,13 @@ impl Application {
                 ),
             }
         });
+        let catalogue = Arc::new(Catalogue::load(&settings.workflows.dir).with_context(|| {
+            format!("the workflow catalogue (workflows.dir = {}) is not usable", settings.workflows.dir.display())
+        })?);
+        tracing::info!(workflows = catalogue.workflows().len(), dir = %settings.workflows.dir.display(), "workflow catalogue loaded");
         let handlers: Vec<Arc<dyn EventHandler>> = vec![
             Arc::new(OpenTriageItem::new(calendar.clone(), settings.intake.triage_target_working_days)),
+            Arc::new(Classify::new(catalogue.clone(), calendar.clone(), settings.workflows.threshold)),
             Arc::new(ExtractText::new(storage.clone(), extractor, settings.text.concurrency)),
         ];
         let dispatcher = Dispatcher::new(handlers);
@@ -163,6 +169,8 @@ impl Application {
             scans,
             emails,
             outbox_wake,
+            calendar: calendar.clone(),
+            catalogue,
             max_body_bytes: settings.server.max_body_bytes,
             broker: broker_status.clone(),
         };

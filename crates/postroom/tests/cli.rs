@@ -14,6 +14,7 @@ fn postroom(dir: &std::path::Path) -> Command {
             cmd.env_remove(key);
         }
     }
+    cmd.env("POSTROOM_WORKFLOWS__DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows"));
     cmd
 }
 

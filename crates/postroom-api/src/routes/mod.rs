@@ -8,3 +8,4 @@ pub mod health;
 pub mod intake;
 pub mod views;
 pub mod work_items;
+pub mod workflows;

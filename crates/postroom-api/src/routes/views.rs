@@ -30,6 +30,9 @@ pub struct WorkItemView {
     /// For optimistic concurrency on changes.
     pub version: i32,
     pub correspondence_id: Option<Uuid>,
+    /// Why it has its workflow and priority: the classifier's candidates with the rules that
+    /// fired and their weights, the threshold, priority raises and how the due date was set.
+    pub classification: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -67,6 +70,7 @@ impl WorkItemView {
             assignee: m.assignee,
             version: m.version,
             correspondence_id: m.correspondence_id,
+            classification: m.classification.as_deref().and_then(|c| serde_json::from_str(c).ok()),
             created_at: m.created_at,
             updated_at: m.updated_at,
         })

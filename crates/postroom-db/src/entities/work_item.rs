@@ -22,6 +22,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub claimed_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    /// The classifier's decision and evidence (JSON).
+    pub classification: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,13 +9,13 @@ use lapin::{
     types::{AMQPValue, FieldTable, LongString},
 };
 
-use postroom_domain::events::{ACCOUNT_CHANGED, CORRESPONDENCE_RECEIVED, REPLY_APPROVED};
+use postroom_domain::events::{ACCOUNT_CHANGED, CORRESPONDENCE_RECEIVED, REPLY_APPROVED, TEXT_EXTRACTED};
 
 use super::{INTAKE_QUEUE, OCR_QUEUE, SEND_QUEUE};
 
 /// Work queues and the event types bound to each.
 pub const WORK_QUEUES: &[(&str, &[&str])] = &[
-    (INTAKE_QUEUE, &[CORRESPONDENCE_RECEIVED]),
+    (INTAKE_QUEUE, &[CORRESPONDENCE_RECEIVED, TEXT_EXTRACTED]),
     (OCR_QUEUE, &[CORRESPONDENCE_RECEIVED]),
     (SEND_QUEUE, &[REPLY_APPROVED]),
 ];

@@ -1,0 +1,139 @@
+//! `correspondence.text_extracted` → the triage item gets its workflow, queue, priority and due
+//! date from the catalogue's classifier, with the evidence kept on the item; or it stays in
+//! triage with the candidates listed. Escalation words raise the priority either way.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::DatabaseTransaction;
+
+use postroom_db::{
+    correspondence,
+    outbox::{self, NewEvent},
+    work_items::{self, Classified},
+};
+use postroom_domain::{
+    Priority, WorkItemStatus, WorkingCalendar,
+    events::{TEXT_EXTRACTED, TextExtracted, WORK_ITEM_UPDATED, WorkItemSummary},
+    london_date,
+};
+use postroom_queue::{Event, EventHandler, Prepared};
+use postroom_workflows::{Catalogue, Evidence, TRIAGE, Weights};
+
+/// Classifies triage items once their text has been read.
+pub struct Classify {
+    catalogue: Arc<Catalogue>,
+    calendar: Arc<WorkingCalendar>,
+    threshold: f32,
+}
+
+impl Classify {
+    #[must_use]
+    pub fn new(catalogue: Arc<Catalogue>, calendar: Arc<WorkingCalendar>, threshold: f32) -> Self {
+        Self { catalogue, calendar, threshold }
+    }
+}
+
+#[async_trait]
+impl EventHandler for Classify {
+    fn consumer(&self) -> &'static str {
+        "classify"
+    }
+
+    fn queue(&self) -> &'static str {
+        postroom_queue::amqp::INTAKE_QUEUE
+    }
+
+    fn event_types(&self) -> &'static [&'static str] {
+        &[TEXT_EXTRACTED]
+    }
+
+    #[tracing::instrument(skip_all, fields(event_id = %event.id))]
+    async fn handle(&self, txn: &DatabaseTransaction, event: &Event, _prepared: Prepared) -> anyhow::Result<()> {
+        let payload: TextExtracted =
+            serde_json::from_value(event.payload.clone()).context("correspondence.text_extracted payload")?;
+        let corr = correspondence::get(txn, payload.correspondence_id)
+            .await?
+            .with_context(|| format!("correspondence {} does not exist", payload.correspondence_id))?;
+        let linked = work_items::open_items_for_correspondence(txn, &[corr.id]).await?;
+        let Some(item) = linked.iter().find(|i| i.correspondence_id == Some(corr.id)) else {
+            if linked.is_empty() {
+                // Through RabbitMQ the text can be read before the triage item is opened: retry.
+                anyhow::bail!("correspondence {} has no work item yet", corr.id);
+            }
+            tracing::debug!("correspondence joined an existing item; nothing to classify");
+            return Ok(());
+        };
+        if item.status != WorkItemStatus::Triage.as_str() || item.workflow != TRIAGE {
+            return Ok(()); // indexed by hand meanwhile
+        }
+        let docs = correspondence::documents_of(txn, &[corr.id]).await?;
+        let text = docs.iter().filter_map(|d| d.extracted_text.as_deref()).collect::<Vec<_>>().join("\n\n");
+        let evidence = Evidence {
+            sender: corr.sender.clone(),
+            subject: corr.subject.clone(),
+            text,
+            attachment_types: docs.iter().filter(|d| d.part != "original").map(|d| d.media_type.clone()).collect(),
+        };
+        let c = self.catalogue.classify(&evidence, self.threshold, Weights::default());
+        let raised = c.raises.iter().map(|r| r.to).min();
+        let current = Priority::from_rank(item.priority)?;
+        let chosen = c.workflow.as_deref().and_then(|id| self.catalogue.get(id));
+        let (workflow, queue, priority, status, due_on, due_how) = match chosen {
+            Some(w) => {
+                let (due, how) = w.due_on(&self.calendar, london_date(item.received_at), &evidence.text);
+                let priority = raised.map_or(w.priority, |r| r.min(w.priority));
+                (w.id.clone(), w.queue.clone(), priority, WorkItemStatus::Ready, due, how)
+            }
+            None => {
+                let priority = raised.map_or(current, |r| r.min(current));
+                (
+                    TRIAGE.to_owned(),
+                    item.queue.clone(),
+                    priority,
+                    WorkItemStatus::Triage,
+                    item.due_on,
+                    "triage target".to_owned(),
+                )
+            }
+        };
+        let mut evidence_json = serde_json::to_value(&c)?;
+        if let Some(o) = evidence_json.as_object_mut() {
+            o.insert("due".to_owned(), serde_json::Value::String(due_how));
+            o.insert("has_text".to_owned(), serde_json::Value::Bool(payload.has_text));
+        }
+        let now = Utc::now();
+        let action = if status == WorkItemStatus::Triage { "unclassified" } else { "classified" };
+        let classified = Classified {
+            workflow: workflow.clone(),
+            queue: queue.clone(),
+            priority,
+            status,
+            due_on,
+            classification: evidence_json,
+        };
+        let changed = work_items::assign_workflow(txn, item, classified, "classifier", action, now).await?;
+        // The back office hears of changes it can see: a new queue, status or priority.
+        let moved = status.as_str() != item.status || queue != item.queue || priority.rank() != item.priority;
+        if !changed || !moved {
+            return Ok(());
+        }
+        let mut updated = NewEvent::new(
+            WORK_ITEM_UPDATED,
+            &WorkItemSummary {
+                work_item_id: item.id,
+                reference: item.reference.clone(),
+                correspondence_id: Some(corr.id),
+                queue,
+                status: status.as_str().to_owned(),
+            },
+        )?
+        .correlated(event.correlation_id.clone());
+        updated.priority = Some(priority.rank());
+        outbox::enqueue(txn, updated, now).await?;
+        tracing::info!(work_item = %item.reference, %workflow, ?priority, %due_on, "item classified");
+        Ok(())
+    }
+}

@@ -1,0 +1,125 @@
+//! Classification end to end: a letter's text picks its workflow, queue, priority and due date,
+//! with the evidence on the item; what does not match stays in triage with the candidates.
+
+use postroom_domain::Role;
+use postroom_e2e::TestApp;
+
+/// Emails need no text tools, so these run on any machine.
+async fn email(app: &TestApp, token: &str, id: &str, date: &str, body: &str) -> anyhow::Result<()> {
+    let raw = format!(
+        "From: Jane Citizen <jane@example.org>\r\nTo: ctax@council.example\r\nSubject: My account\r\n\
+         Message-ID: <{id}@example.org>\r\nDate: {date}\r\n\r\n{body}\r\n"
+    );
+    let resp = app
+        .client
+        .post(app.url("/api/v1/intake/emails"))
+        .bearer_auth(token)
+        .header("content-type", "message/rfc822")
+        .body(raw)
+        .send()
+        .await?;
+    anyhow::ensure!(resp.status() == 201, "{}", resp.status());
+    Ok(())
+}
+
+async fn only_item(app: &TestApp, token: &str) -> anyhow::Result<serde_json::Value> {
+    let items = app.work_items(token, "").await?;
+    anyhow::ensure!(items.len() == 1, "expected one item: {items:?}");
+    app.get_json(&format!("/api/v1/work-items/{}", items[0]["id"].as_str().unwrap_or_default()), token).await
+}
+
+#[tokio::test]
+async fn a_moving_out_letter_leaves_triage_for_its_queue_and_says_why() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let token = app.token("gateway", Role::Service)?;
+    let body = "I moved out on 3 November. My forwarding address is 2 Mill Lane. Please send the final bill.";
+    email(&app, &token, "moving-1", "Fri, 20 Nov 2026 09:00:00 +0000", body).await?;
+    let item = only_item(&app, &token).await?;
+    assert_eq!(item["workflow"], "ct-moving-out", "{item}");
+    assert_eq!((item["queue"].as_str(), item["status"].as_str()), (Some("ct-changes"), Some("ready")));
+    assert_eq!(item["priority"], "P2");
+    assert_eq!(item["due_on"], "2026-11-27", "5 working days after Friday 20 November");
+    let fired: Vec<String> = item["classification"]["candidates"][0]["fired"]
+        .as_array()
+        .map(|f| f.iter().map(|r| r["value"].as_str().unwrap_or_default().to_owned()).collect())
+        .unwrap_or_default();
+    assert!(fired.contains(&"forwarding address".to_owned()), "{fired:?}");
+    assert!(item["history"].as_array().is_some_and(|h| h.iter().any(|e| e["action"] == "classified")));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unrecognised_letter_stays_in_triage_but_escalation_words_still_raise_it() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let token = app.token("gateway", Role::Service)?;
+    let body = "Please help. The bailiffs are at my door this morning and I do not know what to do.";
+    email(&app, &token, "help-1", "Mon, 23 Nov 2026 08:00:00 +0000", body).await?;
+    let item = only_item(&app, &token).await?;
+    assert_eq!(item["priority"], "P1", "{item}");
+    let raises = item["classification"]["raises"].as_array().cloned().unwrap_or_default();
+    assert!(raises.iter().any(|r| r["word"] == "bailiffs"), "{raises:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_catalogue_is_listed() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let token = app.token("olly", Role::Officer)?;
+    let list = app.get_json("/api/v1/workflows", &token).await?;
+    let sar = list.as_array().and_then(|l| l.iter().find(|w| w["id"] == "subject-access-request")).cloned();
+    let sar = sar.ok_or_else(|| anyhow::anyhow!("no subject-access-request in {list}"))?;
+    assert_eq!(sar["target"], serde_json::json!({"calendar_months": 1}));
+    assert_eq!(sar["service"], "cross");
+    Ok(())
+}
+
+#[tokio::test]
+async fn post_room_staff_index_a_triage_item_and_it_moves_to_its_queue() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let gateway = app.token("gateway", Role::Service)?;
+    email(&app, &gateway, "vague-1", "Fri, 20 Nov 2026 09:00:00 +0000", "Please see attached, thanks.").await?;
+    let postroom = app.token("pat", Role::PostRoom)?;
+    let item = only_item(&app, &postroom).await?;
+    assert_eq!(item["status"], "triage");
+    let id = item["id"].as_str().unwrap_or_default().to_owned();
+    let version = item["version"].as_i64().unwrap_or_default();
+    let index = |token: String, body: serde_json::Value| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.client
+                .post(app.url(&format!("/api/v1/work-items/{id}/index")))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+        }
+    };
+    // Officers do not index; unknown workflows and stale versions are refused.
+    let officer = app.token("olly", Role::Officer)?;
+    assert_eq!(index(officer, serde_json::json!({"version": version, "workflow": "ct-refund"})).await?.status(), 403);
+    let unknown = index(postroom.clone(), serde_json::json!({"version": version, "workflow": "ct-nonsense"})).await?;
+    assert_eq!(unknown.status(), 422);
+    let stale = index(postroom.clone(), serde_json::json!({"version": version + 7, "workflow": "ct-refund"})).await?;
+    assert_eq!(stale.status(), 409);
+    let ok =
+        index(postroom.clone(), serde_json::json!({"version": version, "workflow": "subject-access-request"})).await?;
+    assert_eq!(ok.status(), 200);
+    let indexed: serde_json::Value = ok.json().await?;
+    assert_eq!(
+        (indexed["queue"].as_str(), indexed["status"].as_str()),
+        (Some("information-governance"), Some("ready"))
+    );
+    assert_eq!(indexed["due_on"], "2026-12-21", "one calendar month from the received date (20 December is a Sunday)");
+    // Once indexed it is no longer in triage.
+    let again =
+        index(postroom.clone(), serde_json::json!({"version": indexed["version"], "workflow": "ct-refund"})).await?;
+    assert_eq!(again.status(), 409);
+    let problem: serde_json::Value = again.json().await?;
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("is ready, not in triage")), "{problem}");
+    let detail = app.get_json(&format!("/api/v1/work-items/{id}"), &postroom).await?;
+    assert!(
+        detail["history"].as_array().is_some_and(|h| h.iter().any(|e| e["action"] == "indexed" && e["actor"] == "pat"))
+    );
+    Ok(())
+}
