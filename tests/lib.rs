@@ -296,6 +296,56 @@ impl TestApp {
         Ok(storage.get(key).await?.to_vec())
     }
 
+    /// Adds an account at a property with one liable party (until accounts can be imported).
+    pub async fn seed_account(&self, account: SeedAccount<'_>) -> anyhow::Result<()> {
+        use postroom_db::entities::{account as a, party, property};
+        use sea_orm::{ActiveValue::Set, EntityTrait};
+        let db = self.database().await?;
+        let now = chrono::Utc::now();
+        let property_id = uuid::Uuid::now_v7();
+        property::Entity::insert(property::ActiveModel {
+            id: Set(property_id),
+            uprn: Set(account.uprn),
+            address: Set(account.address.to_owned()),
+            postcode: Set(Some(account.postcode.to_owned())),
+            council_tax_band: Set(None),
+            rateable_value_pence: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(&db)
+        .await?;
+        let account_id = uuid::Uuid::now_v7();
+        a::Entity::insert(a::ActiveModel {
+            id: Set(account_id),
+            reference: Set(account.reference.to_owned()),
+            service: Set(account.service.to_owned()),
+            property_id: Set(Some(property_id)),
+            status: Set("open".to_owned()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(&db)
+        .await?;
+        party::Entity::insert(party::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            account_id: Set(account_id),
+            name: Set(account.party.to_owned()),
+            party_role: Set("liable".to_owned()),
+            liable_from: Set(None),
+            liable_to: Set(None),
+            email: Set(None),
+            phone: Set(None),
+            postal_address: Set(None),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&db)
+        .await?;
+        db.close().await?;
+        Ok(())
+    }
+
     /// The RabbitMQ URL, failing clearly when the broker tests run without one.
     pub fn amqp_url() -> anyhow::Result<String> {
         std::env::var(AMQP_ENV).with_context(|| format!("this test needs RabbitMQ: set {AMQP_ENV} (CI does)"))
@@ -336,6 +386,18 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
     }
+}
+
+/// An account for [`TestApp::seed_account`].
+#[derive(Debug, Clone, Copy)]
+pub struct SeedAccount<'a> {
+    pub reference: &'a str,
+    /// `council_tax` or `business_rates`.
+    pub service: &'a str,
+    pub address: &'a str,
+    pub postcode: &'a str,
+    pub uprn: Option<i64>,
+    pub party: &'a str,
 }
 
 /// A test's own exchange and queues on a shared broker, deleted when this goes out of scope.

@@ -2,7 +2,7 @@
 //! with the evidence on the item; what does not match stays in triage with the candidates.
 
 use postroom_domain::Role;
-use postroom_e2e::TestApp;
+use postroom_e2e::{SeedAccount, TestApp};
 
 /// Emails need no text tools, so these run on any machine.
 async fn email(app: &TestApp, token: &str, id: &str, date: &str, body: &str) -> anyhow::Result<()> {
@@ -31,8 +31,10 @@ async fn only_item(app: &TestApp, token: &str) -> anyhow::Result<serde_json::Val
 #[tokio::test]
 async fn a_moving_out_letter_leaves_triage_for_its_queue_and_says_why() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
+    app.seed_account(ACACIA).await?;
     let token = app.token("gateway", Role::Service)?;
-    let body = "I moved out on 3 November. My forwarding address is 2 Mill Lane. Please send the final bill.";
+    let body = "Account 500123456. I moved out on 3 November. My forwarding address is 2 Mill Lane. \
+                Please send the final bill.";
     email(&app, &token, "moving-1", "Fri, 20 Nov 2026 09:00:00 +0000", body).await?;
     let item = only_item(&app, &token).await?;
     assert_eq!(item["workflow"], "ct-moving-out", "{item}");
@@ -45,6 +47,71 @@ async fn a_moving_out_letter_leaves_triage_for_its_queue_and_says_why() -> anyho
         .unwrap_or_default();
     assert!(fired.contains(&"forwarding address".to_owned()), "{fired:?}");
     assert!(item["history"].as_array().is_some_and(|h| h.iter().any(|e| e["action"] == "classified")));
+    assert_eq!(
+        item["accounts"],
+        serde_json::json!([{"reference": "500123456", "service": "council_tax", "matched_by": "reference"}])
+    );
+    Ok(())
+}
+
+const ACACIA: SeedAccount<'static> = SeedAccount {
+    reference: "500123456",
+    service: "council_tax",
+    address: "14 Acacia Avenue, Anytown",
+    postcode: "AN1 2BC",
+    uprn: Some(100_023_336_956),
+    party: "Jane Citizen",
+};
+
+#[tokio::test]
+async fn without_a_known_account_a_council_tax_letter_stays_in_triage_with_the_candidates() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.seed_account(ACACIA).await?;
+    app.seed_account(SeedAccount {
+        reference: "500999888",
+        address: "16 Acacia Avenue, Anytown",
+        party: "Sam Other",
+        uprn: None,
+        ..ACACIA
+    })
+    .await?;
+    let token = app.token("gateway", Role::Service)?;
+    // A reference nobody has, and a postcode two accounts share with no name to tell them apart.
+    let body = "My reference is 599999999. I moved out of my flat in AN1 2BC last week; please send the final bill \
+                to my forwarding address.";
+    email(&app, &token, "unknown-1", "Fri, 20 Nov 2026 09:00:00 +0000", body).await?;
+    let item = only_item(&app, &token).await?;
+    assert_eq!(item["status"], "triage", "{item}");
+    let accounts = &item["classification"]["accounts"];
+    assert_eq!(accounts["unknown_references"], serde_json::json!(["599999999"]));
+    assert_eq!(accounts["candidates"], serde_json::json!(["500123456", "500999888"]));
+    assert!(
+        item["classification"]["reason"].as_str().is_some_and(|r| r.contains("ct-moving-out needs an account")),
+        "{item}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_postcode_and_the_liable_partys_name_find_the_account() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.seed_account(ACACIA).await?;
+    app.seed_account(SeedAccount {
+        reference: "500999888",
+        address: "16 Acacia Avenue, Anytown",
+        party: "Sam Other",
+        uprn: None,
+        ..ACACIA
+    })
+    .await?;
+    let token = app.token("gateway", Role::Service)?;
+    let body = "I have moved out of 14 Acacia Avenue, AN1 2BC. Forwarding address: 2 Mill Lane. Final bill please. \
+                Jane Citizen";
+    email(&app, &token, "named-1", "Fri, 20 Nov 2026 09:00:00 +0000", body).await?;
+    let item = only_item(&app, &token).await?;
+    assert_eq!(item["workflow"], "ct-moving-out", "{item}");
+    assert_eq!(item["accounts"][0]["reference"], "500123456");
+    assert_eq!(item["accounts"][0]["matched_by"], "postcode_and_name");
     Ok(())
 }
 

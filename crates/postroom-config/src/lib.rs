@@ -56,6 +56,7 @@ pub struct Settings {
     pub drop_folders: DropFolderSettings,
     pub imap: ImapSettings,
     pub workflows: WorkflowSettings,
+    pub accounts: AccountSettings,
     pub amqp: AmqpSettings,
     pub log: LogSettings,
 }
@@ -75,6 +76,7 @@ impl Default for Settings {
             drop_folders: DropFolderSettings::default(),
             imap: ImapSettings::default(),
             workflows: WorkflowSettings::default(),
+            accounts: AccountSettings::default(),
             amqp: AmqpSettings::default(),
             log: LogSettings::default(),
         }
@@ -341,6 +343,22 @@ pub struct WorkflowSettings {
 impl Default for WorkflowSettings {
     fn default() -> Self {
         Self { dir: PathBuf::from("workflows"), threshold: 3.0 }
+    }
+}
+
+/// Accounts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountSettings {
+    /// Regular expressions that find candidate account references in letters (council- and
+    /// vendor-specific: e.g. `\\b5\\d{8}\\b` for Council Tax and `\\b1\\d{8}\\b` for Business
+    /// Rates). Every candidate is checked against the accounts before it is linked.
+    pub reference_patterns: Vec<String>,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self { reference_patterns: vec![r"\b\d{8,10}\b".to_owned()] }
     }
 }
 

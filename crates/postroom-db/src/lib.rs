@@ -3,6 +3,7 @@
 //!
 //! API response types live in `postroom-api`; these entities are storage shapes only.
 
+pub mod accounts;
 pub mod connect;
 pub mod correspondence;
 pub mod counters;

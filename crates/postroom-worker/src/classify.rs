@@ -10,7 +10,7 @@ use chrono::Utc;
 use sea_orm::DatabaseTransaction;
 
 use postroom_db::{
-    correspondence,
+    accounts, correspondence,
     outbox::{self, NewEvent},
     work_items::{self, Classified},
 };
@@ -20,19 +20,27 @@ use postroom_domain::{
     london_date,
 };
 use postroom_queue::{Event, EventHandler, Prepared};
-use postroom_workflows::{Catalogue, Evidence, TRIAGE, Weights};
+use postroom_workflows::{Catalogue, Evidence, IdentifierFinder, Service, TRIAGE, Weights};
+
+use crate::matching::match_accounts;
 
 /// Classifies triage items once their text has been read.
 pub struct Classify {
     catalogue: Arc<Catalogue>,
     calendar: Arc<WorkingCalendar>,
     threshold: f32,
+    finder: IdentifierFinder,
 }
 
 impl Classify {
     #[must_use]
-    pub fn new(catalogue: Arc<Catalogue>, calendar: Arc<WorkingCalendar>, threshold: f32) -> Self {
-        Self { catalogue, calendar, threshold }
+    pub fn new(
+        catalogue: Arc<Catalogue>,
+        calendar: Arc<WorkingCalendar>,
+        threshold: f32,
+        finder: IdentifierFinder,
+    ) -> Self {
+        Self { catalogue, calendar, threshold, finder }
     }
 }
 
@@ -78,9 +86,25 @@ impl EventHandler for Classify {
             attachment_types: docs.iter().filter(|d| d.part != "original").map(|d| d.media_type.clone()).collect(),
         };
         let c = self.catalogue.classify(&evidence, self.threshold, Weights::default());
+        let found = match_accounts(
+            txn,
+            &self.finder,
+            &format!("{}\n{}", evidence.subject.as_deref().unwrap_or_default(), evidence.text),
+        )
+        .await?;
         let raised = c.raises.iter().map(|r| r.to).min();
         let current = Priority::from_rank(item.priority)?;
-        let chosen = c.workflow.as_deref().and_then(|id| self.catalogue.get(id));
+        let mut chosen = c.workflow.as_deref().and_then(|id| self.catalogue.get(id));
+        // A Council Tax or Business Rates workflow needs its account: unknown or ambiguous, the
+        // item stays in triage with the candidates.
+        let mut held = None;
+        if let Some(w) = chosen
+            && w.service != Service::Cross
+            && found.linked.is_empty()
+        {
+            held = Some(format!("{} needs an account: {}", w.id, found.problem.clone().unwrap_or_default()));
+            chosen = None;
+        }
         let (workflow, queue, priority, status, due_on, due_how) = match chosen {
             Some(w) => {
                 let (due, how) = w.due_on(&self.calendar, london_date(item.received_at), &evidence.text);
@@ -101,6 +125,11 @@ impl EventHandler for Classify {
         };
         let mut evidence_json = serde_json::to_value(&c)?;
         if let Some(o) = evidence_json.as_object_mut() {
+            o.insert("accounts".to_owned(), serde_json::to_value(&found)?);
+            if let Some(reason) = held {
+                o.insert("reason".to_owned(), serde_json::Value::String(reason));
+                o.insert("workflow".to_owned(), serde_json::Value::Null);
+            }
             o.insert("due".to_owned(), serde_json::Value::String(due_how));
             o.insert("has_text".to_owned(), serde_json::Value::Bool(payload.has_text));
         }
@@ -115,6 +144,11 @@ impl EventHandler for Classify {
             classification: evidence_json,
         };
         let changed = work_items::assign_workflow(txn, item, classified, "classifier", action, now).await?;
+        if changed {
+            for a in &found.linked {
+                accounts::link_to_item(txn, item.id, a.account_id, a.matched_by, now).await?;
+            }
+        }
         // The back office hears of changes it can see: a new queue, status or priority.
         let moved = status.as_str() != item.status || queue != item.queue || priority.rank() != item.priority;
         if !changed || !moved {

@@ -9,6 +9,7 @@
 pub mod bucket;
 pub mod classify;
 pub mod drop_folder;
+pub mod matching;
 pub mod text;
 pub mod triage;
 

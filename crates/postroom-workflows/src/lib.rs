@@ -1,9 +1,12 @@
 //! The workflow catalogue: one TOML file per correspondence type in `workflows/`, loaded and
 //! validated at start-up (a bad file stops start-up naming the file, the key and the reason),
-//! and the explainable classifier that scores each workflow's match rules against a letter.
+//! the explainable classifier that scores each workflow's match rules against a letter, and the
+//! finder of account identifiers (references, UPRNs, postcodes) in its text.
 
 mod catalogue;
 mod classify;
+mod identifiers;
 
 pub use catalogue::{Catalogue, CatalogueError, Escalation, MatchRules, Service, TRIAGE, Target, Workflow};
 pub use classify::{Classification, Evidence, Fired, Match, Raise, Weights};
+pub use identifiers::{Found, IdentifierFinder, normalise_postcode};

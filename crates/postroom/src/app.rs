@@ -20,7 +20,7 @@ use postroom_queue::{
 };
 use postroom_storage::{ObjectStorage, S3Options};
 use postroom_worker::{BucketNotifications, Classify, DropFolderSettings, DropFolders, ExtractText, OpenTriageItem};
-use postroom_workflows::Catalogue;
+use postroom_workflows::{Catalogue, IdentifierFinder};
 
 /// What a `serve` process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -99,7 +99,13 @@ impl Application {
         tracing::info!(workflows = catalogue.workflows().len(), dir = %settings.workflows.dir.display(), "workflow catalogue loaded");
         let handlers: Vec<Arc<dyn EventHandler>> = vec![
             Arc::new(OpenTriageItem::new(calendar.clone(), settings.intake.triage_target_working_days)),
-            Arc::new(Classify::new(catalogue.clone(), calendar.clone(), settings.workflows.threshold)),
+            Arc::new(Classify::new(
+                catalogue.clone(),
+                calendar.clone(),
+                settings.workflows.threshold,
+                IdentifierFinder::new(&settings.accounts.reference_patterns)
+                    .context("accounts.reference_patterns holds an invalid regular expression")?,
+            )),
             Arc::new(ExtractText::new(storage.clone(), extractor, settings.text.concurrency)),
         ];
         let dispatcher = Dispatcher::new(handlers);

@@ -64,11 +64,23 @@ pub struct WorkItemDetail {
     #[serde(flatten)]
     pub item: WorkItemView,
     pub documents: Vec<DocumentView>,
+    /// The accounts it concerns, and how each was matched.
+    pub accounts: Vec<AccountLinkView>,
     /// Where reading its documents stands: `pending` while any is still being read,
     /// `extracted` when some text was read, `no_text` when none could be (OCR not installed, a
     /// blank or unreadable scan): a person must read the original.
     pub text: ItemText,
     pub history: Vec<HistoryEntryView>,
+}
+
+/// An account a work item concerns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountLinkView {
+    pub reference: String,
+    /// `council_tax` or `business_rates`.
+    pub service: String,
+    /// `reference`, `uprn`, `postcode_and_name` or `indexed`.
+    pub matched_by: String,
 }
 
 /// Where reading a work item's documents stands.
@@ -134,8 +146,13 @@ pub async fn get_work_item(
     let gathered = work_items::correspondence_of(&state.db, id).await?;
     let documents = correspondence::documents_of(&state.db, &gathered).await?;
     let history = work_items::events(&state.db, id).await?;
+    let linked = postroom_db::accounts::of_item(&state.db, id).await?;
     Ok(Json(WorkItemDetail {
         item: WorkItemView::from_model(item, london_date(Utc::now()))?,
+        accounts: linked
+            .into_iter()
+            .map(|(a, how)| AccountLinkView { reference: a.reference, service: a.service, matched_by: how })
+            .collect(),
         text: ItemText::of(&documents),
         documents: documents.into_iter().map(DocumentView::from).collect(),
         history: history.into_iter().map(HistoryEntryView::from).collect(),
@@ -150,10 +167,13 @@ pub struct IndexRequest {
     pub version: i32,
     /// The workflow id, from `GET /api/v1/workflows`.
     pub workflow: String,
+    /// References of the accounts it concerns (replacing none already linked).
+    #[serde(default)]
+    pub accounts: Vec<String>,
 }
 
-/// Indexes a triage item by hand: sets its workflow, which moves it to that workflow's queue as
-/// `ready`, with priority and due date recomputed from the original received date (priority
+/// Indexes a triage item by hand: sets its workflow and accounts, which moves it to that
+/// workflow's queue as `ready`, with priority and due date recomputed from the original received date (priority
 /// raises found in its text still apply). Post room, team leaders and admins.
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/index", tag = "work items",
     params(("id" = Uuid, Path, description = "Work item id")),
@@ -183,6 +203,17 @@ pub async fn index_work_item(
                 errors: vec![FieldError { field: "workflow".to_owned(), message: "unknown workflow".to_owned() }],
             }
         })?;
+    let accounts = postroom_db::accounts::by_references(&state.db, &req.accounts).await?;
+    let unknown: Vec<FieldError> = req
+        .accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !accounts.iter().any(|a| &a.reference == *r))
+        .map(|(i, r)| FieldError { field: format!("accounts[{i}]"), message: format!("no account has reference {r}") })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::Unprocessable { detail: "unknown accounts".to_owned(), errors: unknown });
+    }
     let gathered = work_items::correspondence_of(&state.db, id).await?;
     let docs = correspondence::documents_of(&state.db, &gathered).await?;
     let text = docs.iter().filter_map(|d| d.extracted_text.as_deref()).collect::<Vec<_>>().join("\n\n");
@@ -209,6 +240,9 @@ pub async fn index_work_item(
     if !work_items::assign_workflow(&txn, &item, indexed, caller.user(), "indexed", now).await? {
         txn.rollback().await?;
         return Err(ApiError::Conflict(format!("work item {} changed meanwhile; read it again", item.reference)));
+    }
+    for a in &accounts {
+        postroom_db::accounts::link_to_item(&txn, item.id, a.id, "indexed", now).await?;
     }
     let mut updated = NewEvent::new(
         WORK_ITEM_UPDATED,

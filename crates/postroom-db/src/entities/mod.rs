@@ -1,5 +1,6 @@
 //! sea-orm entities: the storage shape of each table.
 
+pub mod account;
 pub mod correspondence;
 pub mod counter;
 pub mod dead_letter;
@@ -7,7 +8,10 @@ pub mod document;
 pub mod document_page;
 pub mod imap_message;
 pub mod outbox;
+pub mod party;
 pub mod processed_event;
+pub mod property;
 pub mod work_item;
+pub mod work_item_account;
 pub mod work_item_correspondence;
 pub mod work_item_event;
