@@ -1,6 +1,7 @@
 //! End-to-end tests of the HTTP API against the real service (SQLite, or PostgreSQL when
 //! `TEST_POSTGRES_URL` is set).
 
+mod accuracy;
 mod auth;
 mod classify;
 mod delivery;
