@@ -327,6 +327,8 @@ impl TestApp {
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
+            recovery_stage: Set(account.recovery_stage.map(str::to_owned)),
+            vulnerable: Set(account.vulnerable),
         })
         .exec_without_returning(&db)
         .await?;
@@ -400,6 +402,9 @@ pub struct SeedAccount<'a> {
     pub postcode: &'a str,
     pub uprn: Option<i64>,
     pub party: &'a str,
+    /// E.g. `summons`, `liability_order`.
+    pub recovery_stage: Option<&'a str>,
+    pub vulnerable: bool,
 }
 
 /// A test's own exchange and queues on a shared broker, deleted when this goes out of scope.

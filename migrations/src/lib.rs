@@ -14,6 +14,7 @@ mod m20261123_000006_add_email_threading;
 mod m20261123_000007_add_text_extraction;
 mod m20261123_000008_create_imap_ledger;
 mod m20261123_000009_add_classification;
+mod m20261123_000010_add_account_state;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_add_text_extraction::Migration),
             Box::new(m20261123_000008_create_imap_ledger::Migration),
             Box::new(m20261123_000009_add_classification::Migration),
+            Box::new(m20261123_000010_add_account_state::Migration),
         ]
     }
 }

@@ -31,6 +31,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN1 2BC",
         uprn: Some(100_023_336_956),
         party: "Jane Citizen",
+        recovery_stage: None,
+        vulnerable: false,
     },
     SeedAccount {
         reference: "500234567",
@@ -39,6 +41,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN2 3CD",
         uprn: None,
         party: "Mohammed Khan",
+        recovery_stage: None,
+        vulnerable: false,
     },
     SeedAccount {
         reference: "500345678",
@@ -47,6 +51,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN3 4EF",
         uprn: None,
         party: "Margaret Thompson",
+        recovery_stage: None,
+        vulnerable: false,
     },
     SeedAccount {
         reference: "500456789",
@@ -55,6 +61,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN4 5GH",
         uprn: None,
         party: "Peter O'Neill",
+        recovery_stage: None,
+        vulnerable: false,
     },
     SeedAccount {
         reference: "500567890",
@@ -63,6 +71,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN5 6JK",
         uprn: None,
         party: "Aisha Begum",
+        recovery_stage: None,
+        vulnerable: false,
     },
     SeedAccount {
         reference: "500678901",
@@ -71,6 +81,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN6 7LM",
         uprn: None,
         party: "David Jones",
+        recovery_stage: None,
+        vulnerable: false,
     },
     SeedAccount {
         reference: "500789012",
@@ -79,6 +91,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN8 2UV",
         uprn: None,
         party: "Robert Williams",
+        recovery_stage: None,
+        vulnerable: false,
     },
     SeedAccount {
         reference: "600111222",
@@ -87,6 +101,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN7 8NP",
         uprn: None,
         party: "Bright Bakes Ltd",
+        recovery_stage: None,
+        vulnerable: false,
     },
     SeedAccount {
         reference: "600222333",
@@ -95,6 +111,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN1 9QR",
         uprn: None,
         party: "Hope Charity Shop",
+        recovery_stage: None,
+        vulnerable: false,
     },
     SeedAccount {
         reference: "600333444",
@@ -103,6 +121,8 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
         postcode: "AN2 1ST",
         uprn: None,
         party: "Riverside Cafe Ltd",
+        recovery_stage: None,
+        vulnerable: false,
     },
 ];
 

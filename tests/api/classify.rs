@@ -61,6 +61,8 @@ const ACACIA: SeedAccount<'static> = SeedAccount {
     postcode: "AN1 2BC",
     uprn: Some(100_023_336_956),
     party: "Jane Citizen",
+    recovery_stage: None,
+    vulnerable: false,
 };
 
 #[tokio::test]
@@ -188,5 +190,84 @@ async fn post_room_staff_index_a_triage_item_and_it_moves_to_its_queue() -> anyh
     assert!(
         detail["history"].as_array().is_some_and(|h| h.iter().any(|e| e["action"] == "indexed" && e["actor"] == "pat"))
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn another_letter_of_the_same_kind_about_the_same_account_joins_the_open_item() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.seed_account(ACACIA).await?;
+    let token = app.token("gateway", Role::Service)?;
+    let first = "Account 500123456. I moved out on 3 November; forwarding address 2 Mill Lane. Final bill please.";
+    email(&app, &token, "same-1", "Fri, 20 Nov 2026 09:00:00 +0000", first).await?;
+    let second =
+        "Further to my letter: account 500123456, I have moved out, the final bill should go to my forwarding address.";
+    email(&app, &token, "same-2", "Mon, 23 Nov 2026 09:00:00 +0000", second).await?;
+    let items = app.work_items(&token, "").await?;
+    let open: Vec<_> = items.iter().filter(|i| i["status"] != "cancelled").collect();
+    let merged: Vec<_> = items.iter().filter(|i| i["status"] == "cancelled").collect();
+    assert_eq!((open.len(), merged.len()), (1, 1), "{items:?}");
+    let detail =
+        app.get_json(&format!("/api/v1/work-items/{}", open[0]["id"].as_str().unwrap_or_default()), &token).await?;
+    assert_eq!(detail["documents"].as_array().map(Vec::len), Some(2), "both letters are on the open item");
+    let linked =
+        detail["history"].as_array().and_then(|h| h.iter().find(|e| e["action"] == "correspondence_linked")).cloned();
+    assert_eq!(
+        linked.map(|e| e["details"]["matched_by"].clone()),
+        Some(serde_json::json!("same_account_and_workflow"))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_accounts_state_raises_priority_with_the_reason() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.seed_account(SeedAccount { recovery_stage: Some("liability_order"), ..ACACIA }).await?;
+    app.seed_account(SeedAccount {
+        reference: "500999888",
+        address: "16 Acacia Avenue",
+        uprn: None,
+        vulnerable: true,
+        ..ACACIA
+    })
+    .await?;
+    let token = app.token("gateway", Role::Service)?;
+    // A general enquiry is P3; at liability order it is at least P2; a vulnerable customer is P1.
+    email(
+        &app,
+        &token,
+        "state-1",
+        "Mon, 23 Nov 2026 09:00:00 +0000",
+        "Please send me a copy bill for account 500123456.",
+    )
+    .await?;
+    email(
+        &app,
+        &token,
+        "state-2",
+        "Mon, 23 Nov 2026 09:05:00 +0000",
+        "Please send me a copy bill for account 500999888.",
+    )
+    .await?;
+    let items = app.work_items(&token, "").await?;
+    let mut priorities = Vec::new();
+    for item in &items {
+        let detail =
+            app.get_json(&format!("/api/v1/work-items/{}", item["id"].as_str().unwrap_or_default()), &token).await?;
+        let reasons: Vec<String> = detail["classification"]["raises"]
+            .as_array()
+            .map(|r| r.iter().map(|x| x["reason"].as_str().unwrap_or_default().to_owned()).collect())
+            .unwrap_or_default();
+        priorities.push((
+            detail["accounts"][0]["reference"].as_str().unwrap_or_default().to_owned(),
+            detail["priority"].clone(),
+            reasons,
+        ));
+    }
+    priorities.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(priorities[0].1, "P2", "{priorities:?}");
+    assert!(priorities[0].2.iter().any(|r| r.contains("recovery stage liability_order")), "{priorities:?}");
+    assert_eq!(priorities[1].1, "P1", "{priorities:?}");
+    assert!(priorities[1].2.iter().any(|r| r.contains("vulnerable")), "{priorities:?}");
     Ok(())
 }

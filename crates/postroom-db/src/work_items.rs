@@ -159,6 +159,27 @@ pub async fn open_items_for_correspondence(
     open_by_ids(conn, &ids).await
 }
 
+/// Open items of `workflow` concerning any of these accounts (oldest first): a new letter of the
+/// same kind about the same account joins such an item instead of opening a duplicate.
+///
+/// # Errors
+/// When the database fails.
+pub async fn open_items_for_accounts(
+    conn: &impl ConnectionTrait,
+    account_ids: &[Uuid],
+    workflow: &str,
+) -> Result<Vec<work_item::Model>, DbErr> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let links = crate::entities::work_item_account::Entity::find()
+        .filter(crate::entities::work_item_account::Column::AccountId.is_in(account_ids.iter().copied()))
+        .all(conn)
+        .await?;
+    let ids: Vec<Uuid> = links.into_iter().map(|l| l.work_item_id).collect();
+    Ok(open_by_ids(conn, &ids).await?.into_iter().filter(|i| i.workflow == workflow).collect())
+}
+
 async fn open_by_ids(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<work_item::Model>, DbErr> {
     let closed = [WorkItemStatus::Done.as_str(), WorkItemStatus::Cancelled.as_str()];
     work_item::Entity::find()

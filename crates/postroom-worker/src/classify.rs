@@ -20,9 +20,9 @@ use postroom_domain::{
     london_date,
 };
 use postroom_queue::{Event, EventHandler, Prepared};
-use postroom_workflows::{Catalogue, Evidence, IdentifierFinder, Service, TRIAGE, Weights};
+use postroom_workflows::{Catalogue, Evidence, IdentifierFinder, Raise, Service, TRIAGE, Weights};
 
-use crate::matching::match_accounts;
+use crate::matching::{AccountMatch, match_accounts};
 
 /// Classifies triage items once their text has been read.
 pub struct Classify {
@@ -41,6 +41,92 @@ impl Classify {
         finder: IdentifierFinder,
     ) -> Self {
         Self { catalogue, calendar, threshold, finder }
+    }
+}
+
+/// Recovery stages at which any letter about the account is at least P2 (`domain.md` section 6).
+const URGENT_STAGES: &[&str] =
+    &["summons", "liability_order", "enforcement", "committal", "charging_order", "bankruptcy"];
+
+/// Raises from the linked accounts' state: a recovery stage at summons or later → at least P2; a
+/// vulnerability flag → P1.
+async fn account_raises(txn: &DatabaseTransaction, found: &AccountMatch) -> anyhow::Result<Vec<Raise>> {
+    let references: Vec<String> = found.linked.iter().map(|l| l.reference.clone()).collect();
+    let mut raises = Vec::new();
+    for a in accounts::by_references(txn, &references).await? {
+        if a.vulnerable {
+            raises.push(Raise {
+                to: Priority::P1,
+                reason: "the customer is flagged vulnerable".to_owned(),
+                word: format!("account {}", a.reference),
+            });
+        }
+        if let Some(stage) = a.recovery_stage.as_deref().filter(|s| URGENT_STAGES.contains(s)) {
+            raises.push(Raise {
+                to: Priority::P2,
+                reason: format!("the account is at recovery stage {stage}"),
+                word: format!("account {}", a.reference),
+            });
+        }
+    }
+    Ok(raises)
+}
+
+impl Classify {
+    /// Links the correspondence to `existing` (resuming it if it waits for the customer) and
+    /// cancels the triage item opened for it as a duplicate, both audited.
+    async fn join_existing(
+        &self,
+        txn: &DatabaseTransaction,
+        item: &postroom_db::entities::work_item::Model,
+        existing: &postroom_db::entities::work_item::Model,
+        corr: &postroom_db::entities::correspondence::Model,
+        evidence: serde_json::Value,
+        event: &Event,
+    ) -> anyhow::Result<()> {
+        let now = Utc::now();
+        let how = "same_account_and_workflow";
+        work_items::link_correspondence(txn, existing.id, corr.id, how, now).await?;
+        let details = serde_json::json!({ "correspondence_id": corr.id, "matched_by": how, "from": item.reference });
+        work_items::audit(
+            txn,
+            existing.id,
+            work_items::NewEvent {
+                actor: "classifier",
+                action: "correspondence_linked",
+                from_status: None,
+                to_status: None,
+                details: Some(details.clone()),
+            },
+            now,
+        )
+        .await?;
+        let automatic = matches!(corr.status.as_str(), "auto_reply" | "bounce");
+        if existing.status == WorkItemStatus::AwaitingCustomer.as_str() && !automatic {
+            work_items::transition(txn, existing, WorkItemStatus::Ready, "classifier", "resumed", Some(details), now)
+                .await?;
+        }
+        let merged = serde_json::json!({
+            "reason": "duplicate",
+            "linked_to": existing.reference,
+            "classification": evidence,
+        });
+        work_items::transition(txn, item, WorkItemStatus::Cancelled, "classifier", "merged", Some(merged), now).await?;
+        let mut updated = NewEvent::new(
+            WORK_ITEM_UPDATED,
+            &WorkItemSummary {
+                work_item_id: existing.id,
+                reference: existing.reference.clone(),
+                correspondence_id: Some(corr.id),
+                queue: existing.queue.clone(),
+                status: existing.status.clone(),
+            },
+        )?
+        .correlated(event.correlation_id.clone());
+        updated.priority = Some(existing.priority);
+        outbox::enqueue(txn, updated, now).await?;
+        tracing::info!(work_item = %existing.reference, duplicate = %item.reference, "related correspondence joined the open item");
+        Ok(())
     }
 }
 
@@ -92,6 +178,8 @@ impl EventHandler for Classify {
             &format!("{}\n{}", evidence.subject.as_deref().unwrap_or_default(), evidence.text),
         )
         .await?;
+        let mut c = c;
+        c.raises.extend(account_raises(txn, &found).await?);
         let raised = c.raises.iter().map(|r| r.to).min();
         let current = Priority::from_rank(item.priority)?;
         let mut chosen = c.workflow.as_deref().and_then(|id| self.catalogue.get(id));
@@ -136,6 +224,14 @@ impl EventHandler for Classify {
             o.insert("has_text".to_owned(), serde_json::Value::Bool(payload.has_text));
         }
         let now = Utc::now();
+        // The same kind of letter about the same account as an open item joins that item.
+        if let Some(w) = chosen {
+            let ids: Vec<_> = found.linked.iter().map(|a| a.account_id).collect();
+            let open = work_items::open_items_for_accounts(txn, &ids, &w.id).await?;
+            if let Some(existing) = open.into_iter().find(|i| i.id != item.id) {
+                return self.join_existing(txn, item, &existing, &corr, evidence_json, event).await;
+            }
+        }
         let action = if status == WorkItemStatus::Triage { "unclassified" } else { "classified" };
         let classified = Classified {
             workflow: workflow.clone(),

@@ -16,6 +16,11 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Where recovery stands: `reminder`, `final_notice`, `summons`, `liability_order`,
+    /// `enforcement`, … (none while paying).
+    pub recovery_stage: Option<String>,
+    /// The customer is known to be vulnerable.
+    pub vulnerable: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
