@@ -271,3 +271,45 @@ async fn the_accounts_state_raises_priority_with_the_reason() -> anyhow::Result<
     assert!(priorities[1].2.iter().any(|r| r.contains("vulnerable")), "{priorities:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_bacs_report_listing_several_payers_yields_one_item_per_line_with_its_reason_code() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.seed_account(ACACIA).await?;
+    app.seed_account(SeedAccount { reference: "500999888", address: "16 Acacia Avenue", uprn: None, ..ACACIA }).await?;
+    let raw = "From: reports@bacs.co.uk\r\nTo: revenues@council.example\r\nSubject: ADDACS report 23/11/2026\r\n\
+Message-ID: <addacs-1@bacs.co.uk>\r\nDate: Mon, 23 Nov 2026 06:00:00 +0000\r\n\r\n\
+ADDACS REPORT - AUTOMATED DIRECT DEBIT AMENDMENT AND CANCELLATION SERVICE\r\n\
+PAYER NAME        REFERENCE    REASON CODE\r\n\
+J CITIZEN         500123456    1\r\n\
+S OTHER           500999888    B\r\n";
+    let token = app.token("gateway", Role::Service)?;
+    let resp = app
+        .client
+        .post(app.url("/api/v1/intake/emails"))
+        .bearer_auth(&token)
+        .header("content-type", "message/rfc822")
+        .body(raw)
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 201);
+    let items = app.work_items(&token, "").await?;
+    assert_eq!(items.len(), 2, "{items:?}");
+    let mut lines = Vec::new();
+    for item in &items {
+        assert_eq!((item["workflow"].as_str(), item["status"].as_str()), (Some("ct-bacs-report"), Some("ready")));
+        let detail =
+            app.get_json(&format!("/api/v1/work-items/{}", item["id"].as_str().unwrap_or_default()), &token).await?;
+        let line = &detail["classification"]["report_line"];
+        lines.push((detail["accounts"][0]["reference"].clone(), line["reason_code"].clone()));
+    }
+    lines.sort_by_key(|(r, _)| r.as_str().unwrap_or_default().to_owned());
+    assert_eq!(
+        lines,
+        [
+            (serde_json::json!("500123456"), serde_json::json!("1")),
+            (serde_json::json!("500999888"), serde_json::json!("B"))
+        ]
+    );
+    Ok(())
+}

@@ -72,7 +72,129 @@ async fn account_raises(txn: &DatabaseTransaction, found: &AccountMatch) -> anyh
     Ok(raises)
 }
 
+/// One payer's line of a Bacs report: the account it names and its reason code.
+#[derive(Debug, Clone)]
+struct ReportLine {
+    account_id: uuid::Uuid,
+    reference: String,
+    reason_code: Option<String>,
+    line: String,
+}
+
+/// The lines of a report that name a linked account, each with its reason code (`reason code 1`,
+/// `code: 0C`, or a short code ending the line).
+fn report_lines(finder: &IdentifierFinder, text: &str, found: &AccountMatch) -> Vec<ReportLine> {
+    static CODE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)(?:reason\s*code|code)\s*[:=]?\s*([0-9A-Z]{1,2})\b|\s([0-9][A-Z]?|[A-Z])\s*$").ok()
+    });
+    text.lines()
+        .filter_map(|line| {
+            let reference = finder
+                .find(line)
+                .references
+                .into_iter()
+                .find_map(|r| found.linked.iter().find(|l| l.reference == r))?;
+            let reason_code = CODE
+                .as_ref()
+                .and_then(|re| re.captures(line.trim_end()))
+                .and_then(|c| c.get(1).or_else(|| c.get(2)))
+                .map(|m| m.as_str().to_ascii_uppercase());
+            Some(ReportLine {
+                account_id: reference.account_id,
+                reference: reference.reference.clone(),
+                reason_code,
+                line: line.trim().to_owned(),
+            })
+        })
+        .collect()
+}
+
 impl Classify {
+    /// A report listing several payers: the triage item takes the first line and a new item is
+    /// opened for each other line, each ready in the workflow's queue with its own account and
+    /// reason code.
+    async fn split_per_line(
+        &self,
+        txn: &DatabaseTransaction,
+        item: &postroom_db::entities::work_item::Model,
+        w: &postroom_workflows::Workflow,
+        lines: &[ReportLine],
+        raised: Option<Priority>,
+        event: &Event,
+    ) -> anyhow::Result<()> {
+        let now = Utc::now();
+        let priority = raised.map_or(w.priority, |r| r.min(w.priority));
+        let (due_on, due_how) = w.due_on(&self.calendar, london_date(item.received_at), "");
+        let total = lines.len();
+        for (i, line) in lines.iter().enumerate() {
+            let evidence = serde_json::json!({
+                "workflow": w.id,
+                "classified_as": w.id,
+                "due": due_how,
+                "report_line": { "line": line.line, "number": i + 1, "of": total, "reference": line.reference, "reason_code": line.reason_code },
+            });
+            let classified = Classified {
+                workflow: w.id.clone(),
+                queue: w.queue.clone(),
+                priority,
+                status: WorkItemStatus::Ready,
+                due_on,
+                classification: evidence,
+            };
+            let target = if i == 0 {
+                item.clone()
+            } else {
+                let created = work_items::create(
+                    txn,
+                    work_items::NewWorkItem {
+                        correspondence_id: item.correspondence_id,
+                        workflow: TRIAGE.to_owned(),
+                        queue: TRIAGE.to_owned(),
+                        priority,
+                        status: WorkItemStatus::Triage,
+                        received_at: item.received_at,
+                        due_on,
+                        reason: Some(format!("line {} of {total} of a report", i + 1)),
+                    },
+                    "classifier",
+                    now,
+                )
+                .await?;
+                let mut opened = NewEvent::new(
+                    postroom_domain::events::WORK_ITEM_CREATED,
+                    &WorkItemSummary {
+                        work_item_id: created.id,
+                        reference: created.reference.clone(),
+                        correspondence_id: created.correspondence_id,
+                        queue: w.queue.clone(),
+                        status: WorkItemStatus::Ready.as_str().to_owned(),
+                    },
+                )?
+                .correlated(event.correlation_id.clone());
+                opened.priority = Some(priority.rank());
+                outbox::enqueue(txn, opened, now).await?;
+                created
+            };
+            work_items::assign_workflow(txn, &target, classified, "classifier", "classified", now).await?;
+            accounts::link_to_item(txn, target.id, line.account_id, "reference", now).await?;
+        }
+        let mut updated = NewEvent::new(
+            WORK_ITEM_UPDATED,
+            &WorkItemSummary {
+                work_item_id: item.id,
+                reference: item.reference.clone(),
+                correspondence_id: item.correspondence_id,
+                queue: w.queue.clone(),
+                status: WorkItemStatus::Ready.as_str().to_owned(),
+            },
+        )?
+        .correlated(event.correlation_id.clone());
+        updated.priority = Some(priority.rank());
+        outbox::enqueue(txn, updated, now).await?;
+        tracing::info!(work_item = %item.reference, lines = total, "report split into one item per line");
+        Ok(())
+    }
+
     /// Links the correspondence to `existing` (resuming it if it waits for the customer) and
     /// cancels the triage item opened for it as a duplicate, both audited.
     async fn join_existing(
@@ -192,6 +314,14 @@ impl EventHandler for Classify {
         {
             held = Some(format!("{} needs an account: {}", w.id, found.problem.clone().unwrap_or_default()));
             chosen = None;
+        }
+        if let Some(w) = chosen
+            && w.per_line
+        {
+            let lines = report_lines(&self.finder, &evidence.text, &found);
+            if lines.len() > 1 {
+                return self.split_per_line(txn, item, w, &lines, raised, event).await;
+            }
         }
         let (workflow, queue, priority, status, due_on, due_how) = match chosen {
             Some(w) => {

@@ -67,6 +67,9 @@ pub struct Workflow {
     pub approval: bool,
     /// Reply templates (`workflows/templates/<name>.email.j2` / `.letter.j2`).
     pub templates: Vec<String>,
+    /// One item per line that names an account and a reason code (Bacs reports listing many
+    /// payers).
+    pub per_line: bool,
     #[serde(skip)]
     #[schema(ignore)]
     pub rules: MatchRules,
@@ -114,6 +117,8 @@ struct RawWorkflow {
     approval: bool,
     #[serde(default)]
     templates: Vec<String>,
+    #[serde(default)]
+    per_line: bool,
     #[serde(default, rename = "match")]
     rules: RawRules,
 }
@@ -330,6 +335,7 @@ fn parse_workflow(text: &str, dir: &Path, file: &Path) -> Result<Workflow, Vec<S
             changes,
             approval: raw.approval,
             templates: raw.templates,
+            per_line: raw.per_line,
             rules,
             file: file.to_owned(),
         }),
