@@ -207,46 +207,13 @@ impl Classify {
         event: &Event,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
-        let how = "same_account_and_workflow";
-        work_items::link_correspondence(txn, existing.id, corr.id, how, now).await?;
-        let details = serde_json::json!({ "correspondence_id": corr.id, "matched_by": how, "from": item.reference });
-        work_items::audit(
-            txn,
-            existing.id,
-            work_items::NewEvent {
-                actor: "classifier",
-                action: "correspondence_linked",
-                from_status: None,
-                to_status: None,
-                details: Some(details.clone()),
-            },
-            now,
-        )
-        .await?;
-        let automatic = matches!(corr.status.as_str(), "auto_reply" | "bounce");
-        if existing.status == WorkItemStatus::AwaitingCustomer.as_str() && !automatic {
-            work_items::transition(txn, existing, WorkItemStatus::Ready, "classifier", "resumed", Some(details), now)
-                .await?;
-        }
+        crate::triage::join_item(txn, existing, corr, "same_account_and_workflow", "classifier", event, now).await?;
         let merged = serde_json::json!({
             "reason": "duplicate",
             "linked_to": existing.reference,
             "classification": evidence,
         });
         work_items::transition(txn, item, WorkItemStatus::Cancelled, "classifier", "merged", Some(merged), now).await?;
-        let mut updated = NewEvent::new(
-            WORK_ITEM_UPDATED,
-            &WorkItemSummary {
-                work_item_id: existing.id,
-                reference: existing.reference.clone(),
-                correspondence_id: Some(corr.id),
-                queue: existing.queue.clone(),
-                status: existing.status.clone(),
-            },
-        )?
-        .correlated(event.correlation_id.clone());
-        updated.priority = Some(existing.priority);
-        outbox::enqueue(txn, updated, now).await?;
         tracing::info!(work_item = %existing.reference, duplicate = %item.reference, "related correspondence joined the open item");
         Ok(())
     }

@@ -59,7 +59,7 @@ impl EventHandler for OpenTriageItem {
             .with_context(|| format!("correspondence {} does not exist", payload.correspondence_id))?;
         let now = Utc::now();
         if let Some((item, how)) = thread_of(txn, &corr).await? {
-            return join_thread(txn, &item, &corr, how, event, now).await;
+            return join_item(txn, &item, &corr, how, "system", event, now).await;
         }
         let due_on = self.calendar.add_working_days(london_date(corr.received_at), self.target_working_days);
         let item = work_items::create(
@@ -119,12 +119,14 @@ async fn thread_of(
     Ok(items.into_iter().next().map(|item| (item, "in_reply_to")))
 }
 
-/// Attaches correspondence to an existing item; resumes it if it was waiting for the customer.
-async fn join_thread(
+/// Attaches correspondence to an existing item; resumes it if it was waiting for the customer
+/// (not for an auto-reply or bounce). Audited as `actor`, announced as `workitem.updated`.
+pub(crate) async fn join_item(
     txn: &DatabaseTransaction,
     item: &postroom_db::entities::work_item::Model,
     corr: &postroom_db::entities::correspondence::Model,
     how: &str,
+    actor: &str,
     event: &Event,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
@@ -134,7 +136,7 @@ async fn join_thread(
         txn,
         item.id,
         work_items::NewEvent {
-            actor: "system",
+            actor,
             action: "correspondence_linked",
             from_status: None,
             to_status: None,
@@ -146,7 +148,7 @@ async fn join_thread(
     // An out-of-office reply or a bounce is not the customer answering: linked, not resumed.
     let automatic = matches!(corr.status.as_str(), "auto_reply" | "bounce");
     if item.status == WorkItemStatus::AwaitingCustomer.as_str() && !automatic {
-        work_items::transition(txn, item, WorkItemStatus::Ready, "system", "resumed", Some(details), now).await?;
+        work_items::transition(txn, item, WorkItemStatus::Ready, actor, "resumed", Some(details), now).await?;
     }
     let mut updated = NewEvent::new(
         WORK_ITEM_UPDATED,
