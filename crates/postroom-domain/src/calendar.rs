@@ -353,6 +353,18 @@ mod tests {
         }
 
         #[test]
+        fn a_calendar_month_is_a_working_day_between_28_and_35_days_on(offset in 0u64..2200) {
+            let cal = WorkingCalendar::england_and_wales();
+            let start = d(2024, 1, 1) + Days::new(offset);
+            let due = cal.add_calendar_months(start, 1);
+            prop_assert!(cal.is_working_day(due));
+            let days = (due - start).num_days();
+            // 28 days (31 Jan → 28 Feb) up to 31 days plus the longest run of closed days (4,
+            // at Easter or Christmas).
+            prop_assert!((28..=35).contains(&days), "{start} → {due}: {days} days");
+        }
+
+        #[test]
         fn adding_is_monotonic(offset in 0u64..2200, n in 0u32..60) {
             let cal = WorkingCalendar::england_and_wales();
             let start = d(2024, 1, 1) + Days::new(offset);
