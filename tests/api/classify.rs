@@ -282,7 +282,8 @@ Message-ID: <addacs-1@bacs.co.uk>\r\nDate: Mon, 23 Nov 2026 06:00:00 +0000\r\n\r
 ADDACS REPORT - AUTOMATED DIRECT DEBIT AMENDMENT AND CANCELLATION SERVICE\r\n\
 PAYER NAME        REFERENCE    REASON CODE\r\n\
 J CITIZEN         500123456    1\r\n\
-S OTHER           500999888    B\r\n";
+S OTHER           500999888    B\r\n\
+X UNKNOWN         512345678    1\r\n";
     let token = app.token("gateway", Role::Service)?;
     let resp = app
         .client
@@ -303,6 +304,18 @@ S OTHER           500999888    B\r\n";
         let line = &detail["classification"]["report_line"];
         lines.push((detail["accounts"][0]["reference"].clone(), line["reason_code"].clone()));
     }
+    // The line whose reference no account has is shown, not dropped.
+    let unknown: Vec<serde_json::Value> = {
+        let mut all = Vec::new();
+        for item in &items {
+            let detail = app
+                .get_json(&format!("/api/v1/work-items/{}", item["id"].as_str().unwrap_or_default()), &token)
+                .await?;
+            all.push(detail["classification"]["unknown_references"].clone());
+        }
+        all
+    };
+    assert!(unknown.contains(&serde_json::json!(["512345678"])), "{unknown:?}");
     lines.sort_by_key(|(r, _)| r.as_str().unwrap_or_default().to_owned());
     assert_eq!(
         lines,

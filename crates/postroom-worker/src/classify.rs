@@ -81,6 +81,12 @@ struct ReportLine {
     line: String,
 }
 
+/// A report's lines, and the references on it that no account has.
+struct Report<'a> {
+    lines: Vec<ReportLine>,
+    unknown_references: &'a [String],
+}
+
 /// The lines of a report that name a linked account, each with its reason code (`reason code 1`,
 /// `code: 0C`, or a short code ending the line).
 fn report_lines(finder: &IdentifierFinder, text: &str, found: &AccountMatch) -> Vec<ReportLine> {
@@ -118,21 +124,25 @@ impl Classify {
         txn: &DatabaseTransaction,
         item: &postroom_db::entities::work_item::Model,
         w: &postroom_workflows::Workflow,
-        lines: &[ReportLine],
+        report: &Report<'_>,
         raised: Option<Priority>,
         event: &Event,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
         let priority = raised.map_or(w.priority, |r| r.min(w.priority));
         let (due_on, due_how) = w.due_on(&self.calendar, london_date(item.received_at), "");
-        let total = lines.len();
-        for (i, line) in lines.iter().enumerate() {
-            let evidence = serde_json::json!({
+        let total = report.lines.len();
+        for (i, line) in report.lines.iter().enumerate() {
+            let mut evidence = serde_json::json!({
                 "workflow": w.id,
                 "classified_as": w.id,
                 "due": due_how,
                 "report_line": { "line": line.line, "number": i + 1, "of": total, "reference": line.reference, "reason_code": line.reason_code },
             });
+            // References on lines no account has are shown on the first item, never dropped.
+            if i == 0 && !report.unknown_references.is_empty() {
+                evidence["unknown_references"] = serde_json::json!(report.unknown_references);
+            }
             let classified = Classified {
                 workflow: w.id.clone(),
                 queue: w.queue.clone(),
@@ -287,7 +297,8 @@ impl EventHandler for Classify {
         {
             let lines = report_lines(&self.finder, &evidence.text, &found);
             if lines.len() > 1 {
-                return self.split_per_line(txn, item, w, &lines, raised, event).await;
+                let report = Report { lines, unknown_references: &found.unknown_references };
+                return self.split_per_line(txn, item, w, &report, raised, event).await;
             }
         }
         let (workflow, queue, priority, status, due_on, due_how) = match chosen {
