@@ -174,6 +174,12 @@ pub async fn document(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<do
     document::Entity::find_by_id(id).one(conn).await
 }
 
+/// All the text read from `documents`, one document after another, for classification.
+#[must_use]
+pub fn joined_text(documents: &[document::Model]) -> String {
+    documents.iter().filter_map(|d| d.extracted_text.as_deref()).collect::<Vec<_>>().join("\n\n")
+}
+
 /// The text of one page, to store.
 #[derive(Debug, Clone)]
 pub struct PageText {

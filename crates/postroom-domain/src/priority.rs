@@ -16,6 +16,12 @@ pub enum Priority {
 }
 
 impl Priority {
+    /// This priority, raised to `raised` when that is more urgent (a raise never lowers it).
+    #[must_use]
+    pub fn raised_to(self, raised: Option<Self>) -> Self {
+        raised.map_or(self, |r| r.min(self))
+    }
+
     /// 1 for P1 … 4 for P4, as stored.
     #[must_use]
     pub fn rank(self) -> i16 {
@@ -101,5 +107,12 @@ mod tests {
             assert_eq!(Priority::from_amqp(p.amqp_priority()), Some(p));
         }
         assert!("P5".parse::<Priority>().is_err());
+    }
+
+    #[test]
+    fn a_raise_never_lowers_priority() {
+        assert_eq!(Priority::P3.raised_to(Some(Priority::P1)), Priority::P1);
+        assert_eq!(Priority::P1.raised_to(Some(Priority::P2)), Priority::P1);
+        assert_eq!(Priority::P2.raised_to(None), Priority::P2);
     }
 }

@@ -17,7 +17,6 @@ use postroom_db::{
 use postroom_domain::{
     Priority, WorkItemStatus, WorkingCalendar,
     events::{TEXT_EXTRACTED, TextExtracted, WORK_ITEM_UPDATED, WorkItemSummary},
-    london_date,
 };
 use postroom_queue::{Event, EventHandler, Prepared};
 use postroom_workflows::{Catalogue, Evidence, IdentifierFinder, Raise, Service, TRIAGE, Weights};
@@ -129,8 +128,8 @@ impl Classify {
         event: &Event,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
-        let priority = raised.map_or(w.priority, |r| r.min(w.priority));
-        let (due_on, due_how) = w.due_on(&self.calendar, london_date(item.received_at), "");
+        let place = w.place(&self.calendar, item.received_at, "", raised);
+        let (priority, due_on, due_how) = (place.priority, place.due_on, place.due_how);
         let total = report.lines.len();
         for (i, line) in report.lines.iter().enumerate() {
             let mut evidence = serde_json::json!({
@@ -263,7 +262,7 @@ impl EventHandler for Classify {
             return Ok(()); // indexed by hand meanwhile
         }
         let docs = correspondence::documents_of(txn, &[corr.id]).await?;
-        let text = docs.iter().filter_map(|d| d.extracted_text.as_deref()).collect::<Vec<_>>().join("\n\n");
+        let text = correspondence::joined_text(&docs);
         let evidence = Evidence {
             sender: corr.sender.clone(),
             subject: corr.subject.clone(),
@@ -303,12 +302,11 @@ impl EventHandler for Classify {
         }
         let (workflow, queue, priority, status, due_on, due_how) = match chosen {
             Some(w) => {
-                let (due, how) = w.due_on(&self.calendar, london_date(item.received_at), &evidence.text);
-                let priority = raised.map_or(w.priority, |r| r.min(w.priority));
-                (w.id.clone(), w.queue.clone(), priority, WorkItemStatus::Ready, due, how)
+                let place = w.place(&self.calendar, item.received_at, &evidence.text, raised);
+                (w.id.clone(), place.queue, place.priority, WorkItemStatus::Ready, place.due_on, place.due_how)
             }
             None => {
-                let priority = raised.map_or(current, |r| r.min(current));
+                let priority = current.raised_to(raised);
                 (
                     TRIAGE.to_owned(),
                     item.queue.clone(),

@@ -160,7 +160,30 @@ fn score(w: &Workflow, evidence: &Evidence, haystack: &str, weights: Weights) ->
     Match { workflow: w.id.clone(), score, fired }
 }
 
+/// Where a workflow puts an item: its queue, priority and due date, and how the date was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub queue: String,
+    pub priority: Priority,
+    pub due_on: NaiveDate,
+    pub due_how: String,
+}
+
 impl Workflow {
+    /// Places an item received at `received_at` (UK date) whose text is `text`: the workflow's
+    /// queue, its priority raised to `raised` where that is more urgent, and the due date.
+    #[must_use]
+    pub fn place(
+        &self,
+        calendar: &WorkingCalendar,
+        received_at: chrono::DateTime<chrono::Utc>,
+        text: &str,
+        raised: Option<Priority>,
+    ) -> Placement {
+        let (due_on, due_how) = self.due_on(calendar, postroom_domain::london_date(received_at), text);
+        Placement { queue: self.queue.clone(), priority: self.priority.raised_to(raised), due_on, due_how }
+    }
+
     /// The due date for something received on `received`, and how it was set.
     #[must_use]
     pub fn due_on(&self, calendar: &WorkingCalendar, received: NaiveDate, text: &str) -> (NaiveDate, String) {

@@ -8,5 +8,5 @@ mod classify;
 mod identifiers;
 
 pub use catalogue::{Catalogue, CatalogueError, Escalation, MatchRules, Service, TRIAGE, Target, Workflow};
-pub use classify::{Classification, Evidence, Fired, Match, Raise, Weights};
+pub use classify::{Classification, Evidence, Fired, Match, Placement, Raise, Weights};
 pub use identifiers::{Found, IdentifierFinder, normalise_postcode};

@@ -216,25 +216,24 @@ pub async fn index_work_item(
     }
     let gathered = work_items::correspondence_of(&state.db, id).await?;
     let docs = correspondence::documents_of(&state.db, &gathered).await?;
-    let text = docs.iter().filter_map(|d| d.extracted_text.as_deref()).collect::<Vec<_>>().join("\n\n");
-    let (due_on, due_how) = workflow.due_on(&state.calendar, london_date(item.received_at), &text);
     let raised = raised_priority(item.classification.as_deref());
-    let priority = raised.map_or(workflow.priority, |r| r.min(workflow.priority));
+    let place = workflow.place(&state.calendar, item.received_at, &correspondence::joined_text(&docs), raised);
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let evidence = serde_json::json!({
         "indexed_by": caller.user(),
         "workflow": workflow.id,
-        "due": due_how,
+        "due": place.due_how,
         "raised_to": raised,
         "classifier": item.classification.as_deref().and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()),
     });
+    let priority = place.priority;
     let indexed = Classified {
         workflow: workflow.id.clone(),
-        queue: workflow.queue.clone(),
+        queue: place.queue,
         priority,
         status: WorkItemStatus::Ready,
-        due_on,
+        due_on: place.due_on,
         classification: evidence,
     };
     if !work_items::assign_workflow(&txn, &item, indexed, caller.user(), "indexed", now).await? {
