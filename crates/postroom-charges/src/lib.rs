@@ -1,0 +1,41 @@
+//! Postroom charges: Council Tax and Business Rates (NNDR) charge calculation and statutory
+//! instalment schedules for councils in England. Pure functions over typed inputs: no I/O, no
+//! clock, no database. Rates that councils or government set each year (Band D, multipliers,
+//! local discount and premium percentages) are inputs, never constants.
+//!
+//! Money is held in integer pence ([`Pence`]). Charges are computed exactly as rationals
+//! (pence × days × fractions) and rounded half-up to the penny **once per breakdown line**; the
+//! total is the sum of the rounded lines. Instalments follow the statutory whole-pound rule.
+//! See the module docs for the rule each function implements and its source in `domain.md`.
+
+pub mod band;
+pub mod breakdown;
+pub mod business_rates;
+pub mod council_tax;
+pub mod discount;
+pub mod instalments;
+pub mod money;
+pub mod multipliers;
+pub mod percent;
+pub mod period;
+pub mod year;
+
+pub use band::{Band, ParseBandError};
+pub use breakdown::{ChargeBreakdown, ChargeLine};
+pub use business_rates::{
+    BusinessRatesError, BusinessRatesInput, EmptyPeriod, EmptyRelief, Relief, ReliefPeriod, business_rates_charge,
+    small_business_relief,
+};
+pub use council_tax::{BandRounding, CouncilTaxError, CouncilTaxInput, council_tax_charge};
+pub use discount::{Discount, DiscountPeriod, ExemptionClass, ParseExemptionClassError, PremiumKind, PremiumPeriod};
+pub use instalments::{
+    CountRule, Instalment, InstalmentPlan, Schedule, ScheduleError, ScheduleRequest, Service, instalment_amounts,
+    instalment_schedule,
+};
+pub use money::{AmountOverflow, ParseMoneyError, Pence};
+pub use multipliers::{
+    Multiplier, MultiplierCategory, Multipliers, ParseMultiplierError, RateableValue, YearMultipliers,
+};
+pub use percent::{ParsePercentError, Percent};
+pub use period::{DatePeriod, PeriodError};
+pub use year::{FinancialYear, YearError};
