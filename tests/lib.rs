@@ -350,6 +350,40 @@ impl TestApp {
         Ok(())
     }
 
+    /// Opens a ready work item directly in the database (as the classifier would), concerning
+    /// the accounts with these references, and returns its id. For tests of officer work that
+    /// need many items quickly; intake and classification have their own tests.
+    pub async fn seed_item(&self, item: SeedItem<'_>) -> anyhow::Result<uuid::Uuid> {
+        let db = self.database().await?;
+        let id = seed_item_on(&db, &item).await?;
+        db.close().await?;
+        Ok(id)
+    }
+
+    /// POSTs JSON with a bearer token.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self.client.post(self.url(path)).bearer_auth(token).json(body).send().await?)
+    }
+
+    /// Sets the queues an officer works, as a team leader.
+    pub async fn set_queues(&self, user: &str, queues: &[&str]) -> anyhow::Result<()> {
+        let tl = self.token("team-lead", Role::TeamLeader)?;
+        let resp = self
+            .client
+            .put(self.url(&format!("/api/v1/officers/{user}/queues")))
+            .bearer_auth(tl)
+            .json(&serde_json::json!({ "queues": queues }))
+            .send()
+            .await?;
+        anyhow::ensure!(resp.status() == 200, "setting queues: {} {}", resp.status(), resp.text().await?);
+        Ok(())
+    }
+
     /// The RabbitMQ URL, failing clearly when the broker tests run without one.
     pub fn amqp_url() -> anyhow::Result<String> {
         std::env::var(AMQP_ENV).with_context(|| format!("this test needs RabbitMQ: set {AMQP_ENV} (CI does)"))
@@ -390,6 +424,52 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
     }
+}
+
+/// A work item to seed.
+#[derive(Debug, Clone)]
+pub struct SeedItem<'a> {
+    pub workflow: &'a str,
+    pub queue: &'a str,
+    pub priority: postroom_domain::Priority,
+    pub due_on: chrono::NaiveDate,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub accounts: &'a [&'a str],
+}
+
+impl Default for SeedItem<'_> {
+    fn default() -> Self {
+        let now = chrono::Utc::now();
+        Self {
+            workflow: "ct-general-enquiry",
+            queue: "ct-enquiries",
+            priority: postroom_domain::Priority::P3,
+            due_on: postroom_domain::london_date(now) + chrono::Days::new(10),
+            received_at: now,
+            accounts: &[],
+        }
+    }
+}
+
+/// Opens a ready work item on `db` (see [`TestApp::seed_item`]).
+pub async fn seed_item_on(db: &impl ConnectionTrait, item: &SeedItem<'_>) -> anyhow::Result<uuid::Uuid> {
+    let now = chrono::Utc::now();
+    let new = postroom_db::work_items::NewWorkItem {
+        correspondence_id: None,
+        workflow: item.workflow.to_owned(),
+        queue: item.queue.to_owned(),
+        priority: item.priority,
+        status: postroom_domain::WorkItemStatus::Ready,
+        received_at: item.received_at,
+        due_on: item.due_on,
+        reason: Some("seeded by a test".to_owned()),
+    };
+    let created = postroom_db::work_items::create(db, new, "test", now).await?;
+    let refs: Vec<String> = item.accounts.iter().map(|r| (*r).to_owned()).collect();
+    for a in postroom_db::accounts::by_references(db, &refs).await? {
+        postroom_db::accounts::link_to_item(db, created.id, a.id, "indexed", now).await?;
+    }
+    Ok(created.id)
 }
 
 /// An account for [`TestApp::seed_account`].

@@ -15,6 +15,7 @@ mod m20261123_000007_add_text_extraction;
 mod m20261123_000008_create_imap_ledger;
 mod m20261123_000009_add_classification;
 mod m20261123_000010_add_account_state;
+mod m20261123_000011_add_officer_work;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_create_imap_ledger::Migration),
             Box::new(m20261123_000009_add_classification::Migration),
             Box::new(m20261123_000010_add_account_state::Migration),
+            Box::new(m20261123_000011_add_officer_work::Migration),
         ]
     }
 }

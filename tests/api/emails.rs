@@ -287,16 +287,26 @@ async fn a_reply_resumes_an_item_awaiting_the_customer() -> anyhow::Result<()> {
     post_email(&app, &gateway, corpus("01-multipart-alternative-qp.eml")).await?;
     let items = app.work_items(&gateway, "").await?;
     let item_id = items[0]["id"].as_str().unwrap().to_owned();
-    // The officer asked the customer for more (the pend action arrives with officer work; set
-    // the state directly here).
+    // An officer asked the customer for more three working days ago (set directly: the pend
+    // action pauses the clock today, and officer_work tests it).
+    let due_before = chrono::NaiveDate::parse_from_str(items[0]["due_on"].as_str().unwrap(), "%Y-%m-%d")?;
+    let calendar = postroom_domain::WorkingCalendar::england_and_wales();
+    let today = postroom_domain::london_date(chrono::Utc::now());
+    let mut paused_on = today;
+    while calendar.working_days_between(paused_on, today) < 3 {
+        paused_on = paused_on.pred_opt().unwrap();
+    }
     let db = app.database().await?;
     let backend = sea_orm::ConnectionTrait::get_database_backend(&db);
     let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => "UPDATE work_items SET status = 'awaiting_customer' WHERE id = $1",
-        _ => "UPDATE work_items SET status = 'awaiting_customer' WHERE id = ?",
+        sea_orm::DatabaseBackend::Postgres => {
+            "UPDATE work_items SET status = 'awaiting_customer', paused_on = $1, version = version + 1 WHERE id = $2"
+        }
+        _ => "UPDATE work_items SET status = 'awaiting_customer', paused_on = ?, version = version + 1 WHERE id = ?",
     };
     let id: uuid::Uuid = item_id.parse()?;
-    sea_orm::ConnectionTrait::execute(&db, sea_orm::Statement::from_sql_and_values(backend, sql, [id.into()])).await?;
+    let values: [sea_orm::Value; 2] = [paused_on.into(), id.into()];
+    sea_orm::ConnectionTrait::execute(&db, sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
     // An out-of-office answer is linked to the item but is not the customer answering.
     let away = "From: jane.citizen@example.com\r\nTo: revenues@council.example.gov.uk\r\nSubject: Automatic reply: Moving out\r\n\
          Auto-Submitted: auto-replied\r\nMessage-ID: <away-1@example.com>\r\nIn-Reply-To: <moving-001@example.com>\r\n\r\n\
@@ -316,7 +326,13 @@ async fn a_reply_resumes_an_item_awaiting_the_customer() -> anyhow::Result<()> {
     let items = app.work_items(&gateway, "").await?;
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["status"], "ready", "the customer wrote again: the item resumes");
+    assert_eq!(
+        items[0]["due_on"],
+        calendar.add_working_days(due_before, 3).to_string(),
+        "the due date moves on by the three working days paused"
+    );
     let detail = app.get_json(&format!("/api/v1/work-items/{item_id}"), &gateway).await?;
-    assert!(detail["history"].as_array().unwrap().iter().any(|h| h["action"] == "resumed"));
+    let resumed = detail["history"].as_array().unwrap().iter().find(|h| h["action"] == "resumed").unwrap();
+    assert_eq!(resumed["details"]["working_days_paused"], 3);
     Ok(())
 }

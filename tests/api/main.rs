@@ -1,9 +1,11 @@
 //! End-to-end tests of the HTTP API against the real service (SQLite, or PostgreSQL when
 //! `TEST_POSTGRES_URL` is set).
 
+mod accounts;
 mod accuracy;
 mod auth;
 mod classify;
+mod completion;
 mod delivery;
 mod drop_folders;
 mod emails;
@@ -11,6 +13,7 @@ mod errors;
 mod health;
 mod imap;
 mod migrations;
+mod officer_work;
 mod restart;
 mod scans;
 mod text;

@@ -21,6 +21,8 @@ pub struct AppState {
     pub calendar: Arc<postroom_domain::WorkingCalendar>,
     /// The workflow catalogue.
     pub catalogue: Arc<postroom_workflows::Catalogue>,
+    /// Which account changes need a team leader's approval.
+    pub approval: Arc<postroom_accounts::ApprovalPolicy>,
     /// Wakes the outbox relay after a commit that wrote events.
     pub outbox_wake: Arc<Notify>,
     /// Largest request body accepted, in bytes.

@@ -57,6 +57,7 @@ pub struct Settings {
     pub imap: ImapSettings,
     pub workflows: WorkflowSettings,
     pub accounts: AccountSettings,
+    pub work: WorkSettings,
     pub amqp: AmqpSettings,
     pub log: LogSettings,
 }
@@ -77,6 +78,7 @@ impl Default for Settings {
             imap: ImapSettings::default(),
             workflows: WorkflowSettings::default(),
             accounts: AccountSettings::default(),
+            work: WorkSettings::default(),
             amqp: AmqpSettings::default(),
             log: LogSettings::default(),
         }
@@ -359,6 +361,37 @@ pub struct AccountSettings {
 impl Default for AccountSettings {
     fn default() -> Self {
         Self { reference_patterns: vec![r"\b\d{8,10}\b".to_owned()] }
+    }
+}
+
+/// Officers' work: claims, bring-forward dates and four-eyes approval.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkSettings {
+    /// A claimed item with no action by its holder for this long goes back to ready.
+    #[serde(with = "humantime_serde")]
+    pub claim_timeout: Duration,
+    /// How often expired claims and bring-forward dates are looked for.
+    #[serde(with = "humantime_serde")]
+    pub timer_interval: Duration,
+    /// A discount starting more than this many days ago needs a team leader's approval.
+    pub approval_backdate_days: i64,
+    /// Account change kinds that always need a team leader's approval.
+    pub approval_kinds: Vec<postroom_domain::ChangeKind>,
+    /// How long a completion's `Idempotency-Key` and its response are kept.
+    #[serde(with = "humantime_serde")]
+    pub idempotency_ttl: Duration,
+}
+
+impl Default for WorkSettings {
+    fn default() -> Self {
+        Self {
+            claim_timeout: Duration::from_secs(30 * 60),
+            timer_interval: Duration::from_secs(30),
+            approval_backdate_days: 28,
+            approval_kinds: vec![postroom_domain::ChangeKind::Refund, postroom_domain::ChangeKind::WriteOff],
+            idempotency_ttl: Duration::from_secs(7 * 24 * 3600),
+        }
     }
 }
 

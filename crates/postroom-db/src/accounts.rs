@@ -117,3 +117,109 @@ pub async fn of_item(conn: &impl ConnectionTrait, work_item_id: Uuid) -> Result<
         })
         .collect())
 }
+
+/// An account with its property and parties, as search and the account view show it.
+#[derive(Debug, Clone)]
+pub struct AccountRecord {
+    pub account: account::Model,
+    pub property: Option<property::Model>,
+    pub parties: Vec<party::Model>,
+}
+
+/// Accounts whose reference starts with, or whose property's UPRN is, the digits of `q`; whose
+/// property has the postcode `q`; or whose liable party's name or property's address contains
+/// `q` (case-insensitive). At most `limit`, by reference.
+///
+/// # Errors
+/// When the database fails.
+#[tracing::instrument(skip(conn))]
+pub async fn search(conn: &impl ConnectionTrait, q: &str, limit: u64) -> Result<Vec<AccountRecord>, DbErr> {
+    use sea_orm::{
+        QuerySelect,
+        sea_query::{Expr, Func},
+    };
+    let q = q.trim();
+    let digits: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut ids: Vec<Uuid> = Vec::new();
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        ids.extend(
+            account::Entity::find()
+                .filter(account::Column::Reference.starts_with(digits.as_str()))
+                .order_by_asc(account::Column::Reference)
+                .limit(limit)
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|a| a.id),
+        );
+        if let Ok(uprn) = digits.parse::<i64>() {
+            ids.extend(at_properties(conn, &[uprn], &[]).await?.into_iter().map(|(a, _)| a.id));
+        }
+    } else {
+        let postcode = q.to_uppercase();
+        // Wildcards in the query are searched as nothing rather than escaped (no escape character
+        // is common to SQLite and PostgreSQL).
+        let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
+        let properties = property::Entity::find()
+            .filter(
+                property::Column::Postcode
+                    .eq(postcode.as_str())
+                    .or(Expr::expr(Func::lower(Expr::col(property::Column::Address))).like(pattern.as_str())),
+            )
+            .limit(limit)
+            .all(conn)
+            .await?;
+        ids.extend(
+            account::Entity::find()
+                .filter(account::Column::PropertyId.is_in(properties.iter().map(|p| p.id)))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|a| a.id),
+        );
+        ids.extend(
+            party::Entity::find()
+                .filter(Expr::expr(Func::lower(Expr::col(party::Column::Name))).like(pattern.as_str()))
+                .limit(limit)
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|p| p.account_id),
+        );
+    }
+    ids.sort();
+    ids.dedup();
+    let accounts = account::Entity::find()
+        .filter(account::Column::Id.is_in(ids))
+        .order_by_asc(account::Column::Reference)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    records(conn, accounts).await
+}
+
+/// The account with this reference, with its property and parties.
+///
+/// # Errors
+/// When the database fails.
+pub async fn record(conn: &impl ConnectionTrait, reference: &str) -> Result<Option<AccountRecord>, DbErr> {
+    let found = account::Entity::find().filter(account::Column::Reference.eq(reference)).one(conn).await?;
+    Ok(records(conn, found.into_iter().collect()).await?.into_iter().next())
+}
+
+async fn records(conn: &impl ConnectionTrait, accounts: Vec<account::Model>) -> Result<Vec<AccountRecord>, DbErr> {
+    let ids: Vec<Uuid> = accounts.iter().map(|a| a.id).collect();
+    let parties = parties_of(conn, &ids).await?;
+    let properties = property::Entity::find()
+        .filter(property::Column::Id.is_in(accounts.iter().filter_map(|a| a.property_id)))
+        .all(conn)
+        .await?;
+    Ok(accounts
+        .into_iter()
+        .map(|a| AccountRecord {
+            property: properties.iter().find(|p| Some(p.id) == a.property_id).cloned(),
+            parties: parties.iter().filter(|p| p.account_id == a.id).cloned().collect(),
+            account: a,
+        })
+        .collect())
+}

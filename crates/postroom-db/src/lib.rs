@@ -3,14 +3,18 @@
 //!
 //! API response types live in `postroom-api`; these entities are storage shapes only.
 
+pub mod account_changes;
 pub mod accounts;
+pub mod casework;
 pub mod connect;
 pub mod correspondence;
 pub mod counters;
 pub mod dead_letters;
 pub mod entities;
+pub mod idempotency;
 pub mod imap_ledger;
 pub mod outbox;
+pub mod queues;
 pub mod work_items;
 
 pub use connect::{Backend, PoolOptions, connect, migrate, ping, rollback, rollback_all, status as migration_status};

@@ -68,6 +68,12 @@ pub async fn create(
         claimed_at: None,
         closed_at: None,
         classification: None,
+        active_at: None,
+        paused_on: None,
+        bring_forward_on: None,
+        home_queue: None,
+        pending_completion: None,
+        completed_by: None,
     };
     work_item::Entity::insert(work_item::ActiveModel::from(model.clone())).exec_without_returning(conn).await?;
     if let Some(c) = model.correspondence_id {
@@ -199,30 +205,6 @@ pub async fn find_by_reference(
     reference: &str,
 ) -> Result<Option<work_item::Model>, DbErr> {
     work_item::Entity::find().filter(work_item::Column::Reference.eq(reference)).one(conn).await
-}
-
-/// Moves an item to `to`, bumping its version, and audits it (who, before, after).
-///
-/// # Errors
-/// When the database fails.
-pub async fn transition(
-    conn: &impl ConnectionTrait,
-    item: &work_item::Model,
-    to: WorkItemStatus,
-    actor: &str,
-    action: &str,
-    details: Option<serde_json::Value>,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let from: Option<WorkItemStatus> = item.status.parse().ok();
-    work_item::Entity::update_many()
-        .col_expr(work_item::Column::Status, sea_orm::sea_query::Expr::value(to.as_str()))
-        .col_expr(work_item::Column::Version, sea_orm::sea_query::Expr::col(work_item::Column::Version).add(1))
-        .col_expr(work_item::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(work_item::Column::Id.eq(item.id))
-        .exec(conn)
-        .await?;
-    audit(conn, item.id, NewEvent { actor, action, from_status: from, to_status: Some(to), details }, now).await
 }
 
 /// A classification to apply to a triage item.

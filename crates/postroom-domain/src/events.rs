@@ -12,6 +12,9 @@ pub const WORK_ITEM_UPDATED: &str = "workitem.updated";
 /// `correspondence.text_extracted`: every document of the correspondence has been read (or
 /// found unreadable); classification starts from here.
 pub const TEXT_EXTRACTED: &str = "correspondence.text_extracted";
+/// `workitem.completed`: an officer completed a work item (after approval where four-eyes
+/// applied); its account changes are in the same transaction.
+pub const WORK_ITEM_COMPLETED: &str = "workitem.completed";
 /// `reply.approved`: a reply is ready to send.
 pub const REPLY_APPROVED: &str = "reply.approved";
 /// `account.changed`: a revenues account was changed.
@@ -41,4 +44,38 @@ pub struct WorkItemSummary {
     pub correspondence_id: Option<Uuid>,
     pub queue: String,
     pub status: String,
+}
+
+/// One account change as the back office receives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountChanged {
+    pub account: String,
+    pub account_id: Uuid,
+    /// The change kind, e.g. `discount_grant`.
+    pub kind: String,
+    /// The affected state before (JSON; null when the change adds something new).
+    pub before: serde_json::Value,
+    /// The affected state after (JSON).
+    pub after: serde_json::Value,
+    pub work_item_id: Uuid,
+    pub work_item: String,
+    /// Who applied it, and who approved it where four-eyes applied.
+    pub changed_by: String,
+    pub approved_by: Option<String>,
+}
+
+/// Payload of [`WORK_ITEM_COMPLETED`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkItemCompleted {
+    pub work_item_id: Uuid,
+    pub reference: String,
+    pub workflow: String,
+    pub queue: String,
+    pub outcome: String,
+    pub completed_by: String,
+    pub approved_by: Option<String>,
+    /// The reply asked for (template and channel), if any.
+    pub reply: Option<serde_json::Value>,
+    /// The account changes applied.
+    pub changes: Vec<AccountChanged>,
 }

@@ -10,7 +10,7 @@ use chrono::Utc;
 use sea_orm::DatabaseTransaction;
 
 use postroom_db::{
-    accounts, correspondence,
+    accounts, casework, correspondence,
     outbox::{self, NewEvent},
     work_items::{self, Classified},
 };
@@ -216,13 +216,18 @@ impl Classify {
         event: &Event,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
-        crate::triage::join_item(txn, existing, corr, "same_account_and_workflow", "classifier", event, now).await?;
+        let by =
+            crate::triage::JoinedBy { how: "same_account_and_workflow", actor: "classifier", calendar: &self.calendar };
+        crate::triage::join_item(txn, existing, corr, by, event, now).await?;
         let merged = serde_json::json!({
             "reason": "duplicate",
             "linked_to": existing.reference,
             "classification": evidence,
         });
-        work_items::transition(txn, item, WorkItemStatus::Cancelled, "classifier", "merged", Some(merged), now).await?;
+        let step = casework::Step::new("merged", "classifier", WorkItemStatus::Cancelled).details(merged);
+        if !casework::advance(txn, item, step, now).await? {
+            anyhow::bail!("work item {} changed while it was being merged into {}", item.reference, existing.reference);
+        }
         tracing::info!(work_item = %existing.reference, duplicate = %item.reference, "related correspondence joined the open item");
         Ok(())
     }

@@ -11,10 +11,12 @@ pub mod classify;
 pub mod drop_folder;
 pub mod matching;
 pub mod text;
+pub mod timers;
 pub mod triage;
 
 pub use bucket::BucketNotifications;
 pub use classify::Classify;
 pub use drop_folder::{DropFolderSettings, DropFolders};
 pub use text::ExtractText;
+pub use timers::{TimerSettings, WorkTimers};
 pub use triage::OpenTriageItem;

@@ -8,7 +8,7 @@ use chrono::Utc;
 use sea_orm::DatabaseTransaction;
 
 use postroom_db::{
-    correspondence,
+    casework, correspondence,
     outbox::{self, NewEvent},
     work_items::{self, NewWorkItem},
 };
@@ -59,7 +59,8 @@ impl EventHandler for OpenTriageItem {
             .with_context(|| format!("correspondence {} does not exist", payload.correspondence_id))?;
         let now = Utc::now();
         if let Some((item, how)) = thread_of(txn, &corr).await? {
-            return join_item(txn, &item, &corr, how, "system", event, now).await;
+            let by = JoinedBy { how, actor: "system", calendar: &self.calendar };
+            return join_item(txn, &item, &corr, by, event, now).await;
         }
         let due_on = self.calendar.add_working_days(london_date(corr.received_at), self.target_working_days);
         let item = work_items::create(
@@ -119,17 +120,26 @@ async fn thread_of(
     Ok(items.into_iter().next().map(|item| (item, "in_reply_to")))
 }
 
+/// How correspondence joins an open item: the evidence, who did it, and the calendar the SLA
+/// pause is counted on.
+#[derive(Clone, Copy)]
+pub(crate) struct JoinedBy<'a> {
+    pub how: &'a str,
+    pub actor: &'a str,
+    pub calendar: &'a WorkingCalendar,
+}
+
 /// Attaches correspondence to an existing item; resumes it if it was waiting for the customer
 /// (not for an auto-reply or bounce). Audited as `actor`, announced as `workitem.updated`.
 pub(crate) async fn join_item(
     txn: &DatabaseTransaction,
     item: &postroom_db::entities::work_item::Model,
     corr: &postroom_db::entities::correspondence::Model,
-    how: &str,
-    actor: &str,
+    by: JoinedBy<'_>,
     event: &Event,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    let JoinedBy { how, actor, calendar } = by;
     work_items::link_correspondence(txn, item.id, corr.id, how, now).await?;
     let details = serde_json::json!({ "correspondence_id": corr.id, "matched_by": how });
     work_items::audit(
@@ -147,8 +157,12 @@ pub(crate) async fn join_item(
     .await?;
     // An out-of-office reply or a bounce is not the customer answering: linked, not resumed.
     let automatic = matches!(corr.status.as_str(), "auto_reply" | "bounce");
+    let mut status = item.status.clone();
     if item.status == WorkItemStatus::AwaitingCustomer.as_str() && !automatic {
-        work_items::transition(txn, item, WorkItemStatus::Ready, actor, "resumed", Some(details), now).await?;
+        let step = casework::resume(item, calendar, "resumed", actor, details, now);
+        if casework::advance(txn, item, step, now).await? {
+            status = WorkItemStatus::Ready.as_str().to_owned();
+        }
     }
     let mut updated = NewEvent::new(
         WORK_ITEM_UPDATED,
@@ -157,7 +171,7 @@ pub(crate) async fn join_item(
             reference: item.reference.clone(),
             correspondence_id: Some(corr.id),
             queue: item.queue.clone(),
-            status: item.status.clone(),
+            status,
         },
     )?
     .correlated(event.correlation_id.clone());

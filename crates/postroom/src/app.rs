@@ -19,7 +19,10 @@ use postroom_queue::{
     amqp::{Broker, BrokerSettings, BrokerStatus, ForeignQueue, RetryPolicy, Topology},
 };
 use postroom_storage::{ObjectStorage, S3Options};
-use postroom_worker::{BucketNotifications, Classify, DropFolderSettings, DropFolders, ExtractText, OpenTriageItem};
+use postroom_worker::{
+    BucketNotifications, Classify, DropFolderSettings, DropFolders, ExtractText, OpenTriageItem, TimerSettings,
+    WorkTimers,
+};
 use postroom_workflows::{Catalogue, IdentifierFinder};
 
 /// What a `serve` process runs.
@@ -60,6 +63,7 @@ pub struct Application {
     delivery: Option<Delivery>,
     drop_folders: Option<DropFolders>,
     imap: Option<ImapPoller>,
+    timers: Option<WorkTimers>,
     broker_status: Option<BrokerStatus>,
     db: DatabaseConnection,
     shutdown_grace: Duration,
@@ -168,6 +172,18 @@ impl Application {
             }
             _ => None,
         };
+        let timers = role.runs_workers().then(|| {
+            WorkTimers::new(
+                db.clone(),
+                calendar.clone(),
+                TimerSettings {
+                    claim_timeout: settings.work.claim_timeout,
+                    interval: settings.work.timer_interval,
+                    idempotency_ttl: settings.work.idempotency_ttl,
+                },
+                outbox_wake.clone(),
+            )
+        });
         let state = AppState {
             db: db.clone(),
             storage: storage.clone(),
@@ -176,6 +192,10 @@ impl Application {
             emails,
             outbox_wake,
             calendar: calendar.clone(),
+            approval: Arc::new(postroom_accounts::ApprovalPolicy {
+                backdate_days: settings.work.approval_backdate_days,
+                kinds: settings.work.approval_kinds.clone(),
+            }),
             catalogue,
             max_body_bytes: settings.server.max_body_bytes,
             broker: broker_status.clone(),
@@ -197,6 +217,7 @@ impl Application {
             delivery,
             drop_folders,
             imap,
+            timers,
             broker_status,
             db,
             shutdown_grace: settings.server.shutdown_grace,
@@ -245,6 +266,9 @@ impl Application {
         }
         if let Some(imap) = self.imap {
             tasks.spawn(imap.run(workers.clone()));
+        }
+        if let Some(timers) = self.timers {
+            tasks.spawn(timers.run(workers.clone()));
         }
         tracing::info!(address = %self.local_addr, "postroom listening");
         axum::serve(self.listener, self.router)

@@ -24,9 +24,18 @@ pub struct WorkItemView {
     pub received_at: DateTime<Utc>,
     /// Due date on the working-day calendar.
     pub due_on: NaiveDate,
-    /// True when open and the due date has passed.
+    /// True when open, not paused for the customer, and the due date has passed.
     pub overdue: bool,
+    /// Who holds the claim (or held it, while awaiting the customer or approval).
     pub assignee: Option<String>,
+    /// While awaiting the customer: since when the SLA clock is paused.
+    pub paused_on: Option<NaiveDate>,
+    /// While awaiting the customer: when it comes back by itself.
+    pub bring_forward_on: Option<NaiveDate>,
+    /// While referred: the queue it returns to.
+    pub home_queue: Option<String>,
+    /// Who completed it (awaiting approval or done).
+    pub completed_by: Option<String>,
     /// For optimistic concurrency on changes.
     pub version: i32,
     pub correspondence_id: Option<Uuid>,
@@ -66,8 +75,12 @@ impl WorkItemView {
             status,
             received_at: m.received_at,
             due_on: m.due_on,
-            overdue: !status.is_closed() && m.due_on < today,
+            overdue: !status.is_closed() && status != WorkItemStatus::AwaitingCustomer && m.due_on < today,
             assignee: m.assignee,
+            paused_on: m.paused_on,
+            bring_forward_on: m.bring_forward_on,
+            home_queue: m.home_queue,
+            completed_by: m.completed_by,
             version: m.version,
             correspondence_id: m.correspondence_id,
             classification: m.classification.as_deref().and_then(|c| serde_json::from_str(c).ok()),

@@ -24,6 +24,18 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     /// The classifier's decision and evidence (JSON).
     pub classification: Option<String>,
+    /// The claim holder's last action on the item (a claim expires after inactivity).
+    pub active_at: Option<DateTimeUtc>,
+    /// While awaiting the customer: the day the SLA clock paused.
+    pub paused_on: Option<Date>,
+    /// While awaiting the customer: the day it comes back by itself.
+    pub bring_forward_on: Option<Date>,
+    /// While referred: the queue it returns to.
+    pub home_queue: Option<String>,
+    /// While awaiting approval: the completion (changes, reply, outcome) as JSON.
+    pub pending_completion: Option<String>,
+    /// Who completed it (for four-eyes: the approver must be someone else).
+    pub completed_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

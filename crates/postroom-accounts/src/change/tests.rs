@@ -1,0 +1,186 @@
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::*;
+use crate::state::Adjustment;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn ct() -> AccountState {
+    AccountState {
+        reference: "5000000001".to_owned(),
+        service: Service::CouncilTax,
+        status: "live".to_owned(),
+        recovery_stage: None,
+        vulnerable: false,
+        adjustments: Vec::new(),
+    }
+}
+
+fn parse_one(v: serde_json::Value) -> Change {
+    parse_changes(&[v]).unwrap().remove(0)
+}
+
+const TODAY: &str = "2026-11-23";
+
+#[test]
+fn every_bad_change_is_reported_with_its_position() {
+    let errors = parse_changes(&[
+        json!({"kind": "note", "account": "1", "text": "ok"}),
+        json!({"account": "1"}),
+        json!({"kind": "teleport", "account": "1"}),
+        json!({"kind": "note", "account": "1"}),
+        json!({"kind": "note", "account": "1", "text": "x", "colour": "red"}),
+        json!({"kind": "move_in", "account": "1"}),
+    ])
+    .unwrap_err();
+    let at: Vec<usize> = errors.iter().map(|e| e.index).collect();
+    assert_eq!(at, vec![1, 2, 3, 4, 5]);
+    assert!(errors[0].message.contains("kind"), "{}", errors[0].message);
+    assert!(errors[1].message.contains("teleport"), "{}", errors[1].message);
+    assert!(errors[2].message.contains("text"), "{}", errors[2].message);
+    assert!(errors[3].message.contains("colour"), "{}", errors[3].message);
+    assert!(errors[4].message.contains("move_in"), "{}", errors[4].message);
+}
+
+#[test]
+fn a_note_needs_text() {
+    let ok = parse_one(json!({"kind": "note", "account": "5000000001", "text": "Called the customer"}));
+    assert_eq!(ok.kind(), ChangeKind::Note);
+    assert!(ok.validate(&ct(), d(TODAY)).is_empty());
+    let blank = parse_one(json!({"kind": "note", "account": "5000000001", "text": "  "}));
+    assert_eq!(blank.validate(&ct(), d(TODAY)), vec!["text must not be empty"]);
+}
+
+#[test]
+fn a_discount_is_granted_once_per_period_on_council_tax_only() {
+    let spd = parse_one(
+        json!({"kind": "discount_grant", "account": "5000000001", "discount": "single_person", "from": "2026-11-01"}),
+    );
+    assert!(spd.validate(&ct(), d(TODAY)).is_empty());
+
+    let mut with_spd = ct();
+    with_spd.adjustments.push(Adjustment {
+        category: "discount".to_owned(),
+        code: "single_person".to_owned(),
+        from: d("2026-04-01"),
+        to: None,
+    });
+    let errs = spd.validate(&with_spd, d(TODAY));
+    assert!(errs[0].contains("already has a single_person discount"), "{errs:?}");
+
+    let mut rates = ct();
+    rates.service = Service::BusinessRates;
+    assert!(spd.validate(&rates, d(TODAY))[0].contains("business rates"));
+
+    let backwards = parse_one(
+        json!({"kind": "discount_grant", "account": "5000000001", "discount": "all_disregarded", "from": "2026-11-01", "to": "2026-10-01"}),
+    );
+    assert_eq!(backwards.validate(&ct(), d(TODAY)), vec!["to is before from"]);
+}
+
+#[test]
+fn class_d_lasts_at_most_twelve_months() {
+    let open = parse_one(
+        json!({"kind": "discount_grant", "account": "5000000001", "discount": "class_d", "from": "2026-06-01"}),
+    );
+    assert!(open.validate(&ct(), d(TODAY))[0].contains("12 months"));
+    let long = parse_one(
+        json!({"kind": "discount_grant", "account": "5000000001", "discount": "class_d", "from": "2026-06-01", "to": "2027-06-01"}),
+    );
+    assert!(long.validate(&ct(), d(TODAY))[0].contains("2027-05-31"));
+    let year = parse_one(
+        json!({"kind": "discount_grant", "account": "5000000001", "discount": "class_d", "from": "2026-06-01", "to": "2027-05-31"}),
+    );
+    assert!(year.validate(&ct(), d(TODAY)).is_empty());
+}
+
+#[test]
+fn backdating_beyond_the_policy_and_money_changes_need_approval() {
+    let policy = ApprovalPolicy::default();
+    let recent =
+        parse_one(json!({"kind": "discount_grant", "account": "1", "discount": "single_person", "from": "2026-11-01"}));
+    assert_eq!(recent.approval_reason(&policy, d(TODAY)), None);
+    let old =
+        parse_one(json!({"kind": "discount_grant", "account": "1", "discount": "single_person", "from": "2026-04-01"}));
+    assert!(old.approval_reason(&policy, d(TODAY)).unwrap().contains("backdated 236 days"));
+    let refund = parse_one(json!({"kind": "refund", "account": "1", "amount_pence": 12000, "reason": "overpaid"}));
+    assert!(refund.approval_reason(&policy, d(TODAY)).unwrap().contains("refund"));
+}
+
+#[test]
+fn a_discount_ends_only_where_one_runs() {
+    let end = parse_one(
+        json!({"kind": "discount_end", "account": "5000000001", "discount": "single_person", "last_day": "2026-10-31"}),
+    );
+    assert!(end.validate(&ct(), d(TODAY))[0].contains("no single_person discount running on 2026-10-31"));
+    let mut with_spd = ct();
+    with_spd.adjustments.push(Adjustment {
+        category: "discount".to_owned(),
+        code: "single_person".to_owned(),
+        from: d("2026-04-01"),
+        to: None,
+    });
+    assert!(end.validate(&with_spd, d(TODAY)).is_empty());
+    with_spd.adjustments[0].to = Some(d("2026-10-31"));
+    assert!(end.validate(&with_spd, d(TODAY))[0].contains("already ends"));
+}
+
+#[test]
+fn vulnerability_flags_change_something_and_give_a_reason() {
+    let flag = parse_one(
+        json!({"kind": "vulnerability_flag", "account": "1", "vulnerable": true, "reason": "told us of a crisis"}),
+    );
+    assert!(flag.validate(&ct(), d(TODAY)).is_empty());
+    let mut flagged = ct();
+    flagged.vulnerable = true;
+    assert!(flag.validate(&flagged, d(TODAY))[0].contains("already marked"));
+    let silent = parse_one(json!({"kind": "vulnerability_flag", "account": "1", "vulnerable": true, "reason": ""}));
+    assert_eq!(silent.validate(&ct(), d(TODAY)), vec!["reason must not be empty"]);
+}
+
+#[test]
+fn attachment_of_earnings_is_not_a_business_rates_power() {
+    let aoe = parse_one(json!({"kind": "recovery_stage", "account": "1", "stage": "attachment_of_earnings"}));
+    assert!(aoe.validate(&ct(), d(TODAY)).is_empty());
+    let mut rates = ct();
+    rates.service = Service::BusinessRates;
+    assert!(aoe.validate(&rates, d(TODAY))[0].contains("not a recovery power"));
+    let clear = parse_one(json!({"kind": "recovery_stage", "account": "1", "stage": null}));
+    assert!(clear.validate(&ct(), d(TODAY))[0].contains("already at that recovery stage"));
+    assert!(parse_changes(&[json!({"kind": "recovery_stage", "account": "1", "stage": "gulag"})]).is_err());
+}
+
+#[test]
+fn refunds_and_write_offs_are_positive_with_a_reason() {
+    let refund = parse_one(json!({"kind": "refund", "account": "1", "amount_pence": 0, "reason": "overpaid"}));
+    assert_eq!(refund.validate(&ct(), d(TODAY)), vec!["amount_pence must be more than zero"]);
+    let write_off = parse_one(json!({"kind": "write_off", "account": "1", "amount_pence": 5000, "reason": "bankrupt"}));
+    assert_eq!(write_off.kind(), ChangeKind::WriteOff);
+    assert!(write_off.validate(&ct(), d(TODAY)).is_empty());
+}
+
+#[test]
+fn a_discount_ended_in_the_same_completion_makes_room_for_another() {
+    let mut state = ct();
+    state.adjustments.push(Adjustment {
+        category: "discount".to_owned(),
+        code: "single_person".to_owned(),
+        from: d("2026-04-01"),
+        to: None,
+    });
+    let end = parse_one(
+        json!({"kind": "discount_end", "account": "1", "discount": "single_person", "last_day": "2026-10-31"}),
+    );
+    let grant = parse_one(
+        json!({"kind": "discount_grant", "account": "1", "discount": "all_disregarded", "from": "2026-11-01"}),
+    );
+    assert!(!grant.validate(&state, d(TODAY)).is_empty(), "overlaps the open-ended SPD");
+    assert!(end.validate(&state, d(TODAY)).is_empty());
+    end.project(&mut state);
+    assert!(grant.validate(&state, d(TODAY)).is_empty());
+    grant.project(&mut state);
+    assert!(!grant.validate(&state, d(TODAY)).is_empty(), "now granted twice");
+}

@@ -1,0 +1,9 @@
+//! Revenues accounts as the rules see them: the typed changes an officer applies when completing
+//! a work item, the account state they are checked against, and which of them need a second pair
+//! of eyes. No I/O: `postroom-db` stores what these decide.
+
+pub mod change;
+pub mod state;
+
+pub use change::{Change, ChangeError, parse_changes, parse_each};
+pub use state::{AccountState, Adjustment, ApprovalPolicy, DiscountClass, RecoveryStage, Service};
