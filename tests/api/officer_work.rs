@@ -199,7 +199,8 @@ async fn every_refused_transition_is_409_naming_the_state_or_403_for_the_role() 
         };
         let (status, problem) = act(&app, &bob, &id, action, req).await?;
         assert_eq!(status, 409, "{action} by bob: {problem}");
-        assert!(problem["detail"].as_str().unwrap_or_default().contains("claimed by amy"), "{problem}");
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("in_progress, claimed by amy"), "{problem}");
     }
     // A stale version is refused.
     let (status, problem) = act(&app, &amy, &id, "release", json!({"version": 1})).await?;
@@ -300,6 +301,15 @@ async fn a_claim_left_idle_expires_and_the_item_is_ready_again() -> anyhow::Resu
     let id = app.seed_item(SeedItem::default()).await?.to_string();
     let (status, _) = next(&app, &amy).await?;
     assert_eq!(status, 200);
+    // Notes by the holder keep the claim alive well past the timeout...
+    for i in 0..8 {
+        let (status, _) = act(&app, &amy, &id, "notes", json!({"text": format!("still on it ({i})")})).await?;
+        assert_eq!(status, 200);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let item: Value = app.get_json(&format!("/api/v1/work-items/{id}"), &amy).await?;
+    assert_eq!(item["status"], "in_progress", "a note is activity: {item}");
+    // ...and once they stop, it expires.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     let item = loop {
         let item: Value = app.get_json(&format!("/api/v1/work-items/{id}"), &amy).await?;

@@ -158,6 +158,9 @@ impl Change {
     #[must_use]
     pub fn validate(&self, state: &AccountState, today: NaiveDate) -> Vec<String> {
         let mut errors = Vec::new();
+        if state.status == "closed" && !matches!(self, Self::Note(_) | Self::Refund(_) | Self::WriteOff(_)) {
+            errors.push(format!("account {} is closed: only notes, refunds and write-offs apply", state.reference));
+        }
         match self {
             Self::Note(c) => text_ok("text", &c.text, &mut errors),
             Self::DiscountGrant(c) => discount_grant(c, state, today, &mut errors),

@@ -24,19 +24,28 @@ pub struct Step<'a> {
     pub set: Vec<(Column, SimpleExpr)>,
     /// What the audit entry records besides who, when and the states.
     pub details: Option<serde_json::Value>,
+    /// A further condition the row must meet at the moment of the update.
+    pub only_if: Option<SimpleExpr>,
 }
 
 impl<'a> Step<'a> {
     /// A step to `to`, audited as `action` by `actor`.
     #[must_use]
     pub fn new(action: &'a str, actor: &'a str, to: WorkItemStatus) -> Self {
-        Self { action, actor, to, set: Vec::new(), details: None }
+        Self { action, actor, to, set: Vec::new(), details: None, only_if: None }
     }
 
     /// Also sets `column` to `value`.
     #[must_use]
     pub fn set(mut self, column: Column, value: impl Into<SimpleExpr>) -> Self {
         self.set.push((column, value.into()));
+        self
+    }
+
+    /// Applies only if `condition` still holds for the row when it is updated.
+    #[must_use]
+    pub fn only_if(mut self, condition: SimpleExpr) -> Self {
+        self.only_if = Some(condition);
         self
     }
 
@@ -70,6 +79,9 @@ pub async fn advance(
     }
     for (column, value) in step.set {
         update = update.col_expr(column, value);
+    }
+    if let Some(condition) = step.only_if {
+        update = update.filter(condition);
     }
     let done =
         update.filter(Column::Id.eq(item.id)).filter(Column::Version.eq(item.version)).exec(conn).await?.rows_affected

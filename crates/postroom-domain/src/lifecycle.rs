@@ -50,7 +50,9 @@ pub enum Refusal {
     #[error("cannot {action} an item that is {state}")]
     State { action: Action, state: WorkItemStatus },
     /// Someone else holds the claim (409).
-    #[error("cannot {action} an item claimed by {holder}; only the officer holding it or a team leader can")]
+    #[error(
+        "cannot {action} an item that is in_progress, claimed by {holder}; only the officer holding it or a team leader can"
+    )]
     NotHolder { action: Action, holder: String },
 }
 

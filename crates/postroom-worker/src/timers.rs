@@ -87,8 +87,10 @@ impl WorkTimers {
         let mut round = Round::default();
         let idle_since = now - chrono::Duration::from_std(self.settings.claim_timeout)?;
         for item in casework::expired_claims(&self.db, idle_since, BATCH).await? {
+            // A note by the holder moves `active_at` without a new version: check it again here.
             let step = Step::new("claim_expired", "system", WorkItemStatus::Ready)
                 .set(work_item::Column::Assignee, Option::<String>::None)
+                .only_if(sea_orm::sea_query::Expr::col(work_item::Column::ActiveAt).lt(idle_since))
                 .details(serde_json::json!({
                     "assignee": { "before": item.assignee, "after": null },
                     "inactive_since": item.active_at,

@@ -160,9 +160,11 @@ pub(crate) async fn join_item(
     let mut status = item.status.clone();
     if item.status == WorkItemStatus::AwaitingCustomer.as_str() && !automatic {
         let step = casework::resume(item, calendar, "resumed", actor, details, now);
-        if casework::advance(txn, item, step, now).await? {
-            status = WorkItemStatus::Ready.as_str().to_owned();
+        if !casework::advance(txn, item, step, now).await? {
+            // Someone changed the item meanwhile: retry the event against it as it now is.
+            anyhow::bail!("work item {} changed while the customer's reply was joining it", item.reference);
         }
+        status = WorkItemStatus::Ready.as_str().to_owned();
     }
     let mut updated = NewEvent::new(
         WORK_ITEM_UPDATED,

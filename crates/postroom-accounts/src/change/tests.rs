@@ -184,3 +184,15 @@ fn a_discount_ended_in_the_same_completion_makes_room_for_another() {
     grant.project(&mut state);
     assert!(!grant.validate(&state, d(TODAY)).is_empty(), "now granted twice");
 }
+
+#[test]
+fn a_closed_account_takes_only_notes_refunds_and_write_offs() {
+    let mut closed = ct();
+    closed.status = "closed".to_owned();
+    let spd =
+        parse_one(json!({"kind": "discount_grant", "account": "1", "discount": "single_person", "from": "2026-11-01"}));
+    assert!(spd.validate(&closed, d(TODAY))[0].contains("is closed"));
+    let refund =
+        parse_one(json!({"kind": "refund", "account": "1", "amount_pence": 100, "reason": "credit on closure"}));
+    assert!(refund.validate(&closed, d(TODAY)).is_empty());
+}

@@ -149,14 +149,40 @@ pub async fn complete_work_item(
     {
         return replay(&stored, &request_hash);
     }
-    let req: CompleteRequest = serde_json::from_slice(&body)
+    match complete(&state, &caller, id, &body, key.as_deref(), &request_hash).await {
+        Ok(response) => Ok(response),
+        // A concurrent retry of the same request lost the race (409 on the item or an account):
+        // answer as the one that won, if it has committed.
+        Err(e) => match &key {
+            Some(key) => match idempotency::find(&state.db, caller.user(), key).await? {
+                Some(stored) => replay(&stored, &request_hash),
+                None => Err(e),
+            },
+            None => Err(e),
+        },
+    }
+}
+
+/// The completion itself (see [`complete_work_item`]).
+async fn complete(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    body: &[u8],
+    key: Option<&str>,
+    request_hash: &str,
+) -> Result<Response, ApiError> {
+    let req: CompleteRequest = serde_json::from_slice(body)
         .map_err(|e| ApiError::unprocessable(format!("the body is not a completion: {e}")))?;
-    let item = load(&state, id).await?;
-    permit(Action::Complete, &caller, &item, Some(req.version))?;
-    let workflow = workflow_of(&state, &item)?;
+    let item = load(state, id).await?;
+    permit(Action::Complete, caller, &item, Some(req.version))?;
+    let workflow = workflow_of(state, &item)?;
     let (indexed, errors) = check_request(&req, workflow);
     let now = Utc::now();
     let txn = state.db.begin().await?;
+    // Write first: SQLite then takes its write lock now (waiting its turn) instead of failing to
+    // upgrade a read transaction later; PostgreSQL queues a concurrent completion of this item.
+    casework::touch(&txn, &item, now).await?;
     let taken = check_changes(&txn, &item, &indexed, errors, london_date(now)).await?;
     let changes: Vec<Change> = indexed.into_iter().map(|(_, c)| c).collect();
     let mut approval_reasons: Vec<String> =
@@ -178,15 +204,15 @@ pub async fn complete_work_item(
         }
     };
     let body = serde_json::to_string(&view).map_err(anyhow::Error::new)?;
-    if let Some(key) = &key
-        && let Err(e) = idempotency::store(&txn, caller.user(), key, &request_hash, 200, &body, now).await
+    if let Some(key) = key
+        && let Err(e) = idempotency::store(&txn, caller.user(), key, request_hash, 200, &body, now).await
     {
         txn.rollback().await?;
         // The same key is being (or was just) completed by a concurrent retry: answer as it did.
         if is_unique_violation(&e)
             && let Some(stored) = idempotency::find(&state.db, caller.user(), key).await?
         {
-            return replay(&stored, &request_hash);
+            return replay(&stored, request_hash);
         }
         return Err(e.into());
     }
@@ -219,6 +245,7 @@ pub async fn approve_work_item(
     let completed_by = item.completed_by.clone().unwrap_or_default();
     let now = Utc::now();
     let txn = state.db.begin().await?;
+    casework::touch(&txn, &item, now).await?;
     let indexed: Vec<(usize, Change)> = completion.changes.iter().cloned().enumerate().collect();
     let taken = check_changes(&txn, &item, &indexed, Vec::new(), london_date(now)).await?;
     let applied = finish(&txn, &item, &completion, &taken, &completed_by, Some(caller.user()), now).await?;
@@ -233,7 +260,7 @@ pub async fn approve_work_item(
 }
 
 /// Rejects a completion awaiting approval, with a reason: nothing is applied and the item goes
-/// back to the officer who completed it. A team leader other than that officer.
+/// back to the officer who held it. A team leader other than that officer.
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/reject", tag = "officer work",
     params(("id" = Uuid, Path, description = "Work item id")),
     request_body = DecisionRequest,
@@ -259,7 +286,8 @@ pub async fn reject_work_item(
         })?;
     let completion = pending_of(&item)?;
     let now = Utc::now();
-    let back_to = item.completed_by.clone();
+    // Back to the officer who held it (a team leader may have completed it for them).
+    let back_to = item.assignee.clone().or_else(|| item.completed_by.clone());
     let step = Step::new("rejected", caller.user(), to)
         .set(work_item::Column::Assignee, back_to.clone())
         .set(work_item::Column::ActiveAt, now)

@@ -8,6 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use postroom_db::queues;
 use postroom_domain::{Role, london_date};
+use sea_orm::TransactionTrait;
 
 use crate::{
     error::{ApiError, FieldError, Problem},
@@ -119,7 +120,9 @@ pub async fn put_officer_queues(
     let mut wanted = req.queues;
     wanted.sort();
     wanted.dedup();
-    queues::replace(&state.db, &user, &wanted, caller.user(), Utc::now()).await?;
+    let txn = state.db.begin().await?;
+    queues::replace(&txn, &user, &wanted, caller.user(), Utc::now()).await?;
+    txn.commit().await?;
     tracing::info!(officer = %user, queues = ?wanted, "officer's queues set");
     Ok(Json(OfficerQueues { queues: wanted }))
 }
