@@ -300,52 +300,37 @@ impl TestApp {
 
     /// Adds an account at a property with one liable party (until accounts can be imported).
     pub async fn seed_account(&self, account: SeedAccount<'_>) -> anyhow::Result<()> {
-        use postroom_db::entities::{account as a, party, property};
-        use sea_orm::{ActiveValue::Set, EntityTrait};
+        use postroom_db::accounts::{AccountStatus, NewAccount, NewProperty, insert_account};
         let db = self.database().await?;
-        let now = chrono::Utc::now();
-        let property_id = uuid::Uuid::now_v7();
-        property::Entity::insert(property::ActiveModel {
-            id: Set(property_id),
-            uprn: Set(account.uprn),
-            address: Set(account.address.to_owned()),
-            postcode: Set(Some(account.postcode.to_owned())),
-            council_tax_band: Set(None),
-            rateable_value_pence: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec_without_returning(&db)
-        .await?;
-        let account_id = uuid::Uuid::now_v7();
-        a::Entity::insert(a::ActiveModel {
-            id: Set(account_id),
-            reference: Set(account.reference.to_owned()),
-            service: Set(account.service.to_owned()),
-            property_id: Set(Some(property_id)),
-            status: Set("open".to_owned()),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            recovery_stage: Set(account.recovery_stage.map(str::to_owned)),
-            vulnerable: Set(account.vulnerable),
-        })
-        .exec_without_returning(&db)
-        .await?;
-        party::Entity::insert(party::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            account_id: Set(account_id),
-            name: Set(account.party.to_owned()),
-            party_role: Set("liable".to_owned()),
-            liable_from: Set(None),
-            liable_to: Set(None),
-            email: Set(None),
-            phone: Set(None),
-            postal_address: Set(None),
-            created_at: Set(now),
-        })
-        .exec_without_returning(&db)
-        .await?;
+        let new = NewAccount {
+            reference: account.reference.to_owned(),
+            service: account.service.parse().map_err(anyhow::Error::msg)?,
+            status: AccountStatus::Live,
+            property: NewProperty {
+                uprn: account.uprn,
+                address: account.address.to_owned(),
+                postcode: Some(account.postcode.to_owned()),
+                billing_authority: None,
+                valuation: postroom_accounts::PropertyState::default(),
+            },
+            parties: vec![postroom_accounts::PartyState {
+                name: account.party.to_owned(),
+                role: "liable".to_owned(),
+                liable_from: None,
+                liable_to: None,
+                email: None,
+                phone: None,
+                postal_address: None,
+                preferred_channel: None,
+                forwarding_address: None,
+            }],
+            instalments: 10,
+            recovery_stage: account.recovery_stage.map(str::parse).transpose().map_err(anyhow::Error::msg)?,
+            vulnerable: account.vulnerable,
+            adjustments: Vec::new(),
+            mandate: None,
+        };
+        insert_account(&db, &new).await?;
         db.close().await?;
         Ok(())
     }

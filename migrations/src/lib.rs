@@ -16,6 +16,7 @@ mod m20261123_000008_create_imap_ledger;
 mod m20261123_000009_add_classification;
 mod m20261123_000010_add_account_state;
 mod m20261123_000011_add_officer_work;
+mod m20261123_000012_add_account_model;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_add_classification::Migration),
             Box::new(m20261123_000010_add_account_state::Migration),
             Box::new(m20261123_000011_add_officer_work::Migration),
+            Box::new(m20261123_000012_add_account_model::Migration),
         ]
     }
 }

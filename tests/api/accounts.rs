@@ -1,5 +1,5 @@
 //! The accounts API: search by reference, UPRN, postcode, name or address; an account with its
-//! discounts; its history after a completion changed it.
+//! adjustments by kind; its history after a completion changed it.
 
 use postroom_domain::Role;
 use postroom_e2e::{SeedAccount, SeedItem, TestApp};
@@ -96,11 +96,11 @@ async fn an_accounts_history_shows_each_change_with_before_and_after() -> anyhow
     let history: Value = app.get_json(&format!("/api/v1/accounts/{}/history", ACACIA.reference), &amy).await?;
     assert_eq!(history[0]["kind"], "discount_grant");
     assert_eq!(history[0]["actor"], "amy");
-    assert_eq!(history[0]["before"], json!({ "discounts": [] }));
-    assert_eq!(history[0]["after"]["discounts"][0]["from"], today.to_string());
+    assert_eq!(history[0]["before"], json!([]));
+    assert_eq!(history[0]["after"][0]["from"], today.to_string());
     assert_eq!(history[0]["work_item_id"], id.to_string());
     let account: Value = app.get_json(&format!("/api/v1/accounts/{}", ACACIA.reference), &amy).await?;
-    assert_eq!(account["adjustments"][0]["code"], "single_person");
+    assert_eq!(account["adjustments"]["discounts"][0]["code"], "single_person");
     assert_eq!(account["version"], 2, "the completion moved the account's version on");
     app.stop().await
 }

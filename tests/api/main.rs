@@ -1,9 +1,11 @@
 //! End-to-end tests of the HTTP API against the real service (SQLite, or PostgreSQL when
 //! `TEST_POSTGRES_URL` is set).
 
+mod account_changes;
 mod accounts;
 mod accuracy;
 mod auth;
+mod charges;
 mod classify;
 mod completion;
 mod delivery;

@@ -2,12 +2,39 @@
 //! JSON objects tagged by `kind`; each is parsed on its own so that every bad one is reported,
 //! then checked against the account's state.
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use postroom_domain::ChangeKind;
 
-use crate::state::{AccountState, ApprovalPolicy, DiscountClass, RecoveryStage, Service};
+use crate::state::{AccountState, ApprovalPolicy, Context, DiscountClass, RecoveryStage, Section, Service, category};
+
+mod bacs;
+mod direct_debit;
+mod people;
+mod recovery;
+mod reductions;
+mod reliefs;
+mod rules;
+mod valuation;
+
+use rules::{Rule, days_before};
+
+pub use bacs::{BacsAdvice, BacsReport, bacs_reference_problem, normalise_sort_code};
+pub use direct_debit::{
+    ADVANCE_NOTICE_WORKING_DAYS, DirectDebitAmend, DirectDebitCancel, DirectDebitSetup, REFERENCE_PREFIX,
+};
+pub use people::{
+    AUTHORITY_MAX_YEARS, AuthorityScope, MoveIn, MoveOut, NameContactUpdate, ThirdPartyAuthority,
+    ThirdPartyAuthorityEnd,
+};
+pub use recovery::{Frequency, HoldReason, InstalmentPlan, PaymentArrangement, RecoveryHold, RecoveryRelease};
+pub use reductions::{
+    DisabledBandReduction, DisabledBandReductionEnd, ExemptionEnd, ExemptionGrant, Premium, PremiumEnd, PremiumType,
+};
+pub use reliefs::{ReliefEnd, ReliefGrant, ReliefKind};
+pub use rules::MAX_NAME;
+pub use valuation::{BandChange, RateableValueChange};
 
 /// Longest note or reason kept, in characters.
 pub const MAX_TEXT: usize = 10_000;
@@ -18,14 +45,58 @@ pub const MAX_TEXT: usize = 10_000;
 pub enum Change {
     /// A note on the account's history.
     Note(NoteChange),
+    /// A new liable party from a date.
+    MoveIn(MoveIn),
+    /// A liable party's last day and forwarding address.
+    MoveOut(MoveOut),
+    /// A party's corrected name or new contact details.
+    NameContactUpdate(NameContactUpdate),
     /// A Council Tax discount from a date (backdating beyond the policy needs approval).
     DiscountGrant(DiscountGrant),
     /// The last day a discount applies.
     DiscountEnd(DiscountEnd),
-    /// Mark or unmark the customer as vulnerable.
-    VulnerabilityFlag(VulnerabilityFlag),
+    /// An exempt-dwelling class from a date, within the class's time limit.
+    ExemptionGrant(ExemptionGrant),
+    /// The last day an exemption applies.
+    ExemptionEnd(ExemptionEnd),
+    /// A long-term empty or second-home premium from a date.
+    Premium(Premium),
+    /// The last day a premium applies.
+    PremiumEnd(PremiumEnd),
+    /// The disabled band reduction from a date.
+    DisabledBandReduction(DisabledBandReduction),
+    /// The last day of the disabled band reduction.
+    DisabledBandReductionEnd(DisabledBandReductionEnd),
+    /// A Business Rates relief from a date.
+    ReliefGrant(ReliefGrant),
+    /// The last day a relief applies.
+    ReliefEnd(ReliefEnd),
+    /// A new Council Tax band (reductions backdated, increases prospective).
+    BandChange(BandChange),
+    /// A new rateable value (reductions backdated, increases prospective).
+    RateableValueChange(RateableValueChange),
+    /// A new Direct Debit instruction (AUDDIS 0N).
+    DirectDebitSetup(DirectDebitSetup),
+    /// New bank details or collection day, or what an ADDACS / ARUDD / AUDDIS advice says.
+    DirectDebitAmend(DirectDebitAmend),
+    /// The Direct Debit ends (AUDDIS 0C unless the bank already cancelled it).
+    DirectDebitCancel(DirectDebitCancel),
+    /// 10 or 12 monthly instalments.
+    InstalmentPlan(InstalmentPlan),
+    /// Regular payments agreed to clear arrears.
+    PaymentArrangement(PaymentArrangement),
+    /// Recovery stops (Breathing Space, crisis moratorium, DRO, insolvency, dispute, arrangement).
+    RecoveryHold(RecoveryHold),
+    /// A recovery hold ends.
+    RecoveryRelease(RecoveryRelease),
     /// Move recovery to a stage, or clear it.
     RecoveryStage(RecoveryStageChange),
+    /// Mark or unmark the customer as vulnerable.
+    VulnerabilityFlag(VulnerabilityFlag),
+    /// Someone allowed to deal with the account for the customer.
+    ThirdPartyAuthority(ThirdPartyAuthority),
+    /// A third-party authority withdrawn.
+    ThirdPartyAuthorityEnd(ThirdPartyAuthorityEnd),
     /// A refund for the back office to pay (always needs approval by default).
     Refund(MoneyChange),
     /// A write-off (always needs approval by default).
@@ -132,10 +203,32 @@ impl Change {
     pub fn kind(&self) -> ChangeKind {
         match self {
             Self::Note(_) => ChangeKind::Note,
+            Self::MoveIn(_) => ChangeKind::MoveIn,
+            Self::MoveOut(_) => ChangeKind::MoveOut,
+            Self::NameContactUpdate(_) => ChangeKind::NameContactUpdate,
             Self::DiscountGrant(_) => ChangeKind::DiscountGrant,
             Self::DiscountEnd(_) => ChangeKind::DiscountEnd,
-            Self::VulnerabilityFlag(_) => ChangeKind::VulnerabilityFlag,
+            Self::ExemptionGrant(_) => ChangeKind::ExemptionGrant,
+            Self::ExemptionEnd(_) => ChangeKind::ExemptionEnd,
+            Self::Premium(_) => ChangeKind::Premium,
+            Self::PremiumEnd(_) => ChangeKind::PremiumEnd,
+            Self::DisabledBandReduction(_) => ChangeKind::DisabledBandReduction,
+            Self::DisabledBandReductionEnd(_) => ChangeKind::DisabledBandReductionEnd,
+            Self::ReliefGrant(_) => ChangeKind::ReliefGrant,
+            Self::ReliefEnd(_) => ChangeKind::ReliefEnd,
+            Self::BandChange(_) => ChangeKind::BandChange,
+            Self::RateableValueChange(_) => ChangeKind::RateableValueChange,
+            Self::DirectDebitSetup(_) => ChangeKind::DirectDebitSetup,
+            Self::DirectDebitAmend(_) => ChangeKind::DirectDebitAmend,
+            Self::DirectDebitCancel(_) => ChangeKind::DirectDebitCancel,
+            Self::InstalmentPlan(_) => ChangeKind::InstalmentPlan,
+            Self::PaymentArrangement(_) => ChangeKind::PaymentArrangement,
+            Self::RecoveryHold(_) => ChangeKind::RecoveryHold,
+            Self::RecoveryRelease(_) => ChangeKind::RecoveryRelease,
             Self::RecoveryStage(_) => ChangeKind::RecoveryStage,
+            Self::VulnerabilityFlag(_) => ChangeKind::VulnerabilityFlag,
+            Self::ThirdPartyAuthority(_) => ChangeKind::ThirdPartyAuthority,
+            Self::ThirdPartyAuthorityEnd(_) => ChangeKind::ThirdPartyAuthorityEnd,
             Self::Refund(_) => ChangeKind::Refund,
             Self::WriteOff(_) => ChangeKind::WriteOff,
         }
@@ -146,145 +239,213 @@ impl Change {
     pub fn account(&self) -> &str {
         match self {
             Self::Note(c) => &c.account,
+            Self::MoveIn(c) => &c.account,
+            Self::MoveOut(c) => &c.account,
+            Self::NameContactUpdate(c) => &c.account,
             Self::DiscountGrant(c) => &c.account,
             Self::DiscountEnd(c) => &c.account,
-            Self::VulnerabilityFlag(c) => &c.account,
+            Self::ExemptionGrant(c) => &c.account,
+            Self::ExemptionEnd(c) => &c.account,
+            Self::Premium(c) => &c.account,
+            Self::PremiumEnd(c) => &c.account,
+            Self::DisabledBandReduction(c) => &c.account,
+            Self::DisabledBandReductionEnd(c) => &c.account,
+            Self::ReliefGrant(c) => &c.account,
+            Self::ReliefEnd(c) => &c.account,
+            Self::BandChange(c) => &c.account,
+            Self::RateableValueChange(c) => &c.account,
+            Self::DirectDebitSetup(c) => &c.account,
+            Self::DirectDebitAmend(c) => &c.account,
+            Self::DirectDebitCancel(c) => &c.account,
+            Self::InstalmentPlan(c) => &c.account,
+            Self::PaymentArrangement(c) => &c.account,
+            Self::RecoveryHold(c) => &c.account,
+            Self::RecoveryRelease(c) => &c.account,
             Self::RecoveryStage(c) => &c.account,
+            Self::VulnerabilityFlag(c) => &c.account,
+            Self::ThirdPartyAuthority(c) => &c.account,
+            Self::ThirdPartyAuthorityEnd(c) => &c.account,
             Self::Refund(c) | Self::WriteOff(c) => &c.account,
         }
     }
 
-    /// What is wrong with applying it to an account in `state` on `today` (empty when valid).
+    /// The service it is only for, if it is: Council Tax's discounts, exemptions, premiums,
+    /// disabled band reduction and band; Business Rates' reliefs and rateable value.
     #[must_use]
-    pub fn validate(&self, state: &AccountState, today: NaiveDate) -> Vec<String> {
+    pub fn only_for(&self) -> Option<Service> {
+        match self {
+            Self::DiscountGrant(_)
+            | Self::ExemptionGrant(_)
+            | Self::Premium(_)
+            | Self::DisabledBandReduction(_)
+            | Self::BandChange(_) => Some(Service::CouncilTax),
+            Self::ReliefGrant(_) | Self::RateableValueChange(_) => Some(Service::BusinessRates),
+            _ => None,
+        }
+    }
+
+    /// What is wrong with applying it to an account in `state` (empty when valid): each message
+    /// names the field and the rule it breaks.
+    #[must_use]
+    pub fn validate(&self, state: &AccountState, ctx: Context<'_>) -> Vec<String> {
         let mut errors = Vec::new();
         if state.status == "closed" && !matches!(self, Self::Note(_) | Self::Refund(_) | Self::WriteOff(_)) {
             errors.push(format!("account {} is closed: only notes, refunds and write-offs apply", state.reference));
         }
-        match self {
-            Self::Note(c) => text_ok("text", &c.text, &mut errors),
-            Self::DiscountGrant(c) => discount_grant(c, state, today, &mut errors),
-            Self::DiscountEnd(c) => {
-                let running = state.adjustments.iter().find(|a| {
-                    a.category == "discount"
-                        && a.code == c.discount.as_str()
-                        && a.overlaps(c.last_day, Some(c.last_day))
-                });
-                match running {
-                    None => errors.push(format!(
-                        "account {} has no {} discount running on {}",
-                        state.reference,
-                        c.discount.as_str(),
-                        c.last_day
-                    )),
-                    Some(a) if a.to == Some(c.last_day) => {
-                        errors.push(format!("the {} discount already ends on {}", c.discount.as_str(), c.last_day));
-                    }
-                    Some(_) => {}
-                }
-            }
-            Self::VulnerabilityFlag(c) => {
-                text_ok("reason", &c.reason, &mut errors);
-                if c.vulnerable == state.vulnerable {
-                    let now = if state.vulnerable { "already" } else { "not" };
-                    errors.push(format!("account {} is {now} marked vulnerable", state.reference));
-                }
-            }
-            Self::RecoveryStage(c) => {
-                if let Some(stage) = c.stage.filter(|s| !s.applies_to(state.service)) {
-                    errors.push(format!("{stage} is not a recovery power for business rates"));
-                }
-                if c.stage == state.recovery_stage {
-                    errors.push(format!("account {} is already at that recovery stage", state.reference));
-                }
-            }
-            Self::Refund(c) | Self::WriteOff(c) => {
-                text_ok("reason", &c.reason, &mut errors);
-                if c.amount_pence <= 0 {
-                    errors.push("amount_pence must be more than zero".to_owned());
-                }
-            }
+        if let Some(service) = self.only_for().filter(|s| *s != state.service) {
+            let (is, for_) = match service {
+                Service::CouncilTax => ("business rates", "Council Tax"),
+                Service::BusinessRates => ("council tax", "Business Rates"),
+            };
+            errors.push(format!("account {} is {is}: {} applies to {for_} only", state.reference, self.kind()));
+            return errors;
         }
+        self.rule().check(state, ctx, &mut errors);
         errors
     }
 
     /// Updates `state` as applying this change will, so the next change in the same completion
     /// is checked against the account as it will then be (e.g. end one discount, grant another).
+    /// Meant for a change that [`Change::validate`] accepted.
+    ///
+    /// Invariant the database layer relies on (it syncs by position): this may append to
+    /// `state.parties` and `state.adjustments` and modify their entries in place, but never
+    /// removes or reorders them. It may replace `state.mandate` and set `state.property`,
+    /// `state.instalments`, `state.recovery_stage` and `state.vulnerable`.
     pub fn project(&self, state: &mut AccountState) {
+        self.rule().apply(state);
+    }
+
+    fn rule(&self) -> &dyn Rule {
         match self {
-            Self::DiscountGrant(c) => state.adjustments.push(crate::state::Adjustment {
-                category: "discount".to_owned(),
-                code: c.discount.as_str().to_owned(),
-                from: c.from,
-                to: c.to,
-            }),
-            Self::DiscountEnd(c) => {
-                if let Some(a) = state.adjustments.iter_mut().find(|a| {
-                    a.category == "discount"
-                        && a.code == c.discount.as_str()
-                        && a.overlaps(c.last_day, Some(c.last_day))
-                }) {
-                    a.to = Some(c.last_day);
-                }
-            }
-            Self::VulnerabilityFlag(c) => state.vulnerable = c.vulnerable,
-            Self::RecoveryStage(c) => state.recovery_stage = c.stage,
-            Self::Note(_) | Self::Refund(_) | Self::WriteOff(_) => {}
+            Self::Note(c) => c,
+            Self::MoveIn(c) => c,
+            Self::MoveOut(c) => c,
+            Self::NameContactUpdate(c) => c,
+            Self::DiscountGrant(c) => c,
+            Self::DiscountEnd(c) => c,
+            Self::ExemptionGrant(c) => c,
+            Self::ExemptionEnd(c) => c,
+            Self::Premium(c) => c,
+            Self::PremiumEnd(c) => c,
+            Self::DisabledBandReduction(c) => c,
+            Self::DisabledBandReductionEnd(c) => c,
+            Self::ReliefGrant(c) => c,
+            Self::ReliefEnd(c) => c,
+            Self::BandChange(c) => c,
+            Self::RateableValueChange(c) => c,
+            Self::DirectDebitSetup(c) => c,
+            Self::DirectDebitAmend(c) => c,
+            Self::DirectDebitCancel(c) => c,
+            Self::InstalmentPlan(c) => c,
+            Self::PaymentArrangement(c) => c,
+            Self::RecoveryHold(c) => c,
+            Self::RecoveryRelease(c) => c,
+            Self::RecoveryStage(c) => c,
+            Self::VulnerabilityFlag(c) => c,
+            Self::ThirdPartyAuthority(c) => c,
+            Self::ThirdPartyAuthorityEnd(c) => c,
+            Self::Refund(c) | Self::WriteOff(c) => c,
         }
     }
 
-    /// Why this change needs a team leader's approval under `policy`, if it does.
+    /// Why this change needs a team leader's approval under `policy`, if it does: kinds that
+    /// always do, a discount, exemption, disabled band reduction or relief backdated more than
+    /// `policy.backdate_days`, and a band or rateable value reduction backdated that far (it
+    /// creates a refund). Without the account's state a valuation change counts as a reduction
+    /// when it takes effect before the list was altered (an increase never does); use
+    /// [`Change::approval_reason_for`] where the state is known.
     #[must_use]
     pub fn approval_reason(&self, policy: &ApprovalPolicy, today: NaiveDate) -> Option<String> {
         if policy.kinds.contains(&self.kind()) {
             return Some(format!("{} changes need approval", self.kind()));
         }
-        match self {
-            Self::DiscountGrant(c) if (today - c.from).num_days() > policy.backdate_days => Some(format!(
-                "the discount is backdated {} days (more than {})",
-                (today - c.from).num_days(),
-                policy.backdate_days
-            )),
-            _ => None,
-        }
-    }
-}
-
-fn text_ok(field: &str, text: &str, errors: &mut Vec<String>) {
-    if text.trim().is_empty() {
-        errors.push(format!("{field} must not be empty"));
-    } else if text.chars().count() > MAX_TEXT {
-        errors.push(format!("{field} is longer than {MAX_TEXT} characters"));
-    }
-}
-
-fn discount_grant(c: &DiscountGrant, state: &AccountState, today: NaiveDate, errors: &mut Vec<String>) {
-    if state.service != Service::CouncilTax {
-        errors.push(format!("account {} is business rates: discounts are for Council Tax", state.reference));
-    }
-    if c.to.is_some_and(|to| to < c.from) {
-        errors.push("to is before from".to_owned());
-    }
-    if c.from > today + chrono::Days::new(366) {
-        errors.push("from is more than a year ahead".to_owned());
-    }
-    if c.discount == DiscountClass::ClassD {
-        let limit = c.from.checked_add_months(Months::new(12)).and_then(|d| d.pred_opt());
-        match (c.to, limit) {
-            (None, _) => errors.push("a class D discount lasts at most 12 months: give its last day as to".to_owned()),
-            (Some(to), Some(limit)) if to > limit => {
-                errors.push(format!("a class D discount lasts at most 12 months: to must be on or before {limit}"));
+        let (what, from) = match self {
+            Self::DiscountGrant(c) => ("discount", c.from),
+            Self::ExemptionGrant(c) => ("exemption", c.from),
+            Self::DisabledBandReduction(c) => ("disabled band reduction", c.from),
+            Self::ReliefGrant(c) => ("relief", c.from),
+            Self::BandChange(c) if c.effective_from < c.list_altered_on => ("band reduction", c.effective_from),
+            Self::RateableValueChange(c) if c.effective_from < c.list_altered_on => {
+                ("rateable value reduction", c.effective_from)
             }
-            _ => {}
+            _ => return None,
+        };
+        backdated(what, from, policy, today)
+    }
+
+    /// As [`Change::approval_reason`], knowing the account: a band or rateable value change is a
+    /// reduction when the new value is lower than the property's current one.
+    #[must_use]
+    pub fn approval_reason_for(
+        &self,
+        state: &AccountState,
+        policy: &ApprovalPolicy,
+        today: NaiveDate,
+    ) -> Option<String> {
+        let reduction = match self {
+            Self::BandChange(c) => {
+                state.property.band.filter(|b| c.band < *b).map(|_| ("band reduction", c.effective_from))
+            }
+            Self::RateableValueChange(c) => state
+                .property
+                .rateable_value
+                .filter(|rv| c.rateable_value < *rv)
+                .map(|_| ("rateable value reduction", c.effective_from)),
+            _ => return self.approval_reason(policy, today),
+        };
+        if policy.kinds.contains(&self.kind()) {
+            return Some(format!("{} changes need approval", self.kind()));
+        }
+        reduction.and_then(|(what, from)| backdated(what, from, policy, today))
+    }
+
+    /// The change as logs, audit trails and events may show it: a bank account number masked.
+    #[must_use]
+    pub fn shown(&self) -> serde_json::Value {
+        let mut json = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let Some(number) = json.get_mut("account_number")
+            && let Some(full) = number.as_str()
+        {
+            *number = serde_json::Value::String(crate::state::mask(full));
+        }
+        json
+    }
+
+    /// The part of the account it touches (what history records before and after it).
+    #[must_use]
+    pub fn section(&self) -> Section {
+        match self {
+            Self::Note(_) => Section::Note,
+            Self::MoveIn(_) | Self::MoveOut(_) | Self::NameContactUpdate(_) => Section::Parties,
+            Self::DiscountGrant(_) | Self::DiscountEnd(_) => Section::Adjustments(category::DISCOUNT),
+            Self::ExemptionGrant(_) | Self::ExemptionEnd(_) => Section::Adjustments(category::EXEMPTION),
+            Self::Premium(_) | Self::PremiumEnd(_) => Section::Adjustments(category::PREMIUM),
+            Self::DisabledBandReduction(_) | Self::DisabledBandReductionEnd(_) => {
+                Section::Adjustments(category::DISABLED_BAND_REDUCTION)
+            }
+            Self::ReliefGrant(_) | Self::ReliefEnd(_) => Section::Adjustments(category::RELIEF),
+            Self::BandChange(_) | Self::RateableValueChange(_) => Section::Property,
+            Self::DirectDebitSetup(_) | Self::DirectDebitAmend(_) | Self::DirectDebitCancel(_) => Section::Mandate,
+            Self::InstalmentPlan(_) => Section::Instalments,
+            Self::PaymentArrangement(_) => Section::Adjustments(category::ARRANGEMENT),
+            Self::RecoveryHold(_) | Self::RecoveryRelease(_) => Section::Adjustments(category::RECOVERY_HOLD),
+            Self::RecoveryStage(_) => Section::RecoveryStage,
+            Self::VulnerabilityFlag(_) => Section::Vulnerability,
+            Self::ThirdPartyAuthority(_) | Self::ThirdPartyAuthorityEnd(_) => {
+                Section::Adjustments(category::THIRD_PARTY_AUTHORITY)
+            }
+            Self::Refund(_) | Self::WriteOff(_) => Section::Money,
         }
     }
-    if let Some(other) = state.adjustments.iter().find(|a| a.category == "discount" && a.overlaps(c.from, c.to)) {
-        let until = other.to.map_or_else(|| "open-ended".to_owned(), |t| format!("to {t}"));
-        errors.push(format!(
-            "account {} already has a {} discount from {} ({until}) in that period",
-            state.reference, other.code, other.from
-        ));
-    }
+}
+
+/// The approval reason for `what` starting on `from`, if that is more than the policy's
+/// backdating allowance before `today`.
+fn backdated(what: &str, from: NaiveDate, policy: &ApprovalPolicy, today: NaiveDate) -> Option<String> {
+    let days = days_before(from, today);
+    (days > policy.backdate_days)
+        .then(|| format!("the {what} is backdated {days} days (more than {})", policy.backdate_days))
 }
 
 #[cfg(test)]

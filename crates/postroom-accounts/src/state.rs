@@ -136,18 +136,61 @@ impl FromStr for RecoveryStage {
     }
 }
 
-/// A discount, exemption, premium or relief the account has for a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What an [`Adjustment`] is. Stored as its snake-case name.
+pub mod category {
+    /// Council Tax discount (code: [`crate::DiscountClass`]).
+    pub const DISCOUNT: &str = "discount";
+    /// Council Tax exempt-dwelling class (code: the class letter).
+    pub const EXEMPTION: &str = "exemption";
+    /// Council Tax premium (code: `long_term_empty` or `second_home`; details: tier percent).
+    pub const PREMIUM: &str = "premium";
+    /// Council Tax disabled band reduction (code: `disabled_band_reduction`).
+    pub const DISABLED_BAND_REDUCTION: &str = "disabled_band_reduction";
+    /// Business Rates relief (code: [`crate::change::ReliefKind`]).
+    pub const RELIEF: &str = "relief";
+    /// A hold on recovery (code: [`crate::change::HoldReason`]).
+    pub const RECOVERY_HOLD: &str = "recovery_hold";
+    /// An agreed payment arrangement (code: its frequency; details: amount).
+    pub const ARRANGEMENT: &str = "arrangement";
+    /// Someone allowed to deal with the account for the customer (code: their name).
+    pub const THIRD_PARTY_AUTHORITY: &str = "third_party_authority";
+    /// A band or rateable value from an effective date (code: `band:C` or `rv:13500`; details:
+    /// `{"previous": …}`, the value before it).
+    pub const VALUATION: &str = "valuation";
+}
+
+/// A discount, exemption, premium, relief, recovery hold, arrangement or third-party authority
+/// the account has for a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Adjustment {
-    /// `discount`, `exemption`, `premium`, `relief` or `disabled_band_reduction`.
+    /// One of [`category`].
     pub category: String,
     pub code: String,
     pub from: NaiveDate,
     /// Last day (inclusive); open-ended when absent.
     pub to: Option<NaiveDate>,
+    /// What else the category records (e.g. a premium's percentage, an arrangement's amount).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub details: serde_json::Value,
 }
 
 impl Adjustment {
+    /// The adjustment as history shows it.
+    #[must_use]
+    pub fn shown(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({ "code": self.code, "from": self.from, "to": self.to });
+        if !self.details.is_null() {
+            v["details"] = self.details.clone();
+        }
+        v
+    }
+
+    /// An adjustment without details.
+    #[must_use]
+    pub fn new(category: &str, code: &str, from: NaiveDate, to: Option<NaiveDate>) -> Self {
+        Self { category: category.to_owned(), code: code.to_owned(), from, to, details: serde_json::Value::Null }
+    }
+
     /// Whether its period shares a day with `from..=to` (`to` absent: open-ended).
     #[must_use]
     pub fn overlaps(&self, from: NaiveDate, to: Option<NaiveDate>) -> bool {
@@ -155,10 +198,186 @@ impl Adjustment {
         let other_starts_before_this_ends = self.to.is_none_or(|t| from <= t);
         starts_before_other_ends && other_starts_before_this_ends
     }
+
+    /// Whether it applies on `day`.
+    #[must_use]
+    pub fn runs_on(&self, day: NaiveDate) -> bool {
+        self.overlaps(day, Some(day))
+    }
+}
+
+/// How a customer prefers to hear from the council.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactChannel {
+    Email,
+    Post,
+    Phone,
+}
+
+impl ContactChannel {
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Post => "post",
+            Self::Phone => "phone",
+        }
+    }
+}
+
+impl FromStr for ContactChannel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::Email, Self::Post, Self::Phone]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown contact channel {s:?}: expected email, post or phone"))
+    }
+}
+
+/// A person or company liable for (or named on) the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyState {
+    pub name: String,
+    /// `liable`, or another role such as `joint` or `occupier`.
+    pub role: String,
+    pub liable_from: Option<NaiveDate>,
+    pub liable_to: Option<NaiveDate>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub postal_address: Option<String>,
+    pub preferred_channel: Option<ContactChannel>,
+    /// Where to write after they moved out.
+    pub forwarding_address: Option<String>,
+}
+
+impl PartyState {
+    /// The party as history shows it.
+    #[must_use]
+    pub fn shown(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "role": self.role,
+            "liable_from": self.liable_from,
+            "liable_to": self.liable_to,
+            "email": self.email,
+            "phone": self.phone,
+            "postal_address": self.postal_address,
+            "preferred_channel": self.preferred_channel,
+            "forwarding_address": self.forwarding_address,
+        })
+    }
+
+    /// Whether they are liable on `day`.
+    #[must_use]
+    pub fn liable_on(&self, day: NaiveDate) -> bool {
+        self.liable_from.is_none_or(|f| f <= day) && self.liable_to.is_none_or(|t| day <= t)
+    }
+}
+
+/// What the rules need to know of the property the account is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertyState {
+    /// Council Tax band.
+    pub band: Option<postroom_charges::Band>,
+    /// Business Rates rateable value, in whole pounds.
+    pub rateable_value: Option<u32>,
+    /// Qualifying retail, hospitality or leisure use (2026/27 RHL multipliers when occupied).
+    pub retail_hospitality_leisure: bool,
+}
+
+/// Where a Direct Debit instruction stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MandateStatus {
+    /// Lodged (0N) and waiting for the first collection.
+    Pending,
+    /// Collecting.
+    Active,
+    /// Collections stopped until something is resolved (advance notice disputed, account
+    /// transferred without new details).
+    Suspended,
+    /// The instruction was not set up (an AUDDIS rejection): fix the details and lodge again.
+    Rejected,
+    /// No longer collecting.
+    Cancelled,
+}
+
+impl MandateStatus {
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl FromStr for MandateStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::Pending, Self::Active, Self::Suspended, Self::Rejected, Self::Cancelled]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown mandate status {s:?}"))
+    }
+}
+
+/// The account's Direct Debit instruction. The full account number is kept for the Bacs
+/// submission; everything shown or logged uses [`Mandate::masked_account_number`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mandate {
+    /// The DDI core reference (`domain.md` §4.1); never amended once lodged.
+    pub reference: String,
+    pub payer_name: String,
+    /// Six digits.
+    pub sort_code: String,
+    /// Eight digits.
+    pub account_number: String,
+    /// Day of the month collections fall due, 1–28.
+    pub collection_day: u32,
+    pub status: MandateStatus,
+    /// AUDDIS instructions the back office still has to lodge, in order (`0N`, `0C`).
+    pub lodge: Vec<String>,
+}
+
+impl Mandate {
+    /// The account number as shown: all but the last two digits hidden.
+    #[must_use]
+    pub fn masked_account_number(&self) -> String {
+        mask(&self.account_number)
+    }
+
+    /// The mandate as history and the API show it (account number masked).
+    #[must_use]
+    pub fn shown(&self) -> serde_json::Value {
+        serde_json::json!({
+            "reference": self.reference,
+            "payer_name": self.payer_name,
+            "sort_code": self.sort_code,
+            "account_number": self.masked_account_number(),
+            "collection_day": self.collection_day,
+            "status": self.status,
+            "lodge": self.lodge,
+        })
+    }
+}
+
+/// A bank account number with all but its last two digits replaced by `*`.
+#[must_use]
+pub fn mask(account_number: &str) -> String {
+    let n = account_number.chars().count();
+    account_number.chars().enumerate().map(|(i, c)| if i + 2 < n { '*' } else { c }).collect()
 }
 
 /// What a change is checked against.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AccountState {
     pub reference: String,
     pub service: Service,
@@ -166,6 +385,143 @@ pub struct AccountState {
     pub recovery_stage: Option<RecoveryStage>,
     pub vulnerable: bool,
     pub adjustments: Vec<Adjustment>,
+    pub property: PropertyState,
+    pub parties: Vec<PartyState>,
+    pub mandate: Option<Mandate>,
+    /// 10 or 12 monthly instalments.
+    pub instalments: u32,
+}
+
+impl AccountState {
+    /// An account with nothing on it yet (used by tests and imports as a starting point).
+    #[must_use]
+    pub fn new(reference: &str, service: Service) -> Self {
+        Self {
+            reference: reference.to_owned(),
+            service,
+            status: "live".to_owned(),
+            recovery_stage: None,
+            vulnerable: false,
+            adjustments: Vec::new(),
+            property: PropertyState::default(),
+            parties: Vec::new(),
+            mandate: None,
+            instalments: 10,
+        }
+    }
+
+    /// What the account history records as the before or after of a change touching
+    /// `section`: the parties, one category's adjustments, the property's valuation, the Direct
+    /// Debit (account number masked), the instalments, recovery stage or vulnerability flag.
+    /// `null` for notes and money changes (their payload is recorded instead).
+    #[must_use]
+    pub fn show(&self, section: Section) -> serde_json::Value {
+        use serde_json::json;
+        match section {
+            Section::Note | Section::Money => serde_json::Value::Null,
+            Section::Parties => self.parties.iter().map(PartyState::shown).collect(),
+            Section::Adjustments(category) => {
+                self.adjustments.iter().filter(|a| a.category == category).map(Adjustment::shown).collect()
+            }
+            Section::Property => json!({
+                "band": self.property.band.map(|b| b.to_string()),
+                "rateable_value": self.property.rateable_value,
+            }),
+            Section::Mandate => self.mandate.as_ref().map_or(serde_json::Value::Null, Mandate::shown),
+            Section::Instalments => json!({ "instalments": self.instalments }),
+            Section::RecoveryStage => json!({ "recovery_stage": self.recovery_stage }),
+            Section::Vulnerability => json!({ "vulnerable": self.vulnerable }),
+        }
+    }
+
+    /// The Council Tax band on `day` (see [`category::VALUATION`]): the latest valuation record
+    /// from on or before `day`, before the first record the band it replaced, and with no
+    /// records the property's band.
+    #[must_use]
+    pub fn band_on(&self, day: NaiveDate) -> Option<postroom_charges::Band> {
+        self.valuation_on(day, "band:", self.property.band, |s| s.parse().ok())
+    }
+
+    /// The rateable value (whole pounds) on `day`, by the same rule as [`AccountState::band_on`].
+    #[must_use]
+    pub fn rateable_value_on(&self, day: NaiveDate) -> Option<u32> {
+        self.valuation_on(day, "rv:", self.property.rateable_value, |s| s.parse().ok())
+    }
+
+    /// Its valuation records (`category::VALUATION`) whose code starts with `prefix`, earliest
+    /// first.
+    pub fn valuations<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Adjustment> + 'a {
+        let mut records: Vec<&Adjustment> = self
+            .adjustments
+            .iter()
+            .filter(|a| a.category == category::VALUATION && a.code.starts_with(prefix))
+            .collect();
+        records.sort_by_key(|a| a.from);
+        records.into_iter()
+    }
+
+    fn valuation_on<T>(
+        &self,
+        day: NaiveDate,
+        prefix: &str,
+        current: Option<T>,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let records: Vec<&Adjustment> = self.valuations(prefix).collect();
+        match records.iter().rev().find(|a| a.from <= day) {
+            Some(latest) => latest.code.strip_prefix(prefix).and_then(&parse),
+            None => match records.first() {
+                Some(first) => match &first.details["previous"] {
+                    serde_json::Value::String(s) => parse(s),
+                    serde_json::Value::Number(n) => parse(&n.to_string()),
+                    _ => None,
+                },
+                None => current,
+            },
+        }
+    }
+
+    /// Its adjustments of `category` that apply on some day of `from..=to`.
+    pub fn overlapping<'a>(
+        &'a self,
+        category: &'a str,
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+    ) -> impl Iterator<Item = &'a Adjustment> + 'a {
+        self.adjustments.iter().filter(move |a| a.category == category && a.overlaps(from, to))
+    }
+}
+
+/// Which part of an account a change touches: what the account history shows before and after
+/// it (see [`AccountState::show`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Nothing but the history entry itself.
+    Note,
+    /// The liable parties and their contact details.
+    Parties,
+    /// The adjustments of one [`category`].
+    Adjustments(&'static str),
+    /// The property's band or rateable value.
+    Property,
+    /// The Direct Debit instruction.
+    Mandate,
+    /// The number of instalments.
+    Instalments,
+    /// The recovery stage.
+    RecoveryStage,
+    /// The vulnerability flag.
+    Vulnerability,
+    /// A refund or write-off (the change itself is recorded).
+    Money,
+}
+
+/// What a change is checked against besides the account: the day, and the working-day
+/// calendar (advance notice of a Direct Debit is 10 working days).
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub today: NaiveDate,
+    pub calendar: &'a postroom_domain::WorkingCalendar,
 }
 
 /// Which changes need a team leader's approval (four-eyes) besides workflows that always do.

@@ -23,6 +23,8 @@ pub struct AppState {
     pub catalogue: Arc<postroom_workflows::Catalogue>,
     /// Which account changes need a team leader's approval.
     pub approval: Arc<postroom_accounts::ApprovalPolicy>,
+    /// Band D, local percentages and multipliers charges are computed from (`[charges]`).
+    pub rates: Arc<postroom_accounts::Rates>,
     /// Wakes the outbox relay after a commit that wrote events.
     pub outbox_wake: Arc<Notify>,
     /// Largest request body accepted, in bytes.

@@ -9,8 +9,9 @@ use thiserror::Error;
 use crate::money::{AmountOverflow, Pence};
 
 /// A Council Tax valuation band in England.
+/// In JSON it is its letter (`"C"`); `"c"` and `"Band C"` are read too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(try_from = "String", into = "String")]
 pub enum Band {
     /// Up to £40,000 (1991 values); 6/9 of D.
     A,
@@ -110,6 +111,19 @@ impl FromStr for Band {
             _ => return Err(ParseBandError(s.to_owned())),
         };
         Ok(band)
+    }
+}
+
+impl TryFrom<String> for Band {
+    type Error = ParseBandError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Band> for String {
+    fn from(band: Band) -> Self {
+        band.to_string()
     }
 }
 

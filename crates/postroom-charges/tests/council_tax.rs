@@ -217,7 +217,7 @@ fn input_round_trips_through_json() -> TestResult {
     });
     input.premiums.push(premium(PremiumKind::SecondHome, 100)?);
     let json = serde_json::to_string(&input)?;
-    assert!(json.contains(r#""band":"b""#), "{json}");
+    assert!(json.contains(r#""band":"B""#), "{json}");
     assert!(json.contains(r#""year":"2025/26""#), "{json}");
     assert!(json.contains(r#""kind":"local_class_d","percent":"50%""#), "{json}");
     assert_eq!(serde_json::from_str::<CouncilTaxInput>(&json)?, input);

@@ -10,6 +10,7 @@
 //! signing key.
 
 use std::{
+    collections::BTreeMap,
     net::SocketAddr,
     path::{Path, PathBuf},
     time::Duration,
@@ -20,6 +21,7 @@ use figment::{
     Figment,
     providers::{Env, Format, Toml},
 };
+use postroom_accounts::bill::{BandRounding, FinancialYear, LocalRates, Multipliers, Pence, Rates, YearMultipliers};
 pub use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +60,7 @@ pub struct Settings {
     pub workflows: WorkflowSettings,
     pub accounts: AccountSettings,
     pub work: WorkSettings,
+    pub charges: ChargesSettings,
     pub amqp: AmqpSettings,
     pub log: LogSettings,
 }
@@ -79,6 +82,7 @@ impl Default for Settings {
             workflows: WorkflowSettings::default(),
             accounts: AccountSettings::default(),
             work: WorkSettings::default(),
+            charges: ChargesSettings::default(),
             amqp: AmqpSettings::default(),
             log: LogSettings::default(),
         }
@@ -395,6 +399,139 @@ impl Default for WorkSettings {
     }
 }
 
+/// Charges: what councils and government set each year for Council Tax and Business Rates
+/// (`domain.md` §1–§3). The defaults are an **example council** with illustrative figures so
+/// that a new installation and the demo show charges: set your own council, Band D and local
+/// percentages.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChargesSettings {
+    /// The billing authority of properties that do not name one.
+    pub council: String,
+    /// Day of the month instalments fall due on accounts without a Direct Debit (1–28).
+    pub collection_day: u32,
+    /// `exact`, or `band_amount_first` to round the band's annual amount to the penny (as
+    /// published) before apportioning it by days.
+    pub band_rounding: BandRounding,
+    /// Band D including all precepts, per council and financial year: `"2026/27" = "2,280.23"`.
+    pub band_d: BTreeMap<String, BTreeMap<FinancialYear, Money>>,
+    /// The percentages each council sets per year: `class_c_discount`, `class_d_discount`,
+    /// `long_term_empty_1_year`, `long_term_empty_5_years`, `long_term_empty_10_years`,
+    /// `second_home`. One that a charge needs but is not set makes that charge fail, naming it.
+    pub local: BTreeMap<String, BTreeMap<FinancialYear, LocalRates>>,
+    /// Business Rates multipliers replacing the built-in England figures (2024/25–2026/27) for a
+    /// year, or adding a year: `small_business`, `standard`, and optionally
+    /// `small_business_rhl`, `standard_rhl`, `high_value` (pence per pound, e.g. `"43.2"`).
+    pub multipliers: BTreeMap<FinancialYear, YearMultipliers>,
+}
+
+/// The example council the default configuration charges for.
+pub const EXAMPLE_COUNCIL: &str = "Example Council";
+
+impl Default for ChargesSettings {
+    fn default() -> Self {
+        let year = |start: i32| FinancialYear::starting(start).ok();
+        let percent = |p: u32| Some(postroom_accounts::bill::Percent::whole(p));
+        let local = LocalRates {
+            class_c_discount: percent(0),
+            class_d_discount: percent(0),
+            long_term_empty_1_year: percent(100),
+            long_term_empty_5_years: percent(200),
+            long_term_empty_10_years: percent(300),
+            second_home: percent(100),
+        };
+        // Illustrative only: £2,280.00 is England's average Band D for 2025/26 (domain.md §1.1),
+        // and 2026/27 is that raised by 4.99%. No council's actual figures.
+        let band_d: BTreeMap<FinancialYear, Money> = [(2025, 228_000), (2026, 239_377)]
+            .into_iter()
+            .filter_map(|(start, pence)| Some((year(start)?, Money(Pence::new(pence)))))
+            .collect();
+        let local_years = [2025, 2026].into_iter().filter_map(|start| Some((year(start)?, local.clone()))).collect();
+        Self {
+            council: EXAMPLE_COUNCIL.to_owned(),
+            collection_day: 1,
+            band_rounding: BandRounding::Exact,
+            band_d: BTreeMap::from([(EXAMPLE_COUNCIL.to_owned(), band_d)]),
+            local: BTreeMap::from([(EXAMPLE_COUNCIL.to_owned(), local_years)]),
+            multipliers: BTreeMap::new(),
+        }
+    }
+}
+
+impl ChargesSettings {
+    /// What is wrong with these settings, each naming its key.
+    #[must_use]
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.council.trim().is_empty() {
+            problems.push("charges.council must name the council that bills properties".to_owned());
+        } else if !self.band_d.contains_key(&self.council) {
+            problems.push(format!(
+                "charges.band_d has no entry for charges.council = {:?}: add [charges.band_d.{:?}] with its Band D per year",
+                self.council, self.council
+            ));
+        }
+        if !(1..=28).contains(&self.collection_day) {
+            problems.push(format!("charges.collection_day = {} must be between 1 and 28", self.collection_day));
+        }
+        for (council, years) in &self.band_d {
+            for (year, amount) in years {
+                if amount.0 <= Pence::ZERO {
+                    problems
+                        .push(format!("charges.band_d.{council:?}.\"{year}\" = {} must be more than £0.00", amount.0));
+                }
+            }
+        }
+        for (council, years) in &self.local {
+            for (year, rates) in years {
+                problems
+                    .extend(rates.problems().into_iter().map(|p| format!("charges.local.{council:?}.\"{year}\".{p}")));
+            }
+        }
+        problems
+    }
+
+    /// The rates charges are computed from: these settings, with England's published
+    /// multipliers for years not configured here.
+    #[must_use]
+    pub fn rates(&self) -> Rates {
+        let mut multipliers = Multipliers::default_england();
+        for (year, m) in &self.multipliers {
+            multipliers.insert(*year, m.clone());
+        }
+        Rates {
+            council: self.council.clone(),
+            band_d: self
+                .band_d
+                .iter()
+                .map(|(council, years)| (council.clone(), years.iter().map(|(y, m)| (*y, m.0)).collect()))
+                .collect(),
+            local: self.local.clone(),
+            multipliers,
+            collection_day: self.collection_day,
+            band_rounding: self.band_rounding,
+        }
+    }
+}
+
+/// An amount of money written as pounds, `"2,280.23"`, `"£2280.23"` or `"2280"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Money(pub Pence);
+
+impl TryFrom<String> for Money {
+    type Error = postroom_accounts::bill::ParseMoneyError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Pence::parse(&s).map(Self)
+    }
+}
+
+impl From<Money> for String {
+    fn from(m: Money) -> Self {
+        m.0.to_string()
+    }
+}
+
 /// The council mailbox over IMAP. Polling is on when `host` is set (worker role).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -598,9 +735,11 @@ impl Settings {
     }
 
     fn extract(figment: Figment) -> Result<Self, ConfigError> {
-        figment
+        let settings = figment
             .extract::<Self>()
-            .map_err(|e| ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))
+            .map_err(|e| ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+        let problems = settings.charges.problems();
+        if problems.is_empty() { Ok(settings) } else { Err(ConfigError::Invalid(problems.join("; "))) }
     }
 
     /// The database URL the service will use: the configured one, or the embedded SQLite file.
@@ -698,6 +837,85 @@ mod tests {
         let debug = format!("{debug}{s:?}{}", toml::to_string(&s).unwrap());
         for secret in ["hunter2", "supersecret", "awssecret", "rabbitpw"] {
             assert!(!debug.contains(secret), "{secret} leaked in {debug}");
+        }
+    }
+
+    const NORTHBY: &str = r#"
+[charges]
+council = "Northby"
+collection_day = 15
+[charges.band_d.Northby]
+"2025/26" = "2,198.75"
+"2026/27" = "2280.23"
+[charges.band_d."Southby Borough"]
+"2026/27" = "£2,301.00"
+[charges.local.Northby."2026/27"]
+class_c_discount = "25%"
+long_term_empty_1_year = "100%"
+second_home = "100"
+[charges.multipliers."2026/27"]
+small_business = "43.0"
+standard = "48.0"
+"#;
+
+    #[test]
+    fn charges_parse_money_years_percentages_and_multiplier_overrides() {
+        use postroom_accounts::bill::{Multiplier, Percent};
+        let s = Settings::from_toml(NORTHBY).unwrap();
+        let rates = s.charges.rates();
+        assert_eq!(rates.council, "Northby");
+        assert_eq!(rates.collection_day, 15);
+        let y2526 = FinancialYear::parse("2025/26").unwrap();
+        let y2627 = FinancialYear::parse("2026/27").unwrap();
+        assert_eq!(rates.band_d["Northby"][&y2526], Pence::new(219_875));
+        assert_eq!(rates.band_d["Northby"][&y2627], Pence::new(228_023));
+        assert_eq!(rates.band_d["Southby Borough"][&y2627], Pence::new(230_100));
+        assert!(!rates.band_d.contains_key(EXAMPLE_COUNCIL), "a configured band_d replaces the example");
+        let local = &rates.local["Northby"][&y2627];
+        assert_eq!(local.class_c_discount, Some(Percent::whole(25)));
+        assert_eq!(local.second_home, Some(Percent::whole(100)));
+        assert_eq!(local.class_d_discount, None, "not set stays not set");
+        let m = rates.multipliers.for_year(y2627).unwrap();
+        assert_eq!(m.small_business, Multiplier::from_tenths(430), "the override");
+        assert_eq!(m.high_value, None, "an override replaces the whole year");
+        assert_eq!(rates.multipliers.for_year(y2526).unwrap().standard, Multiplier::from_tenths(555), "built in");
+        toml::to_string(&s).unwrap();
+    }
+
+    #[test]
+    fn the_default_charges_are_a_labelled_example_council() {
+        let s = Settings::default();
+        assert!(s.charges.problems().is_empty(), "{:?}", s.charges.problems());
+        let rates = s.charges.rates();
+        assert_eq!(rates.council, EXAMPLE_COUNCIL);
+        let y2526 = FinancialYear::parse("2025/26").unwrap();
+        assert_eq!(rates.band_d[EXAMPLE_COUNCIL][&y2526], Pence::new(228_000));
+        assert_eq!(rates.collection_day, 1);
+    }
+
+    #[test]
+    fn bad_charges_are_refused_naming_the_key() {
+        let cases = [
+            ("[charges.band_d.\"Example Council\"]\n\"2025/26\" = \"2,19.75\"", "2,19.75"),
+            ("[charges.band_d.\"Example Council\"]\n\"2025/27\" = \"2,198.75\"", "2025/27"),
+            (
+                "[charges.band_d.\"Example Council\"]\n\"2025/26\" = \"0\"",
+                "charges.band_d.\"Example Council\".\"2025/26\"",
+            ),
+            ("[charges]\ncollection_day = 29", "charges.collection_day = 29"),
+            ("[charges]\ncouncil = \"Northby\"", "no entry for charges.council = \"Northby\""),
+            ("[charges.local.\"Example Council\".\"2025/26\"]\nclass_e_discount = \"5%\"", "class_e_discount"),
+            ("[charges.local.\"Example Council\".\"2025/26\"]\nsecond_home = \"lots\"", "lots"),
+            (
+                "[charges.local.\"Example Council\".\"2025/26\"]\nlong_term_empty_5_years = \"250%\"",
+                "charges.local.\"Example Council\".\"2025/26\".long_term_empty_5_years = 250% is more than the maximum 200%",
+            ),
+            ("[charges.multipliers.\"2027/28\"]\nsmall_business = \"43.25\"\nstandard = \"48\"", "43.25"),
+            ("[charges.multipliers.\"2027/28\"]\nsmall_business = \"43.2\"", "standard"),
+        ];
+        for (toml, expected) in cases {
+            let err = Settings::from_toml(toml).expect_err(toml).to_string();
+            assert!(err.contains(expected), "{toml}\n{err}");
         }
     }
 

@@ -196,6 +196,7 @@ impl Application {
                 backdate_days: settings.work.approval_backdate_days,
                 kinds: settings.work.approval_kinds.clone(),
             }),
+            rates: Arc::new(settings.charges.rates()),
             catalogue,
             max_body_bytes: settings.server.max_body_bytes,
             broker: broker_status.clone(),

@@ -49,6 +49,35 @@ pub enum Command {
     },
     /// Print the effective configuration (secrets redacted) as TOML.
     Config,
+    /// Import data from a file.
+    Import {
+        #[command(subcommand)]
+        what: Import,
+    },
+    /// Fill an empty database with a made-up district (accounts of both services, discounts,
+    /// reliefs, Direct Debits, recovery) and sample emails and letters to classify.
+    SeedDemo {
+        /// How many accounts to create.
+        #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        accounts: u32,
+        /// How many sample emails and letters to receive.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+        correspondence: u32,
+        /// Seed for the random choices: the same seed gives the same district.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+/// What `postroom import` reads.
+#[derive(Debug, Subcommand)]
+pub enum Import {
+    /// Accounts from a CSV file (columns: see the README, "Importing accounts"). Every bad row
+    /// is reported with its line number; nothing is imported unless every row is good.
+    Accounts {
+        /// The CSV file, with a header row.
+        file: PathBuf,
+    },
 }
 
 /// Runs a parsed command line.
@@ -66,6 +95,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let lifetime = valid_for.or(settings.auth.token_lifetime).unwrap_or(Duration::from_secs(8 * 3600));
             let token = keys.issue(&user, role, lifetime)?;
             writeln!(std::io::stdout().lock(), "{token}").context("writing the token")?;
+            Ok(())
+        }
+        Command::Import { what: Import::Accounts { file } } => {
+            let summary = crate::import::import_file(&settings, &file).await?;
+            writeln!(std::io::stdout().lock(), "{summary}").context("writing the summary")?;
+            Ok(())
+        }
+        Command::SeedDemo { accounts, correspondence, seed } => {
+            let options = crate::demo::DemoOptions {
+                accounts: usize::try_from(accounts)?,
+                correspondence: usize::try_from(correspondence)?,
+                seed,
+            };
+            let summary = crate::demo::seed_demo(&settings, options).await?;
+            writeln!(std::io::stdout().lock(), "{summary}").context("writing the summary")?;
             Ok(())
         }
         Command::Config => {

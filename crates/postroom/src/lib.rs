@@ -4,6 +4,8 @@
 
 pub mod app;
 pub mod cli;
+pub mod demo;
+pub mod import;
 pub mod telemetry;
 
 pub use app::{Application, ServeRole};

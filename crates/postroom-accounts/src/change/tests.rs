@@ -1,22 +1,35 @@
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use serde_json::json;
 
+use postroom_domain::WorkingCalendar;
+
 use super::*;
 use crate::state::Adjustment;
+
+mod direct_debit;
+mod history;
+mod people;
+mod recovery;
+mod reductions;
+mod reliefs;
+mod valuation;
+
+static CALENDAR: LazyLock<WorkingCalendar> = LazyLock::new(WorkingCalendar::england_and_wales);
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
+/// A live Council Tax account with nothing on it.
 fn ct() -> AccountState {
-    AccountState {
-        reference: "5000000001".to_owned(),
-        service: Service::CouncilTax,
-        status: "live".to_owned(),
-        recovery_stage: None,
-        vulnerable: false,
-        adjustments: Vec::new(),
-    }
+    AccountState::new("5000000001", Service::CouncilTax)
+}
+
+/// A live Business Rates account with nothing on it.
+fn br() -> AccountState {
+    AccountState::new("6000000001", Service::BusinessRates)
 }
 
 fn parse_one(v: serde_json::Value) -> Change {
@@ -24,6 +37,31 @@ fn parse_one(v: serde_json::Value) -> Change {
 }
 
 const TODAY: &str = "2026-11-23";
+
+/// What a change is checked against on `TODAY`.
+fn ctx() -> Context<'static> {
+    Context { today: d(TODAY), calendar: &CALENDAR }
+}
+
+/// Parses `v` and validates it against `state` on `TODAY`.
+fn check(v: serde_json::Value, state: &AccountState) -> Vec<String> {
+    parse_one(v).validate(state, ctx())
+}
+
+/// Parses, validates (must be valid) and projects `v` onto `state`.
+fn apply(v: serde_json::Value, state: &mut AccountState) {
+    let change = parse_one(v);
+    let errors = change.validate(state, ctx());
+    assert!(errors.is_empty(), "{errors:?}");
+    change.project(state);
+}
+
+/// Asserts exactly one error, containing `part`.
+#[track_caller]
+fn assert_one(errors: &[String], part: &str) {
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains(part), "{:?} does not contain {part:?}", errors[0]);
+}
 
 #[test]
 fn every_bad_change_is_reported_with_its_position() {
@@ -49,9 +87,9 @@ fn every_bad_change_is_reported_with_its_position() {
 fn a_note_needs_text() {
     let ok = parse_one(json!({"kind": "note", "account": "5000000001", "text": "Called the customer"}));
     assert_eq!(ok.kind(), ChangeKind::Note);
-    assert!(ok.validate(&ct(), d(TODAY)).is_empty());
+    assert!(ok.validate(&ct(), ctx()).is_empty());
     let blank = parse_one(json!({"kind": "note", "account": "5000000001", "text": "  "}));
-    assert_eq!(blank.validate(&ct(), d(TODAY)), vec!["text must not be empty"]);
+    assert_eq!(blank.validate(&ct(), ctx()), vec!["text must not be empty"]);
 }
 
 #[test]
@@ -59,26 +97,21 @@ fn a_discount_is_granted_once_per_period_on_council_tax_only() {
     let spd = parse_one(
         json!({"kind": "discount_grant", "account": "5000000001", "discount": "single_person", "from": "2026-11-01"}),
     );
-    assert!(spd.validate(&ct(), d(TODAY)).is_empty());
+    assert!(spd.validate(&ct(), ctx()).is_empty());
 
     let mut with_spd = ct();
-    with_spd.adjustments.push(Adjustment {
-        category: "discount".to_owned(),
-        code: "single_person".to_owned(),
-        from: d("2026-04-01"),
-        to: None,
-    });
-    let errs = spd.validate(&with_spd, d(TODAY));
+    with_spd.adjustments.push(Adjustment::new(category::DISCOUNT, "single_person", d("2026-04-01"), None));
+    let errs = spd.validate(&with_spd, ctx());
     assert!(errs[0].contains("already has a single_person discount"), "{errs:?}");
 
     let mut rates = ct();
     rates.service = Service::BusinessRates;
-    assert!(spd.validate(&rates, d(TODAY))[0].contains("business rates"));
+    assert!(spd.validate(&rates, ctx())[0].contains("business rates"));
 
     let backwards = parse_one(
         json!({"kind": "discount_grant", "account": "5000000001", "discount": "all_disregarded", "from": "2026-11-01", "to": "2026-10-01"}),
     );
-    assert_eq!(backwards.validate(&ct(), d(TODAY)), vec!["to is before from"]);
+    assert_eq!(backwards.validate(&ct(), ctx()), vec!["to is before from"]);
 }
 
 #[test]
@@ -86,15 +119,15 @@ fn class_d_lasts_at_most_twelve_months() {
     let open = parse_one(
         json!({"kind": "discount_grant", "account": "5000000001", "discount": "class_d", "from": "2026-06-01"}),
     );
-    assert!(open.validate(&ct(), d(TODAY))[0].contains("12 months"));
+    assert!(open.validate(&ct(), ctx())[0].contains("12 months"));
     let long = parse_one(
         json!({"kind": "discount_grant", "account": "5000000001", "discount": "class_d", "from": "2026-06-01", "to": "2027-06-01"}),
     );
-    assert!(long.validate(&ct(), d(TODAY))[0].contains("2027-05-31"));
+    assert!(long.validate(&ct(), ctx())[0].contains("2027-05-31"));
     let year = parse_one(
         json!({"kind": "discount_grant", "account": "5000000001", "discount": "class_d", "from": "2026-06-01", "to": "2027-05-31"}),
     );
-    assert!(year.validate(&ct(), d(TODAY)).is_empty());
+    assert!(year.validate(&ct(), ctx()).is_empty());
 }
 
 #[test]
@@ -115,17 +148,12 @@ fn a_discount_ends_only_where_one_runs() {
     let end = parse_one(
         json!({"kind": "discount_end", "account": "5000000001", "discount": "single_person", "last_day": "2026-10-31"}),
     );
-    assert!(end.validate(&ct(), d(TODAY))[0].contains("no single_person discount running on 2026-10-31"));
+    assert!(end.validate(&ct(), ctx())[0].contains("no single_person discount running on 2026-10-31"));
     let mut with_spd = ct();
-    with_spd.adjustments.push(Adjustment {
-        category: "discount".to_owned(),
-        code: "single_person".to_owned(),
-        from: d("2026-04-01"),
-        to: None,
-    });
-    assert!(end.validate(&with_spd, d(TODAY)).is_empty());
+    with_spd.adjustments.push(Adjustment::new(category::DISCOUNT, "single_person", d("2026-04-01"), None));
+    assert!(end.validate(&with_spd, ctx()).is_empty());
     with_spd.adjustments[0].to = Some(d("2026-10-31"));
-    assert!(end.validate(&with_spd, d(TODAY))[0].contains("already ends"));
+    assert!(end.validate(&with_spd, ctx())[0].contains("already ends"));
 }
 
 #[test]
@@ -133,56 +161,58 @@ fn vulnerability_flags_change_something_and_give_a_reason() {
     let flag = parse_one(
         json!({"kind": "vulnerability_flag", "account": "1", "vulnerable": true, "reason": "told us of a crisis"}),
     );
-    assert!(flag.validate(&ct(), d(TODAY)).is_empty());
+    assert!(flag.validate(&ct(), ctx()).is_empty());
     let mut flagged = ct();
     flagged.vulnerable = true;
-    assert!(flag.validate(&flagged, d(TODAY))[0].contains("already marked"));
+    assert!(flag.validate(&flagged, ctx())[0].contains("already marked"));
     let silent = parse_one(json!({"kind": "vulnerability_flag", "account": "1", "vulnerable": true, "reason": ""}));
-    assert_eq!(silent.validate(&ct(), d(TODAY)), vec!["reason must not be empty"]);
+    assert_eq!(silent.validate(&ct(), ctx()), vec!["reason must not be empty"]);
 }
 
 #[test]
 fn attachment_of_earnings_is_not_a_business_rates_power() {
     let aoe = parse_one(json!({"kind": "recovery_stage", "account": "1", "stage": "attachment_of_earnings"}));
-    assert!(aoe.validate(&ct(), d(TODAY)).is_empty());
-    let mut rates = ct();
+    let mut ordered = ct();
+    ordered.recovery_stage = Some(RecoveryStage::LiabilityOrder);
+    assert!(aoe.validate(&ordered, ctx()).is_empty());
+    let mut rates = ordered.clone();
     rates.service = Service::BusinessRates;
-    assert!(aoe.validate(&rates, d(TODAY))[0].contains("not a recovery power"));
+    assert!(aoe.validate(&rates, ctx())[0].contains("not a recovery power"));
+    // Every power after the liability order needs one.
+    assert_eq!(
+        aoe.validate(&ct(), ctx()),
+        vec!["attachment_of_earnings needs a liability order first: account 5000000001 is at no recovery stage"]
+    );
     let clear = parse_one(json!({"kind": "recovery_stage", "account": "1", "stage": null}));
-    assert!(clear.validate(&ct(), d(TODAY))[0].contains("already at that recovery stage"));
+    assert!(clear.validate(&ct(), ctx())[0].contains("already at that recovery stage"));
     assert!(parse_changes(&[json!({"kind": "recovery_stage", "account": "1", "stage": "gulag"})]).is_err());
 }
 
 #[test]
 fn refunds_and_write_offs_are_positive_with_a_reason() {
     let refund = parse_one(json!({"kind": "refund", "account": "1", "amount_pence": 0, "reason": "overpaid"}));
-    assert_eq!(refund.validate(&ct(), d(TODAY)), vec!["amount_pence must be more than zero"]);
+    assert_eq!(refund.validate(&ct(), ctx()), vec!["amount_pence must be more than zero"]);
     let write_off = parse_one(json!({"kind": "write_off", "account": "1", "amount_pence": 5000, "reason": "bankrupt"}));
     assert_eq!(write_off.kind(), ChangeKind::WriteOff);
-    assert!(write_off.validate(&ct(), d(TODAY)).is_empty());
+    assert!(write_off.validate(&ct(), ctx()).is_empty());
 }
 
 #[test]
 fn a_discount_ended_in_the_same_completion_makes_room_for_another() {
     let mut state = ct();
-    state.adjustments.push(Adjustment {
-        category: "discount".to_owned(),
-        code: "single_person".to_owned(),
-        from: d("2026-04-01"),
-        to: None,
-    });
+    state.adjustments.push(Adjustment::new(category::DISCOUNT, "single_person", d("2026-04-01"), None));
     let end = parse_one(
         json!({"kind": "discount_end", "account": "1", "discount": "single_person", "last_day": "2026-10-31"}),
     );
     let grant = parse_one(
         json!({"kind": "discount_grant", "account": "1", "discount": "all_disregarded", "from": "2026-11-01"}),
     );
-    assert!(!grant.validate(&state, d(TODAY)).is_empty(), "overlaps the open-ended SPD");
-    assert!(end.validate(&state, d(TODAY)).is_empty());
+    assert!(!grant.validate(&state, ctx()).is_empty(), "overlaps the open-ended SPD");
+    assert!(end.validate(&state, ctx()).is_empty());
     end.project(&mut state);
-    assert!(grant.validate(&state, d(TODAY)).is_empty());
+    assert!(grant.validate(&state, ctx()).is_empty());
     grant.project(&mut state);
-    assert!(!grant.validate(&state, d(TODAY)).is_empty(), "now granted twice");
+    assert!(!grant.validate(&state, ctx()).is_empty(), "now granted twice");
 }
 
 #[test]
@@ -191,8 +221,8 @@ fn a_closed_account_takes_only_notes_refunds_and_write_offs() {
     closed.status = "closed".to_owned();
     let spd =
         parse_one(json!({"kind": "discount_grant", "account": "1", "discount": "single_person", "from": "2026-11-01"}));
-    assert!(spd.validate(&closed, d(TODAY))[0].contains("is closed"));
+    assert!(spd.validate(&closed, ctx())[0].contains("is closed"));
     let refund =
         parse_one(json!({"kind": "refund", "account": "1", "amount_pence": 100, "reason": "credit on closure"}));
-    assert!(refund.validate(&closed, d(TODAY)).is_empty());
+    assert!(refund.validate(&closed, ctx()).is_empty());
 }

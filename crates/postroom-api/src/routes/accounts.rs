@@ -1,16 +1,20 @@
-//! `GET /api/v1/accounts?q=`, `GET /api/v1/accounts/{ref}` and `…/{ref}/history`: the revenues
-//! accounts officers change, and what was changed.
+//! `GET /api/v1/accounts?q=`, `GET /api/v1/accounts/{ref}`, `…/{ref}/charge` and
+//! `…/{ref}/history`: the revenues accounts officers change, what they are charged, and what
+//! was changed.
 
 use axum::{Json, extract::State};
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+use postroom_accounts::{AccountState, MandateStatus, bill::FinancialYear, category};
 use postroom_db::{
     account_changes,
     accounts::{self, AccountRecord},
+    entities::account_adjustment,
 };
 
 use crate::{
@@ -19,10 +23,15 @@ use crate::{
     state::AppState,
 };
 
+mod charge;
+
+pub use charge::{ChargeDetail, ChargeLineView, ChargeQuery, ChargeSummary, InstalmentView, PeriodView};
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(search_accounts))
         .routes(routes!(get_account))
+        .routes(routes!(get_account_charge))
         .routes(routes!(get_account_history))
 }
 
@@ -48,6 +57,10 @@ pub struct PartyView {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub postal_address: Option<String>,
+    /// `email`, `post` or `phone`.
+    pub preferred_channel: Option<String>,
+    /// Where to write after they moved out.
+    pub forwarding_address: Option<String>,
 }
 
 /// The property an account is for.
@@ -56,8 +69,14 @@ pub struct PropertyView {
     pub uprn: Option<i64>,
     pub address: String,
     pub postcode: Option<String>,
+    /// Council Tax band, A–H.
     pub council_tax_band: Option<String>,
-    pub rateable_value_pence: Option<i64>,
+    /// Business Rates rateable value, whole pounds.
+    pub rateable_value: Option<i64>,
+    /// Qualifying retail, hospitality or leisure use (Business Rates).
+    pub retail_hospitality_leisure: bool,
+    /// The council that bills it; absent means the configured default council.
+    pub billing_authority: Option<String>,
 }
 
 /// An account as search lists it.
@@ -75,24 +94,67 @@ pub struct AccountView {
     pub version: i32,
 }
 
-/// A discount, exemption, premium or relief with its period.
+/// A discount, exemption, premium, relief, hold, arrangement, authority or valuation with its
+/// period.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdjustmentView {
-    pub category: String,
+    /// What it is within its group, e.g. `single_person`, `F`, `small_business`, `band:C`.
     pub code: String,
     pub from: NaiveDate,
     /// Last day it applies; open-ended when absent.
     pub to: Option<NaiveDate>,
+    /// What else it records, e.g. a premium's `empty_since`, an arrangement's amount, a
+    /// valuation's `previous` value.
+    pub details: Option<serde_json::Value>,
     /// The work item that granted it.
     pub work_item_id: Option<Uuid>,
 }
 
-/// An account with its discounts and reliefs.
+/// An account's adjustments by kind, each by start date.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct AdjustmentGroups {
+    pub discounts: Vec<AdjustmentView>,
+    pub exemptions: Vec<AdjustmentView>,
+    pub premiums: Vec<AdjustmentView>,
+    pub reliefs: Vec<AdjustmentView>,
+    pub disabled_band_reduction: Vec<AdjustmentView>,
+    pub recovery_holds: Vec<AdjustmentView>,
+    pub arrangements: Vec<AdjustmentView>,
+    pub third_party_authorities: Vec<AdjustmentView>,
+    /// Band or rateable value changes from their effective dates.
+    pub valuations: Vec<AdjustmentView>,
+}
+
+/// The account's Direct Debit instruction. The bank account number is always masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MandateView {
+    /// The DDI core reference.
+    pub reference: String,
+    pub payer_name: String,
+    pub sort_code: String,
+    /// All but the last two digits hidden, e.g. `******11`.
+    pub account_number: String,
+    pub collection_day: u32,
+    pub status: MandateStatus,
+    /// AUDDIS instructions still to lodge (`0N`, `0C`).
+    pub lodge: Vec<String>,
+}
+
+/// An account with everything on it and this financial year's charge.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountDetail {
     #[serde(flatten)]
     pub account: AccountView,
-    pub adjustments: Vec<AdjustmentView>,
+    /// The council that bills the property (its own, or the configured default).
+    pub billing_authority: String,
+    pub adjustments: AdjustmentGroups,
+    pub direct_debit: Option<MandateView>,
+    /// 10 or 12 monthly instalments.
+    pub instalments: u32,
+    /// This financial year's charge and instalments, when it can be computed.
+    pub charge: Option<ChargeSummary>,
+    /// Why this year's charge cannot be computed (e.g. Band D not configured), when it cannot.
+    pub charge_error: Option<String>,
 }
 
 /// One entry of an account's history.
@@ -118,7 +180,9 @@ impl From<AccountRecord> for AccountView {
                 address: p.address,
                 postcode: p.postcode,
                 council_tax_band: p.council_tax_band,
-                rateable_value_pence: p.rateable_value_pence,
+                rateable_value: p.rateable_value_pence.map(|pence| pence / 100),
+                retail_hospitality_leisure: p.retail_hospitality_leisure,
+                billing_authority: p.billing_authority,
             }),
             parties: r
                 .parties
@@ -131,6 +195,8 @@ impl From<AccountRecord> for AccountView {
                     email: p.email,
                     phone: p.phone,
                     postal_address: p.postal_address,
+                    preferred_channel: p.preferred_channel,
+                    forwarding_address: p.forwarding_address,
                 })
                 .collect(),
             recovery_stage: r.account.recovery_stage,
@@ -162,13 +228,83 @@ pub async fn search_accounts(
     Ok(Json(found.into_iter().map(AccountView::from).collect()))
 }
 
-async fn find(state: &AppState, reference: &str) -> Result<AccountRecord, ApiError> {
-    accounts::record(&state.db, reference)
+async fn find(conn: &impl ConnectionTrait, reference: &str) -> Result<AccountRecord, ApiError> {
+    accounts::record(conn, reference)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no account has reference {reference}")))
 }
 
-/// One account with its property, parties, recovery and discounts. Any role.
+/// An account with its property and parties, the state charges and changes work from, and its
+/// adjustments as stored (with the work item that made each).
+struct Loaded {
+    record: AccountRecord,
+    state: AccountState,
+    adjustments: Vec<account_adjustment::Model>,
+}
+
+/// Reads everything about the account in one transaction, so the parts agree.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
+async fn load_account(state: &AppState, reference: &str) -> Result<Loaded, ApiError> {
+    let txn = state.db.begin().await?;
+    let record = find(&txn, reference).await?;
+    let account_state = account_changes::state_of(&txn, &record.account).await?;
+    let adjustments = account_changes::adjustments(&txn, record.account.id).await?;
+    txn.commit().await?;
+    Ok(Loaded { record, state: account_state, adjustments })
+}
+
+fn today() -> NaiveDate {
+    postroom_domain::london_date(Utc::now())
+}
+
+impl Loaded {
+    fn billing_authority(&self) -> Option<&str> {
+        self.record.property.as_ref().and_then(|p| p.billing_authority.as_deref())
+    }
+
+    fn bill(
+        &self,
+        rates: &postroom_accounts::Rates,
+        year: FinancialYear,
+        issued: Option<NaiveDate>,
+    ) -> Result<postroom_accounts::Bill, postroom_accounts::BillError> {
+        postroom_accounts::bill(&self.state, self.billing_authority(), year, issued, rates)
+    }
+}
+
+fn group(adjustments: Vec<account_adjustment::Model>) -> AdjustmentGroups {
+    let mut groups = AdjustmentGroups::default();
+    for a in adjustments {
+        let list = match a.category.as_str() {
+            category::DISCOUNT => &mut groups.discounts,
+            category::EXEMPTION => &mut groups.exemptions,
+            category::PREMIUM => &mut groups.premiums,
+            category::RELIEF => &mut groups.reliefs,
+            category::DISABLED_BAND_REDUCTION => &mut groups.disabled_band_reduction,
+            category::RECOVERY_HOLD => &mut groups.recovery_holds,
+            category::ARRANGEMENT => &mut groups.arrangements,
+            category::THIRD_PARTY_AUTHORITY => &mut groups.third_party_authorities,
+            category::VALUATION => &mut groups.valuations,
+            other => {
+                tracing::warn!(category = other, "an adjustment of an unknown category is not shown");
+                continue;
+            }
+        };
+        list.push(AdjustmentView {
+            code: a.code,
+            from: a.valid_from,
+            to: a.valid_to,
+            details: a.details.as_deref().and_then(|d| serde_json::from_str(d).ok()),
+            work_item_id: a.work_item_id,
+        });
+    }
+    groups
+}
+
+/// One account with its property, parties (contact details, preferred channel, forwarding
+/// address), adjustments by kind, Direct Debit (account number masked), instalment plan,
+/// recovery stage, vulnerability flag, and this financial year's charge and instalments (or
+/// why it cannot be computed). Any role.
 #[utoipa::path(get, path = "/api/v1/accounts/{reference}", tag = "accounts",
     params(("reference" = String, Path, description = "Account reference")),
     responses((status = 200, body = AccountDetail),
@@ -180,21 +316,56 @@ pub async fn get_account(
     _caller: Caller,
     ApiPath(reference): ApiPath<String>,
 ) -> Result<Json<AccountDetail>, ApiError> {
-    let record = find(&state, &reference).await?;
-    let adjustments = account_changes::adjustments(&state.db, record.account.id).await?;
+    let loaded = load_account(&state, &reference).await?;
+    let (charge, charge_error) = match FinancialYear::containing(today())
+        .map_err(|e| e.to_string())
+        .and_then(|year| loaded.bill(&state.rates, year, None).map_err(|e| e.to_string()))
+    {
+        Ok(bill) => (Some(ChargeSummary::from(&bill)), None),
+        Err(e) => (None, Some(e)),
+    };
+    let billing_authority = loaded.billing_authority().unwrap_or(&state.rates.council).to_owned();
+    let Loaded { record, state: account, adjustments } = loaded;
     Ok(Json(AccountDetail {
         account: record.into(),
-        adjustments: adjustments
-            .into_iter()
-            .map(|a| AdjustmentView {
-                category: a.category,
-                code: a.code,
-                from: a.valid_from,
-                to: a.valid_to,
-                work_item_id: a.work_item_id,
-            })
-            .collect(),
+        billing_authority,
+        adjustments: group(adjustments),
+        direct_debit: account.mandate.map(|m| MandateView {
+            account_number: m.masked_account_number(),
+            reference: m.reference,
+            payer_name: m.payer_name,
+            sort_code: m.sort_code,
+            collection_day: m.collection_day,
+            status: m.status,
+            lodge: m.lodge,
+        }),
+        instalments: account.instalments,
+        charge,
+        charge_error,
     }))
+}
+
+/// A financial year's charge for an account: the liable days, one line per run of days with
+/// the same band or rateable value, discounts, exemptions, premiums and reliefs, the total, and
+/// the statutory instalment schedule. 422 names why an account cannot be charged (no band, no
+/// Band D configured for the council and year, …). Any role.
+#[utoipa::path(get, path = "/api/v1/accounts/{reference}/charge", tag = "accounts",
+    params(("reference" = String, Path, description = "Account reference"), ChargeQuery),
+    responses((status = 200, body = ChargeDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn get_account_charge(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiPath(reference): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ChargeQuery>,
+) -> Result<Json<ChargeDetail>, ApiError> {
+    let loaded = load_account(&state, &reference).await?;
+    let (year, issued) = query.parse(today())?;
+    let bill = loaded.bill(&state.rates, year, issued).map_err(|e| charge::not_chargeable(&reference, &e))?;
+    Ok(Json(ChargeDetail::of(&loaded.record.account.reference, &bill)))
 }
 
 /// Every change to an account, oldest first, with the state before and after. Any role.
@@ -209,7 +380,7 @@ pub async fn get_account_history(
     _caller: Caller,
     ApiPath(reference): ApiPath<String>,
 ) -> Result<Json<Vec<AccountHistoryEntry>>, ApiError> {
-    let record = find(&state, &reference).await?;
+    let record = find(&state.db, &reference).await?;
     let history = account_changes::history(&state.db, record.account.id).await?;
     Ok(Json(
         history

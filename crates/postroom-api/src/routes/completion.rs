@@ -16,13 +16,13 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use postroom_accounts::{Change, parse_each};
+use postroom_accounts::{ApprovalPolicy, Change, Context, Section, parse_each};
 use postroom_db::{
     DatabaseTransaction, account_changes, accounts, casework, casework::Step, entities::work_item, idempotency,
     is_unique_violation, outbox,
@@ -183,10 +183,10 @@ async fn complete(
     // Write first: SQLite then takes its write lock now (waiting its turn) instead of failing to
     // upgrade a read transaction later; PostgreSQL queues a concurrent completion of this item.
     casework::touch(&txn, &item, now).await?;
-    let taken = check_changes(&txn, &item, &indexed, errors, london_date(now)).await?;
+    let ctx = Context { today: london_date(now), calendar: &state.calendar };
+    let Checked { taken, mut approval_reasons } =
+        check_changes(&txn, &item, &indexed, errors, ctx, &state.approval).await?;
     let changes: Vec<Change> = indexed.into_iter().map(|(_, c)| c).collect();
-    let mut approval_reasons: Vec<String> =
-        changes.iter().filter_map(|c| c.approval_reason(&state.approval, london_date(now))).collect();
     if workflow.approval {
         approval_reasons.insert(0, format!("workflow {} needs a team leader's approval", workflow.id));
     }
@@ -247,7 +247,8 @@ pub async fn approve_work_item(
     let txn = state.db.begin().await?;
     casework::touch(&txn, &item, now).await?;
     let indexed: Vec<(usize, Change)> = completion.changes.iter().cloned().enumerate().collect();
-    let taken = check_changes(&txn, &item, &indexed, Vec::new(), london_date(now)).await?;
+    let ctx = Context { today: london_date(now), calendar: &state.calendar };
+    let Checked { taken, .. } = check_changes(&txn, &item, &indexed, Vec::new(), ctx, &state.approval).await?;
     let applied = finish(&txn, &item, &completion, &taken, &completed_by, Some(caller.user()), now).await?;
     let view = CompletionView {
         item: reload(&txn, &item, now).await?,
@@ -294,7 +295,7 @@ pub async fn reject_work_item(
         .set(work_item::Column::PendingCompletion, Option::<String>::None)
         .set(work_item::Column::CompletedBy, Option::<String>::None)
         .details(
-            serde_json::json!({ "reason": reason, "back_to": back_to, "completion": completion_json(&completion) }),
+            serde_json::json!({ "reason": reason, "back_to": back_to, "completion": completion_shown(&completion) }),
         );
     let txn = state.db.begin().await?;
     if !casework::advance(&txn, &item, step, now).await? {
@@ -379,6 +380,15 @@ fn completion_json(p: &Pending) -> serde_json::Value {
     serde_json::to_value(p).unwrap_or(serde_json::Value::Null)
 }
 
+/// The completion as the item's history shows it: bank account numbers masked.
+fn completion_shown(p: &Pending) -> serde_json::Value {
+    let mut json = completion_json(p);
+    if let Some(changes) = json.get_mut("changes") {
+        *changes = p.changes.iter().map(Change::shown).collect();
+    }
+    json
+}
+
 /// What can be checked without the database: outcome, reply template, change shapes and kinds.
 /// Returns the well-formed changes with their positions, and every error found.
 fn check_request(req: &CompleteRequest, workflow: &Workflow) -> (Vec<(usize, Change)>, Vec<FieldError>) {
@@ -419,19 +429,28 @@ fn check_request(req: &CompleteRequest, workflow: &Workflow) -> (Vec<(usize, Cha
     (changes, errors)
 }
 
+/// The accounts a completion's changes were checked against, and why the changes need approval.
+struct Checked {
+    /// The accounts taken, by reference.
+    taken: HashMap<String, postroom_db::entities::account::Model>,
+    approval_reasons: Vec<String>,
+}
+
 /// Checks each change against the item's accounts as they stand in this transaction (taking each
 /// account, so a concurrent completion on it fails with 409), in order, each against the state the
-/// earlier ones leave. Returns the accounts taken, by reference.
+/// earlier ones leave, and says which need approval under `policy`.
 async fn check_changes(
     txn: &DatabaseTransaction,
     item: &work_item::Model,
     changes: &[(usize, Change)],
     mut errors: Vec<FieldError>,
-    today: NaiveDate,
-) -> Result<HashMap<String, postroom_db::entities::account::Model>, ApiError> {
+    ctx: Context<'_>,
+    policy: &ApprovalPolicy,
+) -> Result<Checked, ApiError> {
     let linked = accounts::of_item(txn, item.id).await?;
     let mut taken = HashMap::new();
     let mut states = HashMap::new();
+    let mut approval_reasons = Vec::new();
     for (i, change) in changes {
         let reference = change.account();
         if !taken.contains_key(reference) {
@@ -453,15 +472,24 @@ async fn check_changes(
             states.insert(reference.to_owned(), account_changes::state_of(txn, &fresh).await?);
             taken.insert(reference.to_owned(), fresh);
         }
-        let Some(state) = states.get_mut(reference) else { continue };
-        let problems = change.validate(state, today);
+        let (Some(state), Some(account)) = (states.get_mut(reference), taken.get(reference)) else { continue };
+        let mut problems = change.validate(state, ctx);
+        approval_reasons.extend(change.approval_reason_for(state, policy, ctx.today));
         if problems.is_empty() {
             change.project(state);
+            if let Some(mandate) = state.mandate.as_ref().filter(|_| change.section() == Section::Mandate)
+                && account_changes::mandate_reference_taken(txn, account.id, mandate).await?
+            {
+                problems.push(format!(
+                    "Direct Debit reference {} is already used with that bank account on another account",
+                    mandate.reference
+                ));
+            }
         }
         errors.extend(problems.into_iter().map(|m| FieldError { field: format!("changes[{i}]"), message: m }));
     }
     if errors.is_empty() {
-        Ok(taken)
+        Ok(Checked { taken, approval_reasons })
     } else {
         Err(ApiError::Unprocessable {
             detail: format!(
@@ -542,11 +570,10 @@ async fn send_for_approval(
     completed_by: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let json = completion_json(completion);
     let step = Step::new("completed", completed_by, WorkItemStatus::AwaitingApproval)
         .set(work_item::Column::CompletedBy, completed_by.to_owned())
-        .set(work_item::Column::PendingCompletion, json.to_string())
-        .details(json);
+        .set(work_item::Column::PendingCompletion, completion_json(completion).to_string())
+        .details(completion_shown(completion));
     if !casework::advance(txn, item, step, now).await? {
         return Err(ApiError::Conflict(format!("work item {} changed meanwhile; read it again", item.reference)));
     }

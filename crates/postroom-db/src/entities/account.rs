@@ -21,6 +21,8 @@ pub struct Model {
     pub recovery_stage: Option<String>,
     /// The customer is known to be vulnerable.
     pub vulnerable: bool,
+    /// 10 or 12 monthly instalments.
+    pub instalments: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

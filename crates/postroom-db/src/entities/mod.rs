@@ -3,9 +3,11 @@
 pub mod account;
 pub mod account_adjustment;
 pub mod account_history;
+pub mod account_search_term;
 pub mod correspondence;
 pub mod counter;
 pub mod dead_letter;
+pub mod direct_debit_mandate;
 pub mod document;
 pub mod document_page;
 pub mod idempotency_key;

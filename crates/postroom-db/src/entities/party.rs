@@ -16,6 +16,9 @@ pub struct Model {
     pub phone: Option<String>,
     pub postal_address: Option<String>,
     pub created_at: DateTimeUtc,
+    /// `email`, `post` or `phone`.
+    pub preferred_channel: Option<String>,
+    pub forwarding_address: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

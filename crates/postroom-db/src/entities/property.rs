@@ -15,6 +15,10 @@ pub struct Model {
     pub rateable_value_pence: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The council that bills it (the configured default when absent).
+    pub billing_authority: Option<String>,
+    /// Qualifying retail, hospitality or leisure use (Business Rates).
+    pub retail_hospitality_leisure: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

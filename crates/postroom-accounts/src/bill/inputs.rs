@@ -1,0 +1,289 @@
+//! Reading an account's adjustments and valuation history as the charge engine's inputs (the
+//! rules are in the parent module's docs).
+
+use chrono::{Months, NaiveDate};
+use postroom_charges::{
+    Band, BandRounding, BusinessRatesInput, ChargeBreakdown, CouncilTaxInput, DatePeriod, Discount, DiscountPeriod,
+    EmptyPeriod, EmptyRelief, ExemptionClass, FinancialYear, Multipliers, Pence, Percent, PremiumKind, PremiumPeriod,
+    RateableValue, Relief, ReliefPeriod, business_rates_charge, council_tax_charge,
+};
+
+use super::{BillError, LocalRates};
+use crate::state::{AccountState, Adjustment, category};
+
+/// The adjustment's days within `year`, if any.
+fn within(a: &Adjustment, year: FinancialYear) -> Option<DatePeriod> {
+    let from = a.from.max(year.start());
+    let to = a.to.map_or(year.end(), |t| t.min(year.end()));
+    DatePeriod::new(from, to).ok()
+}
+
+fn bad(a: &Adjustment, reason: impl Into<String>) -> BillError {
+    BillError::BadAdjustment { category: a.category.clone(), code: a.code.clone(), from: a.from, reason: reason.into() }
+}
+
+/// A date in an adjustment's details, if given.
+fn detail_date(a: &Adjustment, key: &str) -> Result<Option<NaiveDate>, BillError> {
+    match a.details.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => v
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or_else(|| bad(a, format!("details.{key} is not a date (YYYY-MM-DD): {v}"))),
+    }
+}
+
+/// A percentage in an adjustment's details (`"150%"`, `"150"` or `150`), if given.
+fn detail_percent(a: &Adjustment, key: &str) -> Result<Option<Percent>, BillError> {
+    let text = match a.details.get(key) {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(v) => return Err(bad(a, format!("details.{key} is not a percentage: {v}"))),
+    };
+    Percent::parse(&text).map(Some).map_err(|e| bad(a, format!("details.{key}: {e}")))
+}
+
+/// A value that changes on effective dates: `steps[i]` holds from its date until the next.
+type Steps<T> = Vec<(NaiveDate, Option<T>)>;
+
+/// The property's band or rateable value through `year`, from its `valuation` adjustments
+/// whose code starts with `prefix` (see the module docs).
+fn valuation_steps<T: Copy>(
+    account: &AccountState,
+    year: FinancialYear,
+    prefix: &str,
+    current: Option<T>,
+    parse: impl Fn(&serde_json::Value) -> Option<T>,
+) -> Result<Steps<T>, BillError> {
+    let mut records: Vec<(NaiveDate, T, &Adjustment)> = Vec::new();
+    for a in account.adjustments.iter().filter(|a| a.category == category::VALUATION) {
+        let Some(value) = a.code.strip_prefix(prefix) else { continue };
+        let parsed = parse(&serde_json::Value::String(value.to_owned()))
+            .ok_or_else(|| bad(a, format!("{value:?} is not a valid value after {prefix}")))?;
+        records.push((a.from, parsed, a));
+    }
+    records.sort_by_key(|(from, _, _)| *from);
+    let Some((_, _, first)) = records.first() else {
+        return Ok(vec![(year.start(), current)]);
+    };
+    let before_first = match first.details.get("previous") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(parse(v).ok_or_else(|| bad(first, format!("details.previous is not a valid value: {v}")))?),
+    };
+    let at_start = records.iter().rev().find(|(from, _, _)| *from <= year.start()).map(|(_, v, _)| *v);
+    let mut steps = vec![(year.start(), at_start.or(before_first))];
+    steps.extend(
+        records
+            .iter()
+            .filter(|(from, _, _)| year.start() < *from && *from <= year.end())
+            .map(|(f, v, _)| (*f, Some(*v))),
+    );
+    Ok(steps)
+}
+
+/// Splits `run` where the valuation changes: each part with the value on its days.
+fn split_by<T: Copy>(run: DatePeriod, steps: &Steps<T>) -> Vec<(DatePeriod, Option<T>)> {
+    run.split_at(steps.iter().map(|(from, _)| *from))
+        .into_iter()
+        .map(|part| {
+            let value = steps.iter().rev().find(|(from, _)| *from <= part.from()).and_then(|(_, v)| *v);
+            (part, value)
+        })
+        .collect()
+}
+
+fn band_of(v: &serde_json::Value) -> Option<Band> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
+fn rateable_value_of(v: &serde_json::Value) -> Option<u32> {
+    match v {
+        serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The Council Tax engine's inputs that do not depend on the band.
+pub(super) struct CouncilTaxParts {
+    discounts: Vec<DiscountPeriod>,
+    premiums: Vec<PremiumPeriod>,
+    disabled_reduction: Vec<DatePeriod>,
+}
+
+impl CouncilTaxParts {
+    pub(super) fn of(
+        account: &AccountState,
+        year: FinancialYear,
+        council: &str,
+        local: Option<&LocalRates>,
+    ) -> Result<Self, BillError> {
+        let mut parts = Self { discounts: Vec::new(), premiums: Vec::new(), disabled_reduction: Vec::new() };
+        let local_rate = |a: &Adjustment, key: &'static str, value: Option<Percent>| {
+            value.ok_or_else(|| BillError::LocalRateNotSet {
+                council: council.to_owned(),
+                year,
+                key,
+                what: format!("the {} {} from {}", a.code, a.category, a.from),
+            })
+        };
+        let none = LocalRates::default();
+        let local = local.unwrap_or(&none);
+        for a in &account.adjustments {
+            let Some(period) = within(a, year) else { continue };
+            match a.category.as_str() {
+                category::DISCOUNT => {
+                    let discount = match a.code.as_str() {
+                        "single_person" => Discount::SinglePerson,
+                        "all_disregarded" => Discount::AllDisregarded,
+                        "class_c" => Discount::LocalClassC {
+                            percent: local_rate(a, "class_c_discount", local.class_c_discount)?,
+                        },
+                        "class_d" => Discount::LocalClassD {
+                            percent: local_rate(a, "class_d_discount", local.class_d_discount)?,
+                        },
+                        other => return Err(bad(a, format!("unknown discount {other:?}"))),
+                    };
+                    parts.discounts.push(DiscountPeriod { discount, period });
+                }
+                category::EXEMPTION => {
+                    let class = ExemptionClass::parse(&a.code).map_err(|e| bad(a, e.to_string()))?;
+                    parts.discounts.push(DiscountPeriod { discount: Discount::Exempt { class }, period });
+                }
+                category::DISABLED_BAND_REDUCTION => parts.disabled_reduction.push(period),
+                category::PREMIUM => {
+                    for (kind, period) in premium_tiers(a, period)? {
+                        let percent = if let Some(p) = detail_percent(a, "percent")? {
+                            p
+                        } else {
+                            let (value, key) = local.premium(kind);
+                            local_rate(a, key, value)?
+                        };
+                        if percent != Percent::ZERO {
+                            parts.premiums.push(PremiumPeriod { kind, percent, period });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(parts)
+    }
+}
+
+/// A premium's days within the year by tier (see the module docs).
+fn premium_tiers(a: &Adjustment, period: DatePeriod) -> Result<Vec<(PremiumKind, DatePeriod)>, BillError> {
+    match a.code.as_str() {
+        "second_home" => Ok(vec![(PremiumKind::SecondHome, period)]),
+        "long_term_empty" => {
+            let Some(since) = detail_date(a, "empty_since")? else {
+                let kind = match detail_percent(a, "percent")? {
+                    Some(p) if p > PremiumKind::LongTermEmpty5Years.max_percent() => PremiumKind::LongTermEmpty10Years,
+                    Some(p) if p > PremiumKind::LongTermEmpty1Year.max_percent() => PremiumKind::LongTermEmpty5Years,
+                    _ => PremiumKind::LongTermEmpty1Year,
+                };
+                return Ok(vec![(kind, period)]);
+            };
+            let anniversary = |years: u32| since.checked_add_months(Months::new(12 * years));
+            let tier_on = |day: NaiveDate| {
+                let reached = |years| anniversary(years).is_some_and(|d| d <= day);
+                if reached(10) {
+                    Some(PremiumKind::LongTermEmpty10Years)
+                } else if reached(5) {
+                    Some(PremiumKind::LongTermEmpty5Years)
+                } else if reached(1) {
+                    Some(PremiumKind::LongTermEmpty1Year)
+                } else {
+                    None
+                }
+            };
+            Ok(period
+                .split_at([1, 5, 10].into_iter().filter_map(anniversary))
+                .into_iter()
+                .filter_map(|part| tier_on(part.from()).map(|kind| (kind, part)))
+                .collect())
+        }
+        other => Err(bad(a, format!("unknown premium {other:?} (expected long_term_empty or second_home)"))),
+    }
+}
+
+pub(super) fn council_tax(
+    account: &AccountState,
+    year: FinancialYear,
+    liability: &[DatePeriod],
+    band_d_annual: Pence,
+    band_rounding: BandRounding,
+    parts: &CouncilTaxParts,
+) -> Result<ChargeBreakdown, BillError> {
+    let steps = valuation_steps(account, year, "band:", account.property.band, band_of)?;
+    let mut lines = Vec::new();
+    for run in liability {
+        for (part, band) in split_by(*run, &steps) {
+            let band =
+                band.ok_or_else(|| BillError::NoBand { account: account.reference.clone(), day: part.from() })?;
+            let input = CouncilTaxInput {
+                year,
+                band,
+                band_d_annual,
+                liability: part,
+                disabled_reduction: parts.disabled_reduction.clone(),
+                discounts: parts.discounts.clone(),
+                premiums: parts.premiums.clone(),
+                band_rounding,
+            };
+            lines.extend(council_tax_charge(&input)?.lines);
+        }
+    }
+    Ok(ChargeBreakdown::from_lines(lines))
+}
+
+pub(super) fn business_rates(
+    account: &AccountState,
+    year: FinancialYear,
+    liability: &[DatePeriod],
+    multipliers: &Multipliers,
+) -> Result<ChargeBreakdown, BillError> {
+    let mut empty = Vec::new();
+    let mut reliefs = Vec::new();
+    for a in account.adjustments.iter().filter(|a| a.category == category::RELIEF) {
+        let Some(period) = within(a, year) else { continue };
+        match a.code.as_str() {
+            "small_business" => reliefs.push(ReliefPeriod { relief: Relief::SmallBusiness, period }),
+            "charitable" => reliefs.push(ReliefPeriod { relief: Relief::MandatoryCharity, period }),
+            "empty_property" => {
+                let industrial = match a.details.get("qualifying_industrial") {
+                    None | Some(serde_json::Value::Null) => false,
+                    Some(v) => {
+                        v.as_bool().ok_or_else(|| bad(a, "details.qualifying_industrial is not true or false"))?
+                    }
+                };
+                empty.push(EmptyPeriod {
+                    period,
+                    empty_since: detail_date(a, "empty_since")?.unwrap_or(a.from),
+                    relief: if industrial { EmptyRelief::QualifyingIndustrial } else { EmptyRelief::Standard },
+                });
+            }
+            other => return Err(bad(a, format!("unknown relief {other:?}"))),
+        }
+    }
+    let steps = valuation_steps(account, year, "rv:", account.property.rateable_value, rateable_value_of)?;
+    let mut lines = Vec::new();
+    for run in liability {
+        for (part, rv) in split_by(*run, &steps) {
+            let rv =
+                rv.ok_or_else(|| BillError::NoRateableValue { account: account.reference.clone(), day: part.from() })?;
+            let input = BusinessRatesInput {
+                year,
+                rateable_value: RateableValue::pounds(rv),
+                liability: part,
+                retail_hospitality_leisure: account.property.retail_hospitality_leisure,
+                empty: empty.clone(),
+                reliefs: reliefs.clone(),
+            };
+            lines.extend(business_rates_charge(&input, multipliers)?.lines);
+        }
+    }
+    Ok(ChargeBreakdown::from_lines(lines))
+}
