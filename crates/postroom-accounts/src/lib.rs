@@ -10,5 +10,5 @@ pub use bill::{Bill, BillError, LocalRates, Rates, bill};
 pub use change::{Change, ChangeError, parse_changes, parse_each};
 pub use state::{
     AccountState, Adjustment, ApprovalPolicy, ContactChannel, Context, DiscountClass, Mandate, MandateStatus,
-    PartyState, PropertyState, RecoveryStage, Section, Service, category, mask,
+    PartyState, PropertyState, RecoveryStage, Section, Service, ValuationHistory, category, mask,
 };

@@ -436,16 +436,37 @@ impl AccountState {
 
     /// The Council Tax band on `day` (see [`category::VALUATION`]): the latest valuation record
     /// from on or before `day`, before the first record the band it replaced, and with no
-    /// records the property's band.
+    /// records the property's band. `None` also when a stored record cannot be read (the bill
+    /// reports those: [`AccountState::band_history`]).
     #[must_use]
     pub fn band_on(&self, day: NaiveDate) -> Option<postroom_charges::Band> {
-        self.valuation_on(day, "band:", self.property.band, |s| s.parse().ok())
+        self.band_history().ok().and_then(|h| h.on(day))
     }
 
     /// The rateable value (whole pounds) on `day`, by the same rule as [`AccountState::band_on`].
     #[must_use]
     pub fn rateable_value_on(&self, day: NaiveDate) -> Option<u32> {
-        self.valuation_on(day, "rv:", self.property.rateable_value, |s| s.parse().ok())
+        self.rateable_value_history().ok().and_then(|h| h.on(day))
+    }
+
+    /// The property's Council Tax band through time.
+    ///
+    /// # Errors
+    /// A valuation record whose band or previous band cannot be read.
+    pub fn band_history(&self) -> Result<ValuationHistory<postroom_charges::Band>, BadValuation<'_>> {
+        self.valuation_history("band:", self.property.band, |v| v.as_str().and_then(|s| s.parse().ok()))
+    }
+
+    /// The property's rateable value (whole pounds) through time.
+    ///
+    /// # Errors
+    /// A valuation record whose value or previous value cannot be read.
+    pub fn rateable_value_history(&self) -> Result<ValuationHistory<u32>, BadValuation<'_>> {
+        self.valuation_history("rv:", self.property.rateable_value, |v| match v {
+            serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        })
     }
 
     /// Its valuation records (`category::VALUATION`) whose code starts with `prefix`, earliest
@@ -460,25 +481,30 @@ impl AccountState {
         records.into_iter()
     }
 
-    fn valuation_on<T>(
-        &self,
-        day: NaiveDate,
-        prefix: &str,
+    fn valuation_history<'a, T: Copy>(
+        &'a self,
+        prefix: &'a str,
         current: Option<T>,
-        parse: impl Fn(&str) -> Option<T>,
-    ) -> Option<T> {
-        let records: Vec<&Adjustment> = self.valuations(prefix).collect();
-        match records.iter().rev().find(|a| a.from <= day) {
-            Some(latest) => latest.code.strip_prefix(prefix).and_then(&parse),
-            None => match records.first() {
-                Some(first) => match &first.details["previous"] {
-                    serde_json::Value::String(s) => parse(s),
-                    serde_json::Value::Number(n) => parse(&n.to_string()),
-                    _ => None,
-                },
-                None => current,
-            },
+        parse: impl Fn(&serde_json::Value) -> Option<T>,
+    ) -> Result<ValuationHistory<T>, BadValuation<'a>> {
+        let mut changes = Vec::new();
+        for a in self.valuations(prefix) {
+            let value = a.code.strip_prefix(prefix).unwrap_or_default();
+            let parsed = parse(&serde_json::Value::String(value.to_owned()))
+                .ok_or_else(|| BadValuation { record: a, reason: format!("{value:?} is not a valid value") })?;
+            changes.push((a.from, parsed));
         }
+        let before_first = match self.valuations(prefix).next() {
+            None => current,
+            Some(first) => match first.details.get("previous") {
+                None | Some(serde_json::Value::Null) => None,
+                Some(v) => Some(parse(v).ok_or_else(|| BadValuation {
+                    record: first,
+                    reason: format!("details.previous is not a valid value: {v}"),
+                })?),
+            },
+        };
+        Ok(ValuationHistory { before_first, changes })
     }
 
     /// Its adjustments of `category` that apply on some day of `from..=to`.
@@ -514,6 +540,29 @@ pub enum Section {
     Vulnerability,
     /// A refund or write-off (the change itself is recorded).
     Money,
+}
+
+/// A band or rateable value through time: the value before the first change, and each change
+/// with the day it takes effect, earliest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValuationHistory<T> {
+    pub before_first: Option<T>,
+    pub changes: Vec<(NaiveDate, T)>,
+}
+
+impl<T: Copy> ValuationHistory<T> {
+    /// The value on `day`.
+    #[must_use]
+    pub fn on(&self, day: NaiveDate) -> Option<T> {
+        self.changes.iter().rev().find(|(from, _)| *from <= day).map(|(_, v)| *v).or(self.before_first)
+    }
+}
+
+/// A stored valuation record that cannot be read, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadValuation<'a> {
+    pub record: &'a Adjustment,
+    pub reason: String,
 }
 
 /// What a change is checked against besides the account: the day, and the working-day

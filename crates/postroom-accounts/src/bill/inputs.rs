@@ -3,13 +3,13 @@
 
 use chrono::{Months, NaiveDate};
 use postroom_charges::{
-    Band, BandRounding, BusinessRatesInput, ChargeBreakdown, CouncilTaxInput, DatePeriod, Discount, DiscountPeriod,
+    BandRounding, BusinessRatesInput, ChargeBreakdown, CouncilTaxInput, DatePeriod, Discount, DiscountPeriod,
     EmptyPeriod, EmptyRelief, ExemptionClass, FinancialYear, Multipliers, Pence, Percent, PremiumKind, PremiumPeriod,
     RateableValue, Relief, ReliefPeriod, business_rates_charge, council_tax_charge,
 };
 
 use super::{BillError, LocalRates};
-use crate::state::{AccountState, Adjustment, category};
+use crate::state::{AccountState, Adjustment, BadValuation, ValuationHistory, category};
 
 /// The adjustment's days within `year`, if any.
 fn within(a: &Adjustment, year: FinancialYear) -> Option<DatePeriod> {
@@ -48,37 +48,20 @@ fn detail_percent(a: &Adjustment, key: &str) -> Result<Option<Percent>, BillErro
 /// A value that changes on effective dates: `steps[i]` holds from its date until the next.
 type Steps<T> = Vec<(NaiveDate, Option<T>)>;
 
-/// The property's band or rateable value through `year`, from its `valuation` adjustments
-/// whose code starts with `prefix` (see the module docs).
-fn valuation_steps<T: Copy>(
-    account: &AccountState,
+/// A band or rateable value through `year`: the value on its first day, then each change
+/// within it.
+fn steps_in<T: Copy>(
+    history: Result<ValuationHistory<T>, BadValuation<'_>>,
     year: FinancialYear,
-    prefix: &str,
-    current: Option<T>,
-    parse: impl Fn(&serde_json::Value) -> Option<T>,
 ) -> Result<Steps<T>, BillError> {
-    let mut records: Vec<(NaiveDate, T, &Adjustment)> = Vec::new();
-    for a in account.adjustments.iter().filter(|a| a.category == category::VALUATION) {
-        let Some(value) = a.code.strip_prefix(prefix) else { continue };
-        let parsed = parse(&serde_json::Value::String(value.to_owned()))
-            .ok_or_else(|| bad(a, format!("{value:?} is not a valid value after {prefix}")))?;
-        records.push((a.from, parsed, a));
-    }
-    records.sort_by_key(|(from, _, _)| *from);
-    let Some((_, _, first)) = records.first() else {
-        return Ok(vec![(year.start(), current)]);
-    };
-    let before_first = match first.details.get("previous") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(v) => Some(parse(v).ok_or_else(|| bad(first, format!("details.previous is not a valid value: {v}")))?),
-    };
-    let at_start = records.iter().rev().find(|(from, _, _)| *from <= year.start()).map(|(_, v, _)| *v);
-    let mut steps = vec![(year.start(), at_start.or(before_first))];
+    let history = history.map_err(|e| bad(e.record, e.reason))?;
+    let mut steps = vec![(year.start(), history.on(year.start()))];
     steps.extend(
-        records
+        history
+            .changes
             .iter()
-            .filter(|(from, _, _)| year.start() < *from && *from <= year.end())
-            .map(|(f, v, _)| (*f, Some(*v))),
+            .filter(|(from, _)| year.start() < *from && *from <= year.end())
+            .map(|(f, v)| (*f, Some(*v))),
     );
     Ok(steps)
 }
@@ -92,18 +75,6 @@ fn split_by<T: Copy>(run: DatePeriod, steps: &Steps<T>) -> Vec<(DatePeriod, Opti
             (part, value)
         })
         .collect()
-}
-
-fn band_of(v: &serde_json::Value) -> Option<Band> {
-    v.as_str().and_then(|s| s.parse().ok())
-}
-
-fn rateable_value_of(v: &serde_json::Value) -> Option<u32> {
-    match v {
-        serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 /// The Council Tax engine's inputs that do not depend on the band.
@@ -217,7 +188,7 @@ pub(super) fn council_tax(
     band_rounding: BandRounding,
     parts: &CouncilTaxParts,
 ) -> Result<ChargeBreakdown, BillError> {
-    let steps = valuation_steps(account, year, "band:", account.property.band, band_of)?;
+    let steps = steps_in(account.band_history(), year)?;
     let mut lines = Vec::new();
     for run in liability {
         for (part, band) in split_by(*run, &steps) {
@@ -268,7 +239,7 @@ pub(super) fn business_rates(
             other => return Err(bad(a, format!("unknown relief {other:?}"))),
         }
     }
-    let steps = valuation_steps(account, year, "rv:", account.property.rateable_value, rateable_value_of)?;
+    let steps = steps_in(account.rateable_value_history(), year)?;
     let mut lines = Vec::new();
     for run in liability {
         for (part, rv) in split_by(*run, &steps) {
