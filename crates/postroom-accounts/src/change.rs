@@ -384,14 +384,10 @@ impl Change {
         today: NaiveDate,
     ) -> Option<String> {
         let reduction = match self {
-            Self::BandChange(c) => {
-                state.property.band.filter(|b| c.band < *b).map(|_| ("band reduction", c.effective_from))
+            Self::BandChange(c) => c.valuation(state).is_reduction().then_some(("band reduction", c.effective_from)),
+            Self::RateableValueChange(c) => {
+                c.valuation(state).is_reduction().then_some(("rateable value reduction", c.effective_from))
             }
-            Self::RateableValueChange(c) => state
-                .property
-                .rateable_value
-                .filter(|rv| c.rateable_value < *rv)
-                .map(|_| ("rateable value reduction", c.effective_from)),
             _ => return self.approval_reason(policy, today),
         };
         if policy.kinds.contains(&self.kind()) {

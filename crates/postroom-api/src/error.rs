@@ -70,6 +70,12 @@ impl ApiError {
         Self::Unprocessable { detail: detail.into(), errors: Vec::new() }
     }
 
+    /// 409: the work item moved on (another action, a new version) since it was read.
+    #[must_use]
+    pub fn item_changed(reference: &str) -> Self {
+        Self::Conflict(format!("work item {reference} changed meanwhile; read it again"))
+    }
+
     /// The status, problem slug and title of this error.
     #[must_use]
     pub fn parts(&self) -> (StatusCode, &'static str, &'static str) {

@@ -39,7 +39,7 @@ const EFFECTIVE_MONTHS_AFTER_ALTERATION: u32 = 12;
 
 /// What a band and a rateable value change share: the value's name, the code prefix of its
 /// valuation records, and how it reads.
-struct Valuation<'a> {
+pub(super) struct Valuation<'a> {
     /// `band` or `rateable value`.
     what: &'static str,
     /// `band:` or `rv:`.
@@ -53,6 +53,12 @@ struct Valuation<'a> {
 }
 
 impl Valuation<'_> {
+    /// Whether the new value is lower than the property's current one (a reduction, which may
+    /// be backdated and then creates a refund).
+    pub(super) fn is_reduction(&self) -> bool {
+        matches!(self.current, Some((_, true)))
+    }
+
     fn check(&self, today: NaiveDate, errors: &mut Vec<String>) {
         let Valuation { what, effective_from, list_altered_on, state, .. } = *self;
         if list_altered_on > today {
@@ -86,7 +92,7 @@ impl Valuation<'_> {
 }
 
 impl BandChange {
-    fn valuation<'a>(&self, state: &'a AccountState) -> Valuation<'a> {
+    pub(super) fn valuation<'a>(&self, state: &'a AccountState) -> Valuation<'a> {
         Valuation {
             what: "band",
             prefix: "band:",
@@ -114,7 +120,7 @@ impl Rule for BandChange {
 }
 
 impl RateableValueChange {
-    fn valuation<'a>(&self, state: &'a AccountState) -> Valuation<'a> {
+    pub(super) fn valuation<'a>(&self, state: &'a AccountState) -> Valuation<'a> {
         Valuation {
             what: "rateable value",
             prefix: "rv:",

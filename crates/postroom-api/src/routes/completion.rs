@@ -300,7 +300,7 @@ pub async fn reject_work_item(
     let txn = state.db.begin().await?;
     if !casework::advance(&txn, &item, step, now).await? {
         txn.rollback().await?;
-        return Err(ApiError::Conflict(format!("work item {} changed meanwhile; read it again", item.reference)));
+        return Err(ApiError::item_changed(&item.reference));
     }
     announce(&txn, &item, WorkItemStatus::InProgress, &item.queue).await?;
     let view = CompletionView {
@@ -540,7 +540,7 @@ async fn finish(
             "approved_by": approved_by,
         }));
     if !casework::advance(txn, item, step, now).await? {
-        return Err(ApiError::Conflict(format!("work item {} changed meanwhile; read it again", item.reference)));
+        return Err(ApiError::item_changed(&item.reference));
     }
     for change in &applied {
         outbox::enqueue(txn, outbox::NewEvent::new(ACCOUNT_CHANGED, change)?, now).await?;
@@ -575,7 +575,7 @@ async fn send_for_approval(
         .set(work_item::Column::PendingCompletion, completion_json(completion).to_string())
         .details(completion_shown(completion));
     if !casework::advance(txn, item, step, now).await? {
-        return Err(ApiError::Conflict(format!("work item {} changed meanwhile; read it again", item.reference)));
+        return Err(ApiError::item_changed(&item.reference));
     }
     announce(txn, item, WorkItemStatus::AwaitingApproval, &item.queue).await
 }

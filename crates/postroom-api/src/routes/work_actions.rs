@@ -171,7 +171,7 @@ async fn commit(state: &AppState, item: &work_item::Model, step: Step<'_>) -> Re
     let txn = state.db.begin().await?;
     if !casework::advance(&txn, item, step, now).await? {
         txn.rollback().await?;
-        return Err(ApiError::Conflict(format!("work item {} changed meanwhile; read it again", item.reference)));
+        return Err(ApiError::item_changed(&item.reference));
     }
     let fresh = work_items::get(&txn, item.id)
         .await?

@@ -238,7 +238,7 @@ pub async fn index_work_item(
     };
     if !work_items::assign_workflow(&txn, &item, indexed, caller.user(), "indexed", now).await? {
         txn.rollback().await?;
-        return Err(ApiError::Conflict(format!("work item {} changed meanwhile; read it again", item.reference)));
+        return Err(ApiError::item_changed(&item.reference));
     }
     for a in &accounts {
         postroom_db::accounts::link_to_item(&txn, item.id, a.id, "indexed", now).await?;
