@@ -384,7 +384,7 @@ async fn pending_pauses_the_sla_clock_and_resuming_moves_the_due_date_by_the_wor
     backdate_pause(&app, &id, since, None).await?;
     let (status, item) = act(&app, &amy, &id, "resume", json!({"reason": "customer sent it"})).await?;
     assert_eq!(status, 200, "{item}");
-    assert_eq!(item["status"], "ready");
+    assert_eq!((item["status"].as_str(), item["assignee"].as_str()), (Some("in_progress"), Some("amy")), "back to amy");
     let moved = calendar.add_working_days(due, 7);
     assert_eq!(item["due_on"], moved.to_string(), "due {due} + 7 working days paused");
     assert_eq!(item["paused_on"], Value::Null);
@@ -426,12 +426,13 @@ async fn an_item_comes_back_by_itself_on_its_bring_forward_date() -> anyhow::Res
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     let item = loop {
         let item: Value = app.get_json(&format!("/api/v1/work-items/{id}"), &amy).await?;
-        if item["status"] == "ready" || tokio::time::Instant::now() > deadline {
+        if item["status"] != "awaiting_customer" || tokio::time::Instant::now() > deadline {
             break item;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    assert_eq!(item["status"], "ready", "{item}");
+    // Back with the officer who pended it, her claim renewed.
+    assert_eq!((item["status"].as_str(), item["assignee"].as_str()), (Some("in_progress"), Some("amy")), "{item}");
     assert_eq!(item["due_on"], calendar.add_working_days(due, 2).to_string());
     let back = item["history"].as_array().and_then(|h| h.iter().find(|e| e["action"] == "brought_forward")).cloned();
     assert_eq!(back.unwrap_or_default()["actor"], "system");

@@ -140,6 +140,24 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
+/// The one place a use case's refusal becomes an HTTP status.
+impl From<postroom_casework::CaseworkError> for ApiError {
+    fn from(e: postroom_casework::CaseworkError) -> Self {
+        use postroom_casework::CaseworkError as E;
+        match e {
+            E::NotFound(m) => Self::NotFound(m),
+            E::Forbidden(m) => Self::Forbidden(m),
+            E::Conflict(m) => Self::Conflict(m),
+            E::Invalid { detail, errors } => Self::Unprocessable {
+                detail,
+                errors: errors.into_iter().map(|f| FieldError { field: f.field, message: f.message }).collect(),
+            },
+            E::Database(e) => Self::Internal(e.into()),
+            E::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
 impl From<postroom_storage::StorageError> for ApiError {
     fn from(e: postroom_storage::StorageError) -> Self {
         Self::Internal(e.into())
@@ -172,6 +190,27 @@ mod tests {
             let resp = err.into_response();
             assert_eq!(resp.status().as_u16(), status);
             assert_eq!(resp.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        }
+    }
+
+    /// Pins how each refusal of a use case leaves the API.
+    #[test]
+    fn casework_errors_map_to_their_statuses() {
+        use postroom_casework::{CaseworkError as E, FieldError as F};
+        let cases: Vec<(E, u16)> = vec![
+            (E::NotFound("x".into()), 404),
+            (E::Forbidden("x".into()), 403),
+            (E::Conflict("x".into()), 409),
+            (E::Invalid { detail: "x".into(), errors: vec![F::new("reason", "required")] }, 422),
+            (E::Database(sea_orm::DbErr::Custom("x".into())), 500),
+            (E::Internal(anyhow::anyhow!("x")), 500),
+        ];
+        for (err, status) in cases {
+            let api = ApiError::from(err);
+            assert_eq!(api.parts().0.as_u16(), status, "{api:?}");
+            if let ApiError::Unprocessable { errors, .. } = &api {
+                assert_eq!(errors[0].field, "reason");
+            }
         }
     }
 

@@ -86,6 +86,12 @@ impl Caller {
     pub fn user(&self) -> &str {
         &self.0.user
     }
+
+    /// The caller as the work-item use cases see them.
+    #[must_use]
+    pub fn casework(&self) -> postroom_casework::Caller {
+        postroom_casework::Caller::new(self.0.user.clone(), self.0.role)
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {

@@ -21,8 +21,8 @@ pub struct AppState {
     pub calendar: Arc<postroom_domain::WorkingCalendar>,
     /// The workflow catalogue.
     pub catalogue: Arc<postroom_workflows::Catalogue>,
-    /// Which account changes need a team leader's approval.
-    pub approval: Arc<postroom_accounts::ApprovalPolicy>,
+    /// Every work-item use case (actions, claim next, completion, indexing).
+    pub casework: postroom_casework::Casework,
     /// Band D, local percentages and multipliers charges are computed from (`[charges]`).
     pub rates: Arc<postroom_accounts::Rates>,
     /// Wakes the outbox relay after a commit that wrote events.

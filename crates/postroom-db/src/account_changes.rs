@@ -150,8 +150,17 @@ async fn adjustments_of(
         .await
 }
 
-/// Applies a validated `change` to `account` and appends its history entry (who, when, which
-/// work item, before and after). Run it in the transaction that completes the item.
+/// Who made a change: the officer, the team leader who approved it (four-eyes) and the work
+/// item it was made on.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangedBy<'a> {
+    pub actor: &'a str,
+    pub approved_by: Option<&'a str>,
+    pub work_item_id: Option<Uuid>,
+}
+
+/// Applies a validated `change` to `account` and appends its history entry (who, who approved,
+/// when, which work item, before and after). Run it in the transaction that completes the item.
 ///
 /// The rules live in `postroom-accounts`: the change is projected onto the account's state and
 /// what the projection changed is written back (it only appends parties and adjustments or
@@ -164,10 +173,10 @@ pub async fn apply(
     conn: &impl ConnectionTrait,
     account: &account::Model,
     change: &Change,
-    actor: &str,
-    work_item_id: Option<Uuid>,
+    by: ChangedBy<'_>,
     now: DateTime<Utc>,
 ) -> Result<Applied, DbErr> {
+    let ChangedBy { actor, approved_by, work_item_id } = by;
     // Read again: an earlier change in the same completion may have moved the account's row.
     let account = &account::Entity::find_by_id(account.id)
         .one(conn)
@@ -204,6 +213,7 @@ pub async fn apply(
         before: Set((!shown_before.is_null()).then(|| shown_before.to_string())),
         after: Set(Some(shown_after.to_string())),
         work_item_id: Set(work_item_id),
+        approved_by: Set(approved_by.map(str::to_owned)),
     })
     .exec_without_returning(conn)
     .await?;

@@ -1,18 +1,38 @@
-//! Moving work items through their life: claim next, conditional state changes with their audit
-//! entry, the SLA pause, and the timers (expired claims, bring-forward dates).
+//! The queries that move work items through their life: a conditional state change with its
+//! audit entry (the rules of who may do what, and when, live in `postroom-casework`), claim next,
+//! claim activity, and the items the timers look for.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, LockBehavior, LockType, Order, Query, SimpleExpr},
+    sea_query::{Expr, LockBehavior, LockType, Order, Query},
 };
 
-use postroom_domain::{WorkItemStatus, WorkingCalendar, london_date};
+use postroom_domain::{Priority, WorkItemStatus};
 
 use crate::{
     entities::work_item::{self, Column},
     work_items::{NewEvent, audit},
 };
+
+/// The columns a step sets besides the status, version and timestamps. `None` leaves a column
+/// as it is; `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemPatch {
+    pub workflow: Option<String>,
+    pub queue: Option<String>,
+    pub home_queue: Option<Option<String>>,
+    pub priority: Option<Priority>,
+    pub due_on: Option<NaiveDate>,
+    pub assignee: Option<Option<String>>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub active_at: Option<DateTime<Utc>>,
+    pub paused_on: Option<Option<NaiveDate>>,
+    pub bring_forward_on: Option<Option<NaiveDate>>,
+    pub pending_completion: Option<Option<String>>,
+    pub completed_by: Option<Option<String>>,
+    pub classification: Option<String>,
+}
 
 /// One change of an item's state: what to set besides the status, and how to audit it.
 #[derive(Debug, Clone)]
@@ -20,33 +40,19 @@ pub struct Step<'a> {
     pub action: &'a str,
     pub actor: &'a str,
     pub to: WorkItemStatus,
-    /// Other columns to set.
-    pub set: Vec<(Column, SimpleExpr)>,
+    pub patch: ItemPatch,
     /// What the audit entry records besides who, when and the states.
     pub details: Option<serde_json::Value>,
-    /// A further condition the row must meet at the moment of the update.
-    pub only_if: Option<SimpleExpr>,
+    /// Applies only if the claim holder has done nothing since this instant (a note moves
+    /// `active_at` without a new version, so an expiring claim checks it again at the update).
+    pub idle_before: Option<DateTime<Utc>>,
 }
 
 impl<'a> Step<'a> {
-    /// A step to `to`, audited as `action` by `actor`.
+    /// A step to `to`, audited as `action` by `actor`, setting `patch`.
     #[must_use]
-    pub fn new(action: &'a str, actor: &'a str, to: WorkItemStatus) -> Self {
-        Self { action, actor, to, set: Vec::new(), details: None, only_if: None }
-    }
-
-    /// Also sets `column` to `value`.
-    #[must_use]
-    pub fn set(mut self, column: Column, value: impl Into<SimpleExpr>) -> Self {
-        self.set.push((column, value.into()));
-        self
-    }
-
-    /// Applies only if `condition` still holds for the row when it is updated.
-    #[must_use]
-    pub fn only_if(mut self, condition: SimpleExpr) -> Self {
-        self.only_if = Some(condition);
-        self
+    pub fn new(action: &'a str, actor: &'a str, to: WorkItemStatus, patch: ItemPatch) -> Self {
+        Self { action, actor, to, patch, details: None, idle_before: None }
     }
 
     /// Records `details` in the audit entry.
@@ -55,11 +61,19 @@ impl<'a> Step<'a> {
         self.details = Some(details);
         self
     }
+
+    /// Applies only if the item has been idle since `instant`.
+    #[must_use]
+    pub fn idle_before(mut self, instant: DateTime<Utc>) -> Self {
+        self.idle_before = Some(instant);
+        self
+    }
 }
 
 /// Applies `step` to `item` if nobody changed it since it was read (same version), bumping the
 /// version and auditing who, when, the action, the states before and after and the details.
-/// Returns `false` when the item changed meanwhile (nothing written).
+/// Leaving a closed state clears `closed_at`. Returns `false` when the item changed meanwhile
+/// (nothing written).
 ///
 /// # Errors
 /// When the database fails.
@@ -71,17 +85,28 @@ pub async fn advance(
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let mut update = work_item::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(step.to.as_str()))
+        .col_expr(Column::Status, Expr::value(step.to))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::value(now));
     if step.to.is_closed() {
         update = update.col_expr(Column::ClosedAt, Expr::value(now));
+    } else if item.status.is_closed() {
+        update = update.col_expr(Column::ClosedAt, Expr::value(Option::<DateTime<Utc>>::None));
     }
-    for (column, value) in step.set {
-        update = update.col_expr(column, value);
+    let p = step.patch;
+    macro_rules! set {
+        ($($field:ident => $column:ident),* $(,)?) => {
+            $(if let Some(v) = p.$field { update = update.col_expr(Column::$column, Expr::value(v)); })*
+        };
     }
-    if let Some(condition) = step.only_if {
-        update = update.filter(condition);
+    set!(
+        workflow => Workflow, queue => Queue, home_queue => HomeQueue, priority => Priority, due_on => DueOn,
+        assignee => Assignee, claimed_at => ClaimedAt, active_at => ActiveAt, paused_on => PausedOn,
+        bring_forward_on => BringForwardOn, pending_completion => PendingCompletion, completed_by => CompletedBy,
+        classification => Classification,
+    );
+    if let Some(instant) = step.idle_before {
+        update = update.filter(Column::ActiveAt.lt(instant));
     }
     let done =
         update.filter(Column::Id.eq(item.id)).filter(Column::Version.eq(item.version)).exec(conn).await?.rows_affected
@@ -90,7 +115,7 @@ pub async fn advance(
         let entry = NewEvent {
             actor: step.actor,
             action: step.action,
-            from_status: item.status.parse().ok(),
+            from_status: Some(item.status),
             to_status: Some(step.to),
             details: step.details,
         };
@@ -205,42 +230,4 @@ pub async fn brought_forward(
         .limit(limit)
         .all(conn)
         .await
-}
-
-/// The step that pends an item for the customer: the SLA clock stops today (London) and it comes
-/// back by itself on `bring_forward_on`. The item stays with its officer.
-#[must_use]
-pub fn pend<'a>(actor: &'a str, reason: &str, bring_forward_on: NaiveDate, now: DateTime<Utc>) -> Step<'a> {
-    Step::new("pended", actor, WorkItemStatus::AwaitingCustomer)
-        .set(Column::PausedOn, london_date(now))
-        .set(Column::BringForwardOn, bring_forward_on)
-        .details(serde_json::json!({ "reason": reason, "bring_forward_on": bring_forward_on }))
-}
-
-/// The step that resumes an item waiting for the customer: back to ready in its queue, its due
-/// date moved on by the working days the clock was paused (the days after the pause up to and
-/// including today).
-#[must_use]
-pub fn resume<'a>(
-    item: &work_item::Model,
-    calendar: &WorkingCalendar,
-    action: &'a str,
-    actor: &'a str,
-    why: serde_json::Value,
-    now: DateTime<Utc>,
-) -> Step<'a> {
-    let today = london_date(now);
-    let paused = item.paused_on.map_or(0, |since| calendar.working_days_between(since, today));
-    let due_on = if paused == 0 { item.due_on } else { calendar.add_working_days(item.due_on, paused) };
-    Step::new(action, actor, WorkItemStatus::Ready)
-        .set(Column::DueOn, due_on)
-        .set(Column::PausedOn, Option::<NaiveDate>::None)
-        .set(Column::BringForwardOn, Option::<NaiveDate>::None)
-        .set(Column::Assignee, Option::<String>::None)
-        .details(serde_json::json!({
-            "why": why,
-            "paused_since": item.paused_on,
-            "working_days_paused": paused,
-            "due_on": { "before": item.due_on, "after": due_on },
-        }))
 }

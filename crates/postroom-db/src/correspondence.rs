@@ -10,7 +10,7 @@ use crate::entities::{correspondence, document, document_page};
 #[derive(Debug, Clone)]
 pub struct NewCorrespondence {
     pub id: Uuid,
-    pub channel: String,
+    pub channel: postroom_domain::Channel,
     pub received_at: DateTime<Utc>,
     pub sender: Option<String>,
     pub subject: Option<String>,

@@ -57,8 +57,8 @@ pub async fn create(
         correspondence_id: new.correspondence_id,
         workflow: new.workflow,
         queue: new.queue,
-        priority: new.priority.rank(),
-        status: new.status.as_str().to_owned(),
+        priority: new.priority,
+        status: new.status,
         received_at: new.received_at,
         due_on: new.due_on,
         assignee: None,
@@ -262,13 +262,7 @@ pub async fn assign_workflow(
     audit(
         conn,
         item.id,
-        NewEvent {
-            actor,
-            action,
-            from_status: item.status.parse().ok(),
-            to_status: Some(c.status),
-            details: Some(details),
-        },
+        NewEvent { actor, action, from_status: Some(item.status), to_status: Some(c.status), details: Some(details) },
         now,
     )
     .await?;
@@ -291,8 +285,8 @@ pub async fn audit(
         occurred_at: Set(now),
         actor: Set(e.actor.to_owned()),
         action: Set(e.action.to_owned()),
-        from_status: Set(e.from_status.map(|s| s.as_str().to_owned())),
-        to_status: Set(e.to_status.map(|s| s.as_str().to_owned())),
+        from_status: Set(e.from_status),
+        to_status: Set(e.to_status),
         details: Set(e.details.map(|d| d.to_string())),
     })
     .exec_without_returning(conn)

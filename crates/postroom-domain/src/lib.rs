@@ -7,6 +7,8 @@
 pub mod calendar;
 pub mod change;
 pub mod channel;
+#[cfg(feature = "sea-orm")]
+mod columns;
 pub mod events;
 pub mod hash;
 pub mod lifecycle;

@@ -38,6 +38,11 @@ pub enum Action {
     Reject,
     /// Set workflow and accounts on a triage item.
     Index,
+    /// Open a finished or cancelled item again (team leaders, with a reason): back to ready in
+    /// its queue, its deadline counted afresh from the reopening.
+    Reopen,
+    /// Move a ready item to another workflow (team leaders), with a reason.
+    Reroute,
 }
 
 /// Why an action is refused.
@@ -65,7 +70,7 @@ pub struct Actor<'a> {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 15] = [
         Self::Claim,
         Self::Release,
         Self::Pend,
@@ -79,6 +84,8 @@ impl Action {
         Self::Approve,
         Self::Reject,
         Self::Index,
+        Self::Reopen,
+        Self::Reroute,
     ];
 
     /// The wire name.
@@ -98,6 +105,8 @@ impl Action {
             Self::Approve => "approve",
             Self::Reject => "reject",
             Self::Index => "index",
+            Self::Reopen => "reopen",
+            Self::Reroute => "reroute",
         }
     }
 
@@ -111,7 +120,7 @@ impl Action {
             }
             Self::Cancel => &[Officer, TeamLeader, PostRoom],
             Self::Notes => &[Officer, TeamLeader, PostRoom, Admin],
-            Self::Reassign | Self::Approve | Self::Reject => &[TeamLeader],
+            Self::Reassign | Self::Approve | Self::Reject | Self::Reopen | Self::Reroute => &[TeamLeader],
             Self::Index => &[PostRoom, TeamLeader, Admin],
         }
     }
@@ -131,7 +140,9 @@ impl Action {
             (Self::Release, InProgress)
             | (Self::Resume, AwaitingCustomer)
             | (Self::Return, Referred)
-            | (Self::Index, Triage) => Some(Ready),
+            | (Self::Index, Triage)
+            | (Self::Reroute, Ready)
+            | (Self::Reopen, Done | Cancelled) => Some(Ready),
             (Self::Pend, InProgress) => Some(AwaitingCustomer),
             (Self::Refer, InProgress) => Some(Referred),
             (Self::Cancel, Triage | Ready | InProgress | AwaitingCustomer | Referred) => Some(Cancelled),
@@ -192,7 +203,7 @@ impl FromStr for Action {
             ParseError::new(
                 "action",
                 s,
-                "expected claim, release, pend, resume, refer, return, reassign, cancel, notes, complete, approve, reject or index",
+                "expected claim, release, pend, resume, refer, return, reassign, cancel, notes, complete, approve, reject, index, reopen or reroute",
             )
         })
     }
@@ -241,7 +252,15 @@ mod tests {
         for action in Action::ALL {
             for state in S::ALL {
                 let got = action.check(officer("amy"), state, Some("amy"));
-                if matches!(action, Action::Reassign | Action::Approve | Action::Reject | Action::Index) {
+                if matches!(
+                    action,
+                    Action::Reassign
+                        | Action::Approve
+                        | Action::Reject
+                        | Action::Index
+                        | Action::Reopen
+                        | Action::Reroute
+                ) {
                     assert!(matches!(got, Err(Refusal::Role { .. })), "{action} by an officer: {got:?}");
                 } else if action == Action::Notes {
                     assert_eq!(got, Ok(state));
@@ -263,6 +282,11 @@ mod tests {
         assert_eq!(Action::Reject.check(tl, S::AwaitingApproval, None), Ok(S::InProgress));
         assert!(matches!(Action::Approve.check(tl, S::InProgress, None), Err(Refusal::State { .. })));
         assert!(matches!(Action::Reassign.check(tl, S::Done, None), Err(Refusal::State { .. })));
+        assert_eq!(Action::Reopen.check(tl, S::Done, None), Ok(S::Ready));
+        assert_eq!(Action::Reopen.check(tl, S::Cancelled, None), Ok(S::Ready));
+        assert!(matches!(Action::Reopen.check(tl, S::InProgress, None), Err(Refusal::State { .. })));
+        assert_eq!(Action::Reroute.check(tl, S::Ready, None), Ok(S::Ready));
+        assert!(matches!(Action::Reroute.check(tl, S::Triage, None), Err(Refusal::State { .. })));
     }
 
     #[test]

@@ -258,7 +258,7 @@ impl EmailIntake {
             .collect();
         let new = NewCorrespondence {
             id,
-            channel: email.channel.as_str().to_owned(),
+            channel: email.channel,
             received_at,
             sender: headers.sender,
             subject: headers.subject,

@@ -266,7 +266,7 @@ async fn record(
         txn,
         NewCorrespondence {
             id: a.correspondence_id,
-            channel: a.channel.as_str().to_owned(),
+            channel: a.channel,
             received_at: a.received_at,
             sender: None,
             subject: None,

@@ -9,14 +9,14 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::DatabaseTransaction;
 
+use postroom_casework::Casework;
 use postroom_db::{
-    accounts, casework, correspondence,
-    outbox::{self, NewEvent},
+    accounts, correspondence,
     work_items::{self, Classified},
 };
 use postroom_domain::{
     Priority, WorkItemStatus, WorkingCalendar,
-    events::{TEXT_EXTRACTED, TextExtracted, WORK_ITEM_UPDATED, WorkItemSummary},
+    events::{TEXT_EXTRACTED, TextExtracted},
 };
 use postroom_queue::{Event, EventHandler, Prepared};
 use postroom_workflows::{Catalogue, Evidence, IdentifierFinder, Raise, Service, TRIAGE, Weights};
@@ -25,6 +25,7 @@ use crate::matching::{AccountMatch, match_accounts};
 
 /// Classifies triage items once their text has been read.
 pub struct Classify {
+    casework: Casework,
     catalogue: Arc<Catalogue>,
     calendar: Arc<WorkingCalendar>,
     threshold: f32,
@@ -34,12 +35,13 @@ pub struct Classify {
 impl Classify {
     #[must_use]
     pub fn new(
+        casework: Casework,
         catalogue: Arc<Catalogue>,
         calendar: Arc<WorkingCalendar>,
         threshold: f32,
         finder: IdentifierFinder,
     ) -> Self {
-        Self { catalogue, calendar, threshold, finder }
+        Self { casework, catalogue, calendar, threshold, finder }
     }
 }
 
@@ -131,6 +133,7 @@ impl Classify {
         let place = w.place(&self.calendar, item.received_at, "", raised);
         let (priority, due_on, due_how) = (place.priority, place.due_on, place.due_how);
         let total = report.lines.len();
+        let correlation = event.correlation_id.as_deref();
         for (i, line) in report.lines.iter().enumerate() {
             let mut evidence = serde_json::json!({
                 "workflow": w.id,
@@ -153,53 +156,21 @@ impl Classify {
             let target = if i == 0 {
                 item.clone()
             } else {
-                let created = work_items::create(
-                    txn,
-                    work_items::NewWorkItem {
-                        correspondence_id: item.correspondence_id,
-                        workflow: TRIAGE.to_owned(),
-                        queue: TRIAGE.to_owned(),
-                        priority,
-                        status: WorkItemStatus::Triage,
-                        received_at: item.received_at,
-                        due_on,
-                        reason: Some(format!("line {} of {total} of a report", i + 1)),
-                    },
-                    "classifier",
-                    now,
-                )
-                .await?;
-                let mut opened = NewEvent::new(
-                    postroom_domain::events::WORK_ITEM_CREATED,
-                    &WorkItemSummary {
-                        work_item_id: created.id,
-                        reference: created.reference.clone(),
-                        correspondence_id: created.correspondence_id,
-                        queue: w.queue.clone(),
-                        status: WorkItemStatus::Ready.as_str().to_owned(),
-                    },
-                )?
-                .correlated(event.correlation_id.clone());
-                opened.priority = Some(priority.rank());
-                outbox::enqueue(txn, opened, now).await?;
-                created
+                let new = work_items::NewWorkItem {
+                    correspondence_id: item.correspondence_id,
+                    workflow: TRIAGE.to_owned(),
+                    queue: TRIAGE.to_owned(),
+                    priority,
+                    status: WorkItemStatus::Triage,
+                    received_at: item.received_at,
+                    due_on,
+                    reason: Some(format!("line {} of {total} of a report", i + 1)),
+                };
+                self.casework.open(txn, new, "classifier", correlation, now).await?
             };
-            work_items::assign_workflow(txn, &target, classified, "classifier", "classified", now).await?;
-            accounts::link_to_item(txn, target.id, line.account_id, "reference", now).await?;
+            let found = [(line.account_id, "reference")];
+            self.casework.apply_classification(txn, &target, classified, &found, "classified", correlation).await?;
         }
-        let mut updated = NewEvent::new(
-            WORK_ITEM_UPDATED,
-            &WorkItemSummary {
-                work_item_id: item.id,
-                reference: item.reference.clone(),
-                correspondence_id: item.correspondence_id,
-                queue: w.queue.clone(),
-                status: WorkItemStatus::Ready.as_str().to_owned(),
-            },
-        )?
-        .correlated(event.correlation_id.clone());
-        updated.priority = Some(priority.rank());
-        outbox::enqueue(txn, updated, now).await?;
         tracing::info!(work_item = %item.reference, lines = total, "report split into one item per line");
         Ok(())
     }
@@ -215,19 +186,11 @@ impl Classify {
         evidence: serde_json::Value,
         event: &Event,
     ) -> anyhow::Result<()> {
-        let now = Utc::now();
-        let by =
-            crate::triage::JoinedBy { how: "same_account_and_workflow", actor: "classifier", calendar: &self.calendar };
-        crate::triage::join_item(txn, existing, corr, by, event, now).await?;
-        let merged = serde_json::json!({
-            "reason": "duplicate",
-            "linked_to": existing.reference,
-            "classification": evidence,
-        });
-        let step = casework::Step::new("merged", "classifier", WorkItemStatus::Cancelled).details(merged);
-        if !casework::advance(txn, item, step, now).await? {
-            anyhow::bail!("work item {} changed while it was being merged into {}", item.reference, existing.reference);
-        }
+        let correlation = event.correlation_id.as_deref();
+        self.casework
+            .customer_wrote(txn, existing, corr, "same_account_and_workflow", "classifier", correlation)
+            .await?;
+        self.casework.merge_into(txn, item, existing, evidence, correlation).await?;
         tracing::info!(work_item = %existing.reference, duplicate = %item.reference, "related correspondence joined the open item");
         Ok(())
     }
@@ -263,7 +226,7 @@ impl EventHandler for Classify {
             tracing::debug!("correspondence joined an existing item; nothing to classify");
             return Ok(());
         };
-        if item.status != WorkItemStatus::Triage.as_str() || item.workflow != TRIAGE {
+        if item.status != WorkItemStatus::Triage || item.workflow != TRIAGE {
             return Ok(()); // indexed by hand meanwhile
         }
         let docs = correspondence::documents_of(txn, &[corr.id]).await?;
@@ -284,7 +247,7 @@ impl EventHandler for Classify {
         let mut c = c;
         c.raises.extend(account_raises(txn, &found).await?);
         let raised = c.raises.iter().map(|r| r.to).min();
-        let current = Priority::from_rank(item.priority)?;
+        let current = item.priority;
         let mut chosen = c.workflow.as_deref().and_then(|id| self.catalogue.get(id));
         // A Council Tax or Business Rates workflow needs its account: unknown or ambiguous, the
         // item stays in triage with the candidates.
@@ -334,7 +297,6 @@ impl EventHandler for Classify {
             o.insert("due".to_owned(), serde_json::Value::String(due_how));
             o.insert("has_text".to_owned(), serde_json::Value::Bool(payload.has_text));
         }
-        let now = Utc::now();
         // The same kind of letter about the same account as an open item joins that item.
         if let Some(w) = chosen {
             let ids: Vec<_> = found.linked.iter().map(|a| a.account_id).collect();
@@ -352,30 +314,11 @@ impl EventHandler for Classify {
             due_on,
             classification: evidence_json,
         };
-        let changed = work_items::assign_workflow(txn, item, classified, "classifier", action, now).await?;
-        if changed {
-            for a in &found.linked {
-                accounts::link_to_item(txn, item.id, a.account_id, a.matched_by, now).await?;
-            }
-        }
-        // The back office hears of changes it can see: a new queue, status or priority.
-        let moved = status.as_str() != item.status || queue != item.queue || priority.rank() != item.priority;
-        if !changed || !moved {
+        let found: Vec<(uuid::Uuid, &str)> = found.linked.iter().map(|a| (a.account_id, a.matched_by)).collect();
+        let correlation = event.correlation_id.as_deref();
+        if !self.casework.apply_classification(txn, item, classified, &found, action, correlation).await? {
             return Ok(());
         }
-        let mut updated = NewEvent::new(
-            WORK_ITEM_UPDATED,
-            &WorkItemSummary {
-                work_item_id: item.id,
-                reference: item.reference.clone(),
-                correspondence_id: Some(corr.id),
-                queue,
-                status: status.as_str().to_owned(),
-            },
-        )?
-        .correlated(event.correlation_id.clone());
-        updated.priority = Some(priority.rank());
-        outbox::enqueue(txn, updated, now).await?;
         tracing::info!(work_item = %item.reference, %workflow, ?priority, %due_on, "item classified");
         Ok(())
     }

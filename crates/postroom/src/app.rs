@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use postroom_api::AppState;
 use postroom_auth::{HmacKeys, TokenVerifier};
+use postroom_casework::Casework;
 use postroom_config::{ExposeSecret, Settings};
 use postroom_domain::WorkingCalendar;
 use postroom_imap::{ImapPoller, ImapSettings, MailRule, RuleAction, Security};
@@ -101,9 +102,15 @@ impl Application {
             format!("the workflow catalogue (workflows.dir = {}) is not usable", settings.workflows.dir.display())
         })?);
         tracing::info!(workflows = catalogue.workflows().len(), dir = %settings.workflows.dir.display(), "workflow catalogue loaded");
+        let approval = Arc::new(postroom_accounts::ApprovalPolicy {
+            backdate_days: settings.work.approval_backdate_days,
+            kinds: settings.work.approval_kinds.clone(),
+        });
+        let casework = Casework::new(db.clone(), catalogue.clone(), calendar.clone(), approval, outbox_wake.clone());
         let handlers: Vec<Arc<dyn EventHandler>> = vec![
-            Arc::new(OpenTriageItem::new(calendar.clone(), settings.intake.triage_target_working_days)),
+            Arc::new(OpenTriageItem::new(casework.clone(), settings.intake.triage_target_working_days)),
             Arc::new(Classify::new(
+                casework.clone(),
                 catalogue.clone(),
                 calendar.clone(),
                 settings.workflows.threshold,
@@ -175,13 +182,12 @@ impl Application {
         let timers = role.runs_workers().then(|| {
             WorkTimers::new(
                 db.clone(),
-                calendar.clone(),
+                casework.clone(),
                 TimerSettings {
                     claim_timeout: settings.work.claim_timeout,
                     interval: settings.work.timer_interval,
                     idempotency_ttl: settings.work.idempotency_ttl,
                 },
-                outbox_wake.clone(),
             )
         });
         let state = AppState {
@@ -192,10 +198,7 @@ impl Application {
             emails,
             outbox_wake,
             calendar: calendar.clone(),
-            approval: Arc::new(postroom_accounts::ApprovalPolicy {
-                backdate_days: settings.work.approval_backdate_days,
-                kinds: settings.work.approval_kinds.clone(),
-            }),
+            casework,
             rates: Arc::new(settings.charges.rates()),
             catalogue,
             max_body_bytes: settings.server.max_body_bytes,

@@ -167,6 +167,8 @@ pub struct AccountHistoryEntry {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub work_item_id: Option<Uuid>,
+    /// The team leader who approved the change, when it needed four-eyes approval.
+    pub approved_by: Option<String>,
 }
 
 impl From<AccountRecord> for AccountView {
@@ -392,6 +394,7 @@ pub async fn get_account_history(
                 before: h.before.as_deref().and_then(|b| serde_json::from_str(b).ok()),
                 after: h.after.as_deref().and_then(|a| serde_json::from_str(a).ok()),
                 work_item_id: h.work_item_id,
+                approved_by: h.approved_by,
             })
             .collect(),
     ))

@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct CorrespondenceView {
     pub id: Uuid,
     /// `scan`, `email`, `imap` or `drop_folder`.
-    pub channel: String,
+    pub channel: postroom_domain::Channel,
     pub received_at: DateTime<Utc>,
     pub sender: Option<String>,
     pub subject: Option<String>,

@@ -36,6 +36,9 @@ pub struct WorkItemView {
     pub home_queue: Option<String>,
     /// Who completed it (awaiting approval or done).
     pub completed_by: Option<String>,
+    /// While awaiting approval: why a team leader must approve the completion.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approval_reasons: Vec<String>,
     /// For optimistic concurrency on changes.
     pub version: i32,
     pub correspondence_id: Option<Uuid>,
@@ -64,8 +67,8 @@ impl WorkItemView {
     /// # Errors
     /// When the stored status or priority is not valid.
     pub fn from_model(m: work_item::Model, today: NaiveDate) -> Result<Self, ApiError> {
-        let status: WorkItemStatus = m.status.parse().map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
-        let priority = Priority::from_rank(m.priority).map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
+        let (status, priority) = (m.status, m.priority);
+        let approval_reasons = postroom_casework::approval_reasons_of(&m);
         Ok(Self {
             id: m.id,
             reference: m.reference,
@@ -81,6 +84,7 @@ impl WorkItemView {
             bring_forward_on: m.bring_forward_on,
             home_queue: m.home_queue,
             completed_by: m.completed_by,
+            approval_reasons,
             version: m.version,
             correspondence_id: m.correspondence_id,
             classification: m.classification.as_deref().and_then(|c| serde_json::from_str(c).ok()),
@@ -161,8 +165,8 @@ pub struct HistoryEntryView {
     pub occurred_at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<WorkItemStatus>,
+    pub to_status: Option<WorkItemStatus>,
     pub details: Option<serde_json::Value>,
 }
 

@@ -7,20 +7,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use postroom_db::{
-    correspondence,
-    outbox::{self, NewEvent},
-    work_items::{self, Classified},
-};
-use postroom_domain::{
-    Priority, Role, TextStatus, WorkItemStatus,
-    events::{WORK_ITEM_UPDATED, WorkItemSummary},
-    london_date,
-};
-use sea_orm::TransactionTrait;
+use postroom_casework::IndexRequest;
+use postroom_db::{correspondence, work_items};
+use postroom_domain::{TextStatus, WorkItemStatus, london_date};
 
 use crate::{
-    error::{ApiError, FieldError, Problem},
+    error::{ApiError, Problem},
     extract::{ApiJson, ApiPath, ApiQuery, Caller},
     routes::views::{DocumentView, HistoryEntryView, WorkItemView},
     state::AppState,
@@ -159,19 +151,6 @@ pub async fn get_work_item(
     }))
 }
 
-/// Manual indexing of a triage item.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IndexRequest {
-    /// The item's `version` as last read (a stale one gets 409).
-    pub version: i32,
-    /// The workflow id, from `GET /api/v1/workflows`.
-    pub workflow: String,
-    /// References of the accounts it concerns (replacing none already linked).
-    #[serde(default)]
-    pub accounts: Vec<String>,
-}
-
 /// Indexes a triage item by hand: sets its workflow and accounts, which moves it to that
 /// workflow's queue as `ready`, with priority and due date recomputed from the original received date (priority
 /// raises found in its text still apply). Post room, team leaders and admins.
@@ -182,7 +161,7 @@ pub struct IndexRequest {
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not in triage, or a stale version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown workflow", body = Problem, content_type = "application/problem+json")),
+        (status = 422, description = "Unknown workflow or accounts, or a Council Tax or Business Rates workflow with no account", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all, fields(work_item_id = %id, user = caller.user()))]
 pub async fn index_work_item(
@@ -191,97 +170,6 @@ pub async fn index_work_item(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<IndexRequest>,
 ) -> Result<Json<WorkItemView>, ApiError> {
-    caller.require(&[Role::PostRoom, Role::TeamLeader, Role::Admin])?;
-    let item = work_items::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("work item {id} does not exist")))?;
-    check_indexable(&item, req.version)?;
-    let workflow =
-        state.catalogue.get(&req.workflow).filter(|w| w.id != postroom_workflows::TRIAGE).ok_or_else(|| {
-            ApiError::Unprocessable {
-                detail: format!("there is no workflow {:?}; GET /api/v1/workflows lists them", req.workflow),
-                errors: vec![FieldError { field: "workflow".to_owned(), message: "unknown workflow".to_owned() }],
-            }
-        })?;
-    let accounts = postroom_db::accounts::by_references(&state.db, &req.accounts).await?;
-    let unknown: Vec<FieldError> = req
-        .accounts
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !accounts.iter().any(|a| &a.reference == *r))
-        .map(|(i, r)| FieldError { field: format!("accounts[{i}]"), message: format!("no account has reference {r}") })
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ApiError::Unprocessable { detail: "unknown accounts".to_owned(), errors: unknown });
-    }
-    let gathered = work_items::correspondence_of(&state.db, id).await?;
-    let docs = correspondence::documents_of(&state.db, &gathered).await?;
-    let raised = raised_priority(item.classification.as_deref());
-    let place = workflow.place(&state.calendar, item.received_at, &correspondence::joined_text(&docs), raised);
-    let now = Utc::now();
-    let txn = state.db.begin().await?;
-    let evidence = serde_json::json!({
-        "indexed_by": caller.user(),
-        "workflow": workflow.id,
-        "due": place.due_how,
-        "raised_to": raised,
-        "classifier": item.classification.as_deref().and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()),
-    });
-    let priority = place.priority;
-    let indexed = Classified {
-        workflow: workflow.id.clone(),
-        queue: place.queue,
-        priority,
-        status: WorkItemStatus::Ready,
-        due_on: place.due_on,
-        classification: evidence,
-    };
-    if !work_items::assign_workflow(&txn, &item, indexed, caller.user(), "indexed", now).await? {
-        txn.rollback().await?;
-        return Err(ApiError::item_changed(&item.reference));
-    }
-    for a in &accounts {
-        postroom_db::accounts::link_to_item(&txn, item.id, a.id, "indexed", now).await?;
-    }
-    let mut updated = NewEvent::new(
-        WORK_ITEM_UPDATED,
-        &WorkItemSummary {
-            work_item_id: item.id,
-            reference: item.reference.clone(),
-            correspondence_id: item.correspondence_id,
-            queue: workflow.queue.clone(),
-            status: WorkItemStatus::Ready.as_str().to_owned(),
-        },
-    )?;
-    updated.priority = Some(priority.rank());
-    outbox::enqueue(&txn, updated, now).await?;
-    txn.commit().await?;
-    state.outbox_wake.notify_one();
-    let item = work_items::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("work item {id} does not exist")))?;
-    Ok(Json(WorkItemView::from_model(item, london_date(now))?))
-}
-
-/// Only a triage item at the caller's version can be indexed.
-fn check_indexable(item: &postroom_db::entities::work_item::Model, version: i32) -> Result<(), ApiError> {
-    if item.status != WorkItemStatus::Triage.as_str() {
-        return Err(ApiError::Conflict(format!(
-            "work item {} is {}, not in triage: only triage items are indexed",
-            item.reference, item.status
-        )));
-    }
-    if item.version != version {
-        return Err(ApiError::Conflict(format!(
-            "work item {} is at version {}, not {version}: read it again",
-            item.reference, item.version
-        )));
-    }
-    Ok(())
-}
-
-/// The highest priority the classifier's escalation words raised the item to.
-fn raised_priority(classification: Option<&str>) -> Option<Priority> {
-    let c: serde_json::Value = serde_json::from_str(classification?).ok()?;
-    c["raises"].as_array()?.iter().filter_map(|r| r["to"].as_str()?.parse::<Priority>().ok()).min()
+    let item = state.casework.load(id).await?;
+    crate::routes::work_actions::view(state.casework.index(&caller.casework(), &item, req).await?)
 }

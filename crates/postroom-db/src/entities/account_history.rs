@@ -16,6 +16,8 @@ pub struct Model {
     /// The affected state after the change (JSON).
     pub after: Option<String>,
     pub work_item_id: Option<Uuid>,
+    /// The team leader who approved the change (four-eyes), if it needed approval.
+    pub approved_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

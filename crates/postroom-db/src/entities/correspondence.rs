@@ -1,5 +1,6 @@
 //! `correspondence`: one letter, email or file as received.
 
+use postroom_domain::Channel;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub channel: String,
+    pub channel: Channel,
     pub received_at: DateTimeUtc,
     pub sender: Option<String>,
     pub subject: Option<String>,

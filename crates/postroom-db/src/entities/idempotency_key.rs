@@ -15,6 +15,8 @@ pub struct Model {
     pub status: i16,
     pub body: String,
     pub created_at: DateTimeUtc,
+    /// The work item the request was about, if any.
+    pub work_item_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

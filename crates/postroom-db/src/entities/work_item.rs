@@ -1,5 +1,6 @@
 //! `work_items`: a piece of work with a queue, a priority and a deadline.
 
+use postroom_domain::{Priority, WorkItemStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,8 +13,8 @@ pub struct Model {
     pub correspondence_id: Option<Uuid>,
     pub workflow: String,
     pub queue: String,
-    pub priority: i16,
-    pub status: String,
+    pub priority: Priority,
+    pub status: WorkItemStatus,
     pub received_at: DateTimeUtc,
     pub due_on: Date,
     pub assignee: Option<String>,

@@ -1,5 +1,6 @@
 //! `work_item_events`: the audit trail of a work item (who, when, what, before and after).
 
+use postroom_domain::WorkItemStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,8 +12,8 @@ pub struct Model {
     pub occurred_at: DateTimeUtc,
     pub actor: String,
     pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<WorkItemStatus>,
+    pub to_status: Option<WorkItemStatus>,
     pub details: Option<String>,
 }
 

@@ -1,0 +1,78 @@
+//! Every work-item use case in one place: the lifecycle actions (claim, release, pend, resume,
+//! refer, return, reassign, cancel, reopen, notes), claim next, completion with typed account
+//! changes and four-eyes approval, indexing and applying a classification, the customer writing
+//! again, and the timers (expired claims, bring-forward dates).
+//!
+//! Every state change takes one path ([`Casework::transition`]): check who may
+//! (`postroom_domain::lifecycle`), advance the item (conditional on its version), audit it,
+//! write the `workitem.updated` event to the outbox, commit, and wake the relay. The HTTP API and
+//! the workers are thin adapters: they parse, call a use case here, and map the result or the
+//! [`CaseworkError`].
+
+mod actions;
+mod claim;
+mod classification;
+mod completion;
+mod error;
+mod requests;
+mod sla;
+mod text;
+mod timers;
+mod transition;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use postroom_accounts::ApprovalPolicy;
+use postroom_domain::WorkingCalendar;
+use postroom_workflows::Catalogue;
+
+pub use classification::{Classification, IndexRequest};
+pub use completion::{
+    Answer, CompleteRequest, Completion, DecisionRequest, Idempotent, ReplyChannel, ReplyRequest, StoredAnswer,
+    approval_reasons_of,
+};
+pub use error::{CaseworkError, FieldError};
+pub use requests::{
+    CancelRequest, NoteRequest, PendRequest, ReassignRequest, ReferRequest, ReopenRequest, RerouteRequest,
+};
+pub use text::MAX_REASON_CHARS;
+pub use timers::TimerRound;
+pub use transition::{ActionRequest, Caller};
+
+/// The work-item use cases, with what they need: the database, the workflow catalogue, the
+/// working-day calendar, the approval policy, and the outbox relay's wake-up.
+#[derive(Clone)]
+pub struct Casework {
+    db: DatabaseConnection,
+    catalogue: Arc<Catalogue>,
+    calendar: Arc<WorkingCalendar>,
+    approval: Arc<ApprovalPolicy>,
+    outbox_wake: Arc<Notify>,
+}
+
+impl Casework {
+    #[must_use]
+    pub fn new(
+        db: DatabaseConnection,
+        catalogue: Arc<Catalogue>,
+        calendar: Arc<WorkingCalendar>,
+        approval: Arc<ApprovalPolicy>,
+        outbox_wake: Arc<Notify>,
+    ) -> Self {
+        Self { db, catalogue, calendar, approval, outbox_wake }
+    }
+
+    /// The working-day calendar deadlines are counted on.
+    #[must_use]
+    pub fn calendar(&self) -> &WorkingCalendar {
+        &self.calendar
+    }
+
+    /// Wakes the outbox relay after a commit that wrote events.
+    pub(crate) fn wake(&self) {
+        self.outbox_wake.notify_one();
+    }
+}
