@@ -10,12 +10,13 @@ use postroom_db::{
     entities::work_item,
     queues, work_items,
 };
-use postroom_domain::{Action, CancelReason, Role, WorkItemStatus, london_date};
+use postroom_domain::{Role, WorkItemStatus, london_date};
 
 use crate::requests::{CancelRequest, NoteRequest, PendRequest, ReassignRequest, ReferRequest, ReopenRequest};
 
 use crate::{
     ActionRequest, Caller, Casework, CaseworkError,
+    lifecycle::{Action, CancelReason},
     sla::{self, Resumed},
     text::{MAX_NOTE_CHARS, MAX_REASON_CHARS, optional, required},
 };

@@ -4,9 +4,8 @@ use chrono::Utc;
 use sea_orm::TransactionTrait;
 
 use postroom_db::{entities::work_item, queues};
-use postroom_domain::Action;
 
-use crate::{Caller, Casework, CaseworkError, transition::announce};
+use crate::{Action, Caller, Casework, CaseworkError, transition::announce};
 
 impl Casework {
     /// Claims the next item for the caller across the queues they work: highest priority, then

@@ -16,13 +16,13 @@ use postroom_db::{
     work_items::{self, Classified, NewWorkItem},
 };
 use postroom_domain::{
-    Action, Priority, WorkItemStatus,
+    Priority, WorkItemStatus,
     events::{WORK_ITEM_CREATED, WorkItemSummary},
 };
 use postroom_workflows::{Service, TRIAGE, Workflow};
 
 use crate::{
-    Caller, Casework, CaseworkError, FieldError,
+    Action, Caller, Casework, CaseworkError, FieldError,
     text::{MAX_REASON_CHARS, required},
     transition::{advance, announce, reload, stale},
 };

@@ -4,7 +4,7 @@
 //! again, and the timers (expired claims, bring-forward dates).
 //!
 //! Every state change takes one path ([`Casework::transition`]): check who may
-//! (`postroom_domain::lifecycle`), advance the item (conditional on its version), audit it,
+//! (the table in [`lifecycle`]), advance the item (conditional on its version), audit it,
 //! write the `workitem.updated` event to the outbox, commit, and wake the relay. The HTTP API and
 //! the workers are thin adapters: they parse, call a use case here, and map the result or the
 //! [`CaseworkError`].
@@ -14,6 +14,7 @@ mod claim;
 mod classification;
 mod completion;
 mod error;
+pub mod lifecycle;
 mod requests;
 mod sla;
 mod text;
@@ -35,6 +36,7 @@ pub use completion::{
     approval_reasons_of,
 };
 pub use error::{CaseworkError, FieldError};
+pub use lifecycle::{Action, CancelReason};
 pub use requests::{
     CancelRequest, NoteRequest, PendRequest, ReassignRequest, ReferRequest, ReopenRequest, RerouteRequest,
 };

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use postroom_domain::CancelReason;
+use crate::lifecycle::CancelReason;
 
 /// Wait for the customer.
 #[derive(Debug, Deserialize, ToSchema)]

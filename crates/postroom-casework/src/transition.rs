@@ -9,12 +9,14 @@ use uuid::Uuid;
 
 use postroom_db::{casework::Step, entities::work_item, outbox, queues, work_items};
 use postroom_domain::{
-    Action, Role, WorkItemStatus,
+    Role, WorkItemStatus,
     events::{WORK_ITEM_UPDATED, WorkItemSummary},
-    lifecycle::{Actor, Refusal},
 };
 
-use crate::{Casework, CaseworkError};
+use crate::{
+    Casework, CaseworkError,
+    lifecycle::{Action, Actor, Refusal},
+};
 
 /// Who is asking: their user name and role, from their token.
 #[derive(Debug, Clone, PartialEq, Eq)]

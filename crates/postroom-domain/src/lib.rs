@@ -11,7 +11,6 @@ pub mod channel;
 mod columns;
 pub mod events;
 pub mod hash;
-pub mod lifecycle;
 pub mod media;
 pub mod priority;
 pub mod reference;
@@ -23,7 +22,6 @@ pub use calendar::{WorkingCalendar, london_date, london_midnight};
 pub use change::ChangeKind;
 pub use channel::Channel;
 pub use hash::ContentHash;
-pub use lifecycle::{Action, CancelReason};
 pub use media::MediaType;
 pub use priority::Priority;
 pub use reference::WorkItemReference;
@@ -44,7 +42,9 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    pub(crate) fn new(what: &'static str, value: &str, reason: &'static str) -> Self {
+    /// `value` is not a valid `what`; `reason` says what a valid one looks like.
+    #[must_use]
+    pub fn new(what: &'static str, value: &str, reason: &'static str) -> Self {
         Self { what, value: value.to_owned(), reason }
     }
 }

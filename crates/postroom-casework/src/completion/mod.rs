@@ -22,7 +22,7 @@ use postroom_db::{
     entities::work_item,
     idempotency, is_unique_violation,
 };
-use postroom_domain::{Action, events::AccountChanged, london_date};
+use postroom_domain::{events::AccountChanged, london_date};
 use postroom_workflows::Workflow;
 
 pub(crate) use apply::Pending;
@@ -30,7 +30,7 @@ use apply::{Signed, finish, send_for_approval};
 use check::{Checked, check_changes, check_request};
 
 use crate::{
-    Caller, Casework, CaseworkError,
+    Action, Caller, Casework, CaseworkError,
     text::{MAX_REASON_CHARS, required},
     transition::advance,
 };

@@ -1,12 +1,12 @@
 //! What an officer, team leader or the post room may do to a work item, in which state, and the
-//! state it leads to. The API checks every action here before touching the database, so the rules
+//! state it leads to. Every use case checks its action here before touching the database, so the rules
 //! live in one table that a test walks in full.
 
 use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ParseError, Role, WorkItemStatus};
+use postroom_domain::{ParseError, Role, WorkItemStatus};
 
 /// An action on a work item (`POST /api/v1/work-items/{id}/{action}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
