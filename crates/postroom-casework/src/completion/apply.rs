@@ -55,6 +55,8 @@ impl Pending {
 pub(super) struct Signed<'a> {
     pub completed_by: &'a str,
     pub approved_by: Option<&'a str>,
+    /// The approver's comment, if any.
+    pub reason: Option<&'a str>,
 }
 
 /// Applies the changes, closes the item and announces both, in `txn`.
@@ -66,7 +68,7 @@ pub(super) async fn finish(
     signed: Signed<'_>,
     now: DateTime<Utc>,
 ) -> Result<(work_item::Model, Vec<AccountChanged>), CaseworkError> {
-    let Signed { completed_by, approved_by } = signed;
+    let Signed { completed_by, approved_by, reason } = signed;
     let mut applied = Vec::new();
     for change in &completion.changes {
         let Some(account) = taken.get(change.account()) else { continue };
@@ -98,6 +100,7 @@ pub(super) async fn finish(
         "completed_by": completed_by,
         "approved_by": approved_by,
         "approval_reasons": completion.approval_reasons,
+        "approver_comment": reason,
     }));
     let done = advance(txn, item, step, None, now).await?;
     for change in &applied {

@@ -76,7 +76,8 @@ pub enum ReplyChannel {
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     pub version: i32,
-    /// Why (required to reject; at most 2,000 characters).
+    /// Why: required to reject; on approval an optional comment kept in the history (at most
+    /// 2,000 characters).
     pub reason: Option<String>,
 }
 
@@ -166,7 +167,7 @@ impl Casework {
             approval_reasons,
         };
         let completion = if pending.approval_reasons.is_empty() {
-            let signed = Signed { completed_by: &caller.user, approved_by: None };
+            let signed = Signed { completed_by: &caller.user, approved_by: None, reason: None };
             let (item, applied) = finish(&txn, item, &pending, &taken, signed, now).await?;
             Completion { item, approval_reasons: Vec::new(), applied }
         } else {
@@ -214,7 +215,7 @@ impl Casework {
     ) -> Result<Completion, CaseworkError> {
         Self::permit(Action::Approve, caller, item, Some(req.version))?;
         not_own_work(caller, item)?;
-        crate::text::optional("reason", req.reason.as_deref(), MAX_REASON_CHARS)?;
+        let comment = crate::text::optional("reason", req.reason.as_deref(), MAX_REASON_CHARS)?;
         let pending = Pending::of(item)?;
         let completed_by = item.completed_by.clone().unwrap_or_default();
         let now = Utc::now();
@@ -223,7 +224,8 @@ impl Casework {
         let indexed: Vec<(usize, Change)> = pending.changes.iter().cloned().enumerate().collect();
         let ctx = Context { today: london_date(now), calendar: &self.calendar };
         let Checked { taken, .. } = check_changes(&txn, item, &indexed, Vec::new(), ctx, &self.approval).await?;
-        let signed = Signed { completed_by: &completed_by, approved_by: Some(&caller.user) };
+        let signed =
+            Signed { completed_by: &completed_by, approved_by: Some(&caller.user), reason: comment.as_deref() };
         let (item, applied) = finish(&txn, item, &pending, &taken, signed, now).await?;
         idempotency::forget_for_item(&txn, item.id).await?;
         txn.commit().await?;
