@@ -195,6 +195,8 @@ impl Application {
             approval: Arc::new(postroom_accounts::ApprovalPolicy {
                 backdate_days: settings.work.approval_backdate_days,
                 kinds: settings.work.approval_kinds.clone(),
+                amount_pence: settings.work.approval_amount_pence,
+                max_amount_pence: settings.work.max_amount_pence,
             }),
             rates: Arc::new(settings.charges.rates()),
             catalogue,
