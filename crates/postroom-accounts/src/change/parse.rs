@@ -25,6 +25,17 @@ impl ChangeError {
         Self { index, field: Some(field.to_owned()), message: format!("{field}: {problem}") }
     }
 
+    /// What is wrong without the field's name, for a message shown beside [`ChangeError::path`]
+    /// (`must be a whole number of pence, …`).
+    #[must_use]
+    pub fn problem(&self) -> &str {
+        self.field
+            .as_deref()
+            .and_then(|f| self.message.strip_prefix(f))
+            .and_then(|rest| rest.strip_prefix(": "))
+            .unwrap_or(&self.message)
+    }
+
     /// Where it is in the request: `changes[0].amount_pence`, or `changes[0]` for the whole change.
     #[must_use]
     pub fn path(&self) -> String {

@@ -28,6 +28,7 @@ fn an_amount_beyond_a_whole_number_of_pence_is_refused_naming_the_field() {
     ] {
         let e = parse_error(refund(amount));
         assert_eq!(e.path(), "changes[0].amount_pence");
+        assert_eq!(e.problem(), format!("must be a whole number of pence, e.g. 12050 for £120.50, not {got}"));
         assert_eq!(
             e.message,
             format!("amount_pence: must be a whole number of pence, e.g. 12050 for £120.50, not {got}")
@@ -169,6 +170,7 @@ fn a_bad_date_names_its_field_and_the_format() {
 fn kinds_types_and_choices_say_what_is_allowed() {
     let e = parse_error(json!("note"));
     assert_eq!(e.path(), "changes[0]");
+    assert_eq!(e.problem(), e.message);
     assert!(e.message.contains("one of move_in,"), "{}", e.message);
     let e = parse_error(json!({"kind": 7, "account": "1"}));
     assert!(e.message.starts_with("kind: must be a string, one of move_in,"), "{}", e.message);
