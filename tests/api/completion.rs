@@ -143,9 +143,15 @@ async fn an_invalid_completion_applies_nothing_and_lists_every_error() -> anyhow
     assert_eq!(status, 422, "{problem}");
     let fields: Vec<&str> =
         problem["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
-    for expected in
-        ["outcome", "reply.template", "changes[1]", "changes[2]", "changes[3].account", "changes[4]", "changes[5]"]
-    {
+    for expected in [
+        "outcome",
+        "reply.template",
+        "changes[1]",
+        "changes[2]",
+        "changes[3].account",
+        "changes[4].kind",
+        "changes[5].from",
+    ] {
         assert!(fields.contains(&expected), "{expected} missing from {fields:?}");
     }
     assert!(!fields.contains(&"changes[0]"), "the valid change is not an error: {fields:?}");

@@ -15,6 +15,7 @@ mod emails;
 mod errors;
 mod health;
 mod imap;
+mod limits;
 mod migrations;
 mod officer_work;
 mod restart;

@@ -5,12 +5,14 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use postroom_charges::Pence;
 use postroom_domain::ChangeKind;
 
 use crate::state::{AccountState, ApprovalPolicy, Context, DiscountClass, RecoveryStage, Section, Service, category};
 
 mod bacs;
 mod direct_debit;
+mod parse;
 mod people;
 mod recovery;
 mod reductions;
@@ -24,6 +26,7 @@ pub use bacs::{BacsAdvice, BacsReport, bacs_reference_problem, normalise_sort_co
 pub use direct_debit::{
     ADVANCE_NOTICE_WORKING_DAYS, DirectDebitAmend, DirectDebitCancel, DirectDebitSetup, REFERENCE_PREFIX,
 };
+pub use parse::{ChangeError, parse_changes, parse_each};
 pub use people::{
     AUTHORITY_MAX_YEARS, AuthorityScope, MoveIn, MoveOut, NameContactUpdate, ThirdPartyAuthority,
     ThirdPartyAuthorityEnd,
@@ -36,8 +39,7 @@ pub use reliefs::{ReliefEnd, ReliefGrant, ReliefKind};
 pub use rules::MAX_NAME;
 pub use valuation::{BandChange, RateableValueChange};
 
-/// Longest note or reason kept, in characters.
-pub const MAX_TEXT: usize = 10_000;
+pub use crate::input::MAX_TEXT;
 
 /// One account change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -154,49 +156,6 @@ pub struct MoneyChange {
     pub reason: String,
 }
 
-/// A change that could not be parsed or is not valid, and where it is in the request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("changes[{index}]: {message}")]
-pub struct ChangeError {
-    pub index: usize,
-    pub message: String,
-}
-
-/// Parses each change on its own: a malformed one (unknown kind, missing or unknown field,
-/// wrong type) becomes an error naming its position, and the others still parse.
-#[must_use]
-pub fn parse_each(values: &[serde_json::Value]) -> Vec<Result<Change, ChangeError>> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(index, value)| {
-            serde_json::from_value::<Change>(value.clone()).map_err(|e| {
-                let kind = value.get("kind").and_then(|k| k.as_str());
-                let message = match kind.map(str::parse::<ChangeKind>) {
-                    None => "each change needs a \"kind\"".to_owned(),
-                    Some(Err(e)) => e.to_string(),
-                    Some(Ok(k)) if !e.to_string().contains("unknown variant") => format!("{k}: {e}"),
-                    Some(Ok(k)) => format!("{k} changes cannot be applied through Postroom yet"),
-                };
-                ChangeError { index, message }
-            })
-        })
-        .collect()
-}
-
-/// Parses every change, or reports each one that is malformed with its position.
-///
-/// # Errors
-/// Every malformed change.
-pub fn parse_changes(values: &[serde_json::Value]) -> Result<Vec<Change>, Vec<ChangeError>> {
-    let (ok, bad): (Vec<_>, Vec<_>) = parse_each(values).into_iter().partition(Result::is_ok);
-    if bad.is_empty() {
-        Ok(ok.into_iter().filter_map(Result::ok).collect())
-    } else {
-        Err(bad.into_iter().filter_map(Result::err).collect())
-    }
-}
-
 impl Change {
     /// Its kind, as workflows name it.
     #[must_use]
@@ -231,6 +190,17 @@ impl Change {
             Self::ThirdPartyAuthorityEnd(_) => ChangeKind::ThirdPartyAuthorityEnd,
             Self::Refund(_) => ChangeKind::Refund,
             Self::WriteOff(_) => ChangeKind::WriteOff,
+        }
+    }
+
+    /// The amount of money it carries, in pence, if it carries one: a refund, a write-off, a
+    /// payment arrangement's payment.
+    #[must_use]
+    pub fn amount_pence(&self) -> Option<i64> {
+        match self {
+            Self::Refund(c) | Self::WriteOff(c) => Some(c.amount_pence),
+            Self::PaymentArrangement(c) => Some(c.amount_pence),
+            _ => None,
         }
     }
 
@@ -285,10 +255,25 @@ impl Change {
     }
 
     /// What is wrong with applying it to an account in `state` (empty when valid): each message
-    /// names the field and the rule it breaks.
+    /// names the field and the rule it breaks. Amounts are held to the default ceiling
+    /// ([`ApprovalPolicy::default`]); [`Change::validate_with`] takes the configured one.
     #[must_use]
     pub fn validate(&self, state: &AccountState, ctx: Context<'_>) -> Vec<String> {
+        self.validate_with(state, ctx, &ApprovalPolicy::default())
+    }
+
+    /// As [`Change::validate`], holding amounts of money to `policy.max_amount_pence`.
+    #[must_use]
+    pub fn validate_with(&self, state: &AccountState, ctx: Context<'_>, policy: &ApprovalPolicy) -> Vec<String> {
         let mut errors = Vec::new();
+        if let Some(amount) = self.amount_pence().filter(|a| *a > policy.max_amount_pence) {
+            errors.push(format!(
+                "amount_pence must be at most {} ({}), not {amount}: check the amount, or ask an administrator to \
+                 raise work.max_amount_pence",
+                policy.max_amount_pence,
+                Pence::new(policy.max_amount_pence)
+            ));
+        }
         if state.status == "closed" && !matches!(self, Self::Note(_) | Self::Refund(_) | Self::WriteOff(_)) {
             errors.push(format!("account {} is closed: only notes, refunds and write-offs apply", state.reference));
         }
@@ -350,7 +335,7 @@ impl Change {
     }
 
     /// Why this change needs a team leader's approval under `policy`, if it does: kinds that
-    /// always do, a discount, exemption, disabled band reduction or relief backdated more than
+    /// always do, a refund or write-off of more than `policy.amount_pence`, a discount, exemption, disabled band reduction or relief backdated more than
     /// `policy.backdate_days`, and a band or rateable value reduction backdated that far (it
     /// creates a refund). Without the account's state a valuation change counts as a reduction
     /// when it takes effect before the list was altered (an increase never does); use
@@ -359,6 +344,16 @@ impl Change {
     pub fn approval_reason(&self, policy: &ApprovalPolicy, today: NaiveDate) -> Option<String> {
         if policy.kinds.contains(&self.kind()) {
             return Some(format!("{} changes need approval", self.kind()));
+        }
+        if let Self::Refund(c) | Self::WriteOff(c) = self
+            && c.amount_pence > policy.amount_pence
+        {
+            let what = if matches!(self, Self::Refund(_)) { "refund" } else { "write-off" };
+            return Some(format!(
+                "a {what} of {} is more than {}, the most an officer may make alone",
+                Pence::new(c.amount_pence),
+                Pence::new(policy.amount_pence)
+            ));
         }
         let (what, from) = match self {
             Self::DiscountGrant(c) => ("discount", c.from),

@@ -573,7 +573,8 @@ pub struct Context<'a> {
     pub calendar: &'a postroom_domain::WorkingCalendar,
 }
 
-/// Which changes need a team leader's approval (four-eyes) besides workflows that always do.
+/// Which changes need a team leader's approval (four-eyes) besides workflows that always do, and
+/// the most money any change may carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovalPolicy {
     /// A discount starting more than this many days before today is a backdating that needs
@@ -581,10 +582,28 @@ pub struct ApprovalPolicy {
     pub backdate_days: i64,
     /// Kinds that always need approval (refunds, write-offs).
     pub kinds: Vec<ChangeKind>,
+    /// A refund or write-off of more than this many pence needs approval whatever `kinds` says.
+    pub amount_pence: i64,
+    /// No change may carry more than this many pence (a refund, a write-off, a payment
+    /// arrangement's payment): more is refused as a mistake.
+    pub max_amount_pence: i64,
+}
+
+impl ApprovalPolicy {
+    /// The default for [`ApprovalPolicy::amount_pence`]: £1,000.
+    pub const DEFAULT_AMOUNT_PENCE: i64 = 100_000;
+    /// The default for [`ApprovalPolicy::max_amount_pence`]: £10,000,000, above any Business
+    /// Rates refund most councils will make (raise it where large hereditaments are billed).
+    pub const DEFAULT_MAX_AMOUNT_PENCE: i64 = 1_000_000_000;
 }
 
 impl Default for ApprovalPolicy {
     fn default() -> Self {
-        Self { backdate_days: 28, kinds: vec![ChangeKind::Refund, ChangeKind::WriteOff] }
+        Self {
+            backdate_days: 28,
+            kinds: vec![ChangeKind::Refund, ChangeKind::WriteOff],
+            amount_pence: Self::DEFAULT_AMOUNT_PENCE,
+            max_amount_pence: Self::DEFAULT_MAX_AMOUNT_PENCE,
+        }
     }
 }

@@ -5,6 +5,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use postroom_accounts::input::{BodyProblem, FieldProblem};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -70,6 +71,13 @@ impl ApiError {
         Self::Unprocessable { detail: detail.into(), errors: Vec::new() }
     }
 
+    /// 422 naming one field and what is wrong with it.
+    #[must_use]
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let (field, message) = (field.into(), message.into());
+        Self::Unprocessable { detail: format!("{field}: {message}"), errors: vec![FieldError { field, message }] }
+    }
+
     /// 409: the work item moved on (another action, a new version) since it was read.
     #[must_use]
     pub fn item_changed(reference: &str) -> Self {
@@ -132,6 +140,22 @@ pub fn problem_response(problem: Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))], body).into_response()
+}
+
+/// A JSON body that could not be read: 400 saying where it stops being JSON, or 422 naming the
+/// field that is missing, unknown or of the wrong type.
+impl From<BodyProblem> for ApiError {
+    fn from(problem: BodyProblem) -> Self {
+        match problem {
+            BodyProblem::Syntax { line, column, message } => {
+                Self::BadRequest(format!("the body is not JSON: {message} (line {line}, column {column})"))
+            }
+            BodyProblem::Field(FieldProblem { field, message }) if field.is_empty() => {
+                Self::unprocessable(format!("the body {message}"))
+            }
+            BodyProblem::Field(FieldProblem { field, message }) => Self::invalid(field, message),
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for ApiError {
@@ -212,6 +236,24 @@ mod tests {
                 assert_eq!(errors[0].field, "reason");
             }
         }
+    }
+
+    #[test]
+    fn a_body_problem_is_a_400_where_it_is_not_json_and_a_422_naming_the_field() {
+        let syntax = BodyProblem::Syntax { line: 2, column: 7, message: "expected value".into() };
+        let err = ApiError::from(syntax);
+        assert_eq!(err.parts().0, StatusCode::BAD_REQUEST);
+        assert_eq!(err.to_string(), "the body is not JSON: expected value (line 2, column 7)");
+        let missing = FieldProblem { field: "bring_forward_on".into(), message: "required".into() };
+        match ApiError::from(BodyProblem::Field(missing)) {
+            ApiError::Unprocessable { detail, errors } => {
+                assert_eq!(detail, "bring_forward_on: required");
+                assert_eq!((errors[0].field.as_str(), errors[0].message.as_str()), ("bring_forward_on", "required"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let whole = FieldProblem { field: String::new(), message: "must be an object, not a list".into() };
+        assert_eq!(ApiError::from(BodyProblem::Field(whole)).to_string(), "the body must be an object, not a list");
     }
 
     #[tokio::test]

@@ -2,11 +2,12 @@
 //! identity from the bearer token.
 
 use axum::{
+    body::Bytes,
     extract::{
         FromRequest, FromRequestParts, Request,
-        rejection::{JsonRejection, PathRejection, QueryRejection},
+        rejection::{PathRejection, QueryRejection},
     },
-    http::{header, request::Parts},
+    http::{HeaderMap, StatusCode, header, request::Parts},
 };
 use serde::de::DeserializeOwned;
 
@@ -15,22 +16,42 @@ use postroom_domain::Role;
 
 use crate::{error::ApiError, state::AppState};
 
-/// `Json` whose rejection is a problem.
+/// `Json` whose rejection is a problem: a body that is not JSON is a 400 saying where (line and
+/// column); JSON of the wrong shape is a 422 whose `errors` name the field (`bring_forward_on`:
+/// "required"; an unknown field with the accepted ones; a wrong type with the one wanted). An
+/// empty body reads as `{}`, whatever its content type, so an action whose fields are all
+/// optional needs none; a non-empty body must be `application/json` (or `application/*+json`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Self(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(ApiError::UnsupportedMediaType("send the body as application/json".to_owned()))
+        let json = is_json(req.headers());
+        let body = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(e.body_text())
+            } else {
+                ApiError::BadRequest(e.body_text())
             }
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::unprocessable(e.body_text())),
-            Err(e) => Err(ApiError::BadRequest(e.body_text())),
+        })?;
+        if body.is_empty() {
+            return Ok(Self(postroom_accounts::input::from_slice(b"{}")?));
         }
+        if !json {
+            return Err(ApiError::UnsupportedMediaType("send the body as application/json".to_owned()));
+        }
+        Ok(Self(postroom_accounts::input::from_slice(&body)?))
     }
+}
+
+/// Whether the request says its body is JSON: `application/json` or `application/*+json`, with
+/// any parameters.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(media) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json"
+        || essence.strip_prefix("application/").is_some_and(|sub| sub.ends_with("+json") && sub.len() > "+json".len())
 }
 
 /// `Path` whose rejection is a problem.
@@ -122,5 +143,28 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestId {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(parts.headers.get(crate::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn json_is_application_json_or_a_json_suffix_with_any_parameters() {
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(v));
+            is_json(&h)
+        };
+        assert!(with("application/json"));
+        assert!(with("Application/JSON; charset=utf-8"));
+        assert!(with("application/merge-patch+json"));
+        assert!(!with("application/+json"));
+        assert!(!with("text/plain"));
+        assert!(!with("application/jsonx"));
+        assert!(!is_json(&HeaderMap::new()));
     }
 }

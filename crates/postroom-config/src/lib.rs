@@ -382,6 +382,12 @@ pub struct WorkSettings {
     pub approval_backdate_days: i64,
     /// Account change kinds that always need a team leader's approval.
     pub approval_kinds: Vec<postroom_domain::ChangeKind>,
+    /// A refund or write-off of more than this many pence needs a team leader's approval even
+    /// when `approval_kinds` does not list its kind.
+    pub approval_amount_pence: i64,
+    /// The largest amount of money, in pence, any account change may carry (a refund, a
+    /// write-off, a payment arrangement's payment): larger ones are refused as mistakes.
+    pub max_amount_pence: i64,
     /// How long a completion's `Idempotency-Key` and its response are kept.
     #[serde(with = "humantime_serde")]
     pub idempotency_ttl: Duration,
@@ -394,8 +400,39 @@ impl Default for WorkSettings {
             timer_interval: Duration::from_secs(30),
             approval_backdate_days: 28,
             approval_kinds: vec![postroom_domain::ChangeKind::Refund, postroom_domain::ChangeKind::WriteOff],
+            approval_amount_pence: 100_000,
+            max_amount_pence: 1_000_000_000,
             idempotency_ttl: Duration::from_secs(7 * 24 * 3600),
         }
+    }
+}
+
+/// The most `work.max_amount_pence` may be: £10,000,000,000, far beyond any council's refund,
+/// and small enough that sums of amounts cannot overflow.
+pub const MAX_AMOUNT_PENCE_LIMIT: i64 = 1_000_000_000_000;
+
+impl WorkSettings {
+    /// What is wrong with these settings, each naming its key.
+    #[must_use]
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !(1..=MAX_AMOUNT_PENCE_LIMIT).contains(&self.max_amount_pence) {
+            problems.push(format!(
+                "work.max_amount_pence = {} must be from 1 to {MAX_AMOUNT_PENCE_LIMIT}",
+                self.max_amount_pence
+            ));
+        }
+        if !(0..=self.max_amount_pence).contains(&self.approval_amount_pence) {
+            problems.push(format!(
+                "work.approval_amount_pence = {} must be from 0 to work.max_amount_pence ({})",
+                self.approval_amount_pence, self.max_amount_pence
+            ));
+        }
+        if self.approval_backdate_days < 0 {
+            problems
+                .push(format!("work.approval_backdate_days = {} must not be negative", self.approval_backdate_days));
+        }
+        problems
     }
 }
 
@@ -738,7 +775,8 @@ impl Settings {
         let settings = figment
             .extract::<Self>()
             .map_err(|e| ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
-        let problems = settings.charges.problems();
+        let mut problems = settings.charges.problems();
+        problems.extend(settings.work.problems());
         if problems.is_empty() { Ok(settings) } else { Err(ConfigError::Invalid(problems.join("; "))) }
     }
 
@@ -912,6 +950,11 @@ standard = "48.0"
             ),
             ("[charges.multipliers.\"2027/28\"]\nsmall_business = \"43.25\"\nstandard = \"48\"", "43.25"),
             ("[charges.multipliers.\"2027/28\"]\nsmall_business = \"43.2\"", "standard"),
+            ("[work]\nmax_amount_pence = 0", "work.max_amount_pence = 0 must be from 1 to 1000000000000"),
+            ("[work]\nmax_amount_pence = 9223372036854775807", "work.max_amount_pence = 9223372036854775807"),
+            ("[work]\napproval_amount_pence = 2000000000", "must be from 0 to work.max_amount_pence (1000000000)"),
+            ("[work]\napproval_amount_pence = -1", "work.approval_amount_pence = -1"),
+            ("[work]\napproval_backdate_days = -1", "work.approval_backdate_days = -1 must not be negative"),
         ];
         for (toml, expected) in cases {
             let err = Settings::from_toml(toml).expect_err(toml).to_string();

@@ -5,23 +5,30 @@ use std::{fmt, str::FromStr};
 use crate::ParseError;
 
 macro_rules! change_kinds {
-    ($($variant:ident => $name:literal),+ $(,)?) => {
+    ($first:ident => $first_name:literal $(, $variant:ident => $name:literal)* $(,)?) => {
         /// A kind of account change (the changes themselves are typed per kind).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum ChangeKind {
-            $($variant),+
+            $first $(, $variant)*
         }
 
         impl ChangeKind {
             /// Every kind.
-            pub const ALL: &[Self] = &[$(Self::$variant),+];
+            pub const ALL: &[Self] = &[Self::$first $(, Self::$variant)*];
+
+            /// What a parse error says is allowed.
+            const ONE_OF: &str = concat!("use one of ", $first_name $(, ", ", $name)*);
+
+            /// Every kind's name, comma-separated (for messages that list what is allowed).
+            pub const NAMES: &str = concat!($first_name $(, ", ", $name)*);
 
             /// The stored and configured name.
             #[must_use]
             pub fn as_str(self) -> &'static str {
                 match self {
-                    $(Self::$variant => $name),+
+                    Self::$first => $first_name,
+                    $(Self::$variant => $name),*
                 }
             }
         }
@@ -69,9 +76,11 @@ impl fmt::Display for ChangeKind {
 impl FromStr for ChangeKind {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.iter().copied().find(|k| k.as_str() == s).ok_or_else(|| {
-            ParseError::new("account change kind", s, "see ChangeKind::ALL (e.g. move_out, discount_grant)")
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| ParseError::new("account change kind", s, Self::ONE_OF))
     }
 }
 
@@ -84,6 +93,9 @@ mod tests {
         for k in ChangeKind::ALL {
             assert_eq!(k.as_str().parse::<ChangeKind>(), Ok(*k));
         }
-        assert!("move_outt".parse::<ChangeKind>().is_err());
+        let err = "move_outt".parse::<ChangeKind>().unwrap_err().to_string();
+        assert!(err.contains("move_outt") && err.contains("use one of move_in, move_out,"), "{err}");
+        assert!(err.ends_with("write_off, note"), "{err}");
+        assert_eq!(ChangeKind::NAMES.split(", ").count(), ChangeKind::ALL.len());
     }
 }

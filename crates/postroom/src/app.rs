@@ -105,6 +105,8 @@ impl Application {
         let approval = Arc::new(postroom_accounts::ApprovalPolicy {
             backdate_days: settings.work.approval_backdate_days,
             kinds: settings.work.approval_kinds.clone(),
+            amount_pence: settings.work.approval_amount_pence,
+            max_amount_pence: settings.work.max_amount_pence,
         });
         let casework = Casework::new(db.clone(), catalogue.clone(), calendar.clone(), approval, outbox_wake.clone());
         let handlers: Vec<Arc<dyn EventHandler>> = vec![

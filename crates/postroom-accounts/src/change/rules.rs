@@ -7,8 +7,7 @@ use crate::state::{AccountState, Adjustment, Context};
 
 use super::{MAX_TEXT, MoneyChange, NoteChange, VulnerabilityFlag};
 
-/// Longest name (of a party or third party) kept, in characters.
-pub const MAX_NAME: usize = 200;
+pub use crate::input::MAX_NAME;
 
 /// The validation and projection of one kind of change.
 pub(crate) trait Rule {

@@ -10,6 +10,7 @@ use crate::state::Adjustment;
 
 mod direct_debit;
 mod history;
+mod limits;
 mod people;
 mod recovery;
 mod reductions;
@@ -76,11 +77,17 @@ fn every_bad_change_is_reported_with_its_position() {
     .unwrap_err();
     let at: Vec<usize> = errors.iter().map(|e| e.index).collect();
     assert_eq!(at, vec![1, 2, 3, 4, 5]);
-    assert!(errors[0].message.contains("kind"), "{}", errors[0].message);
-    assert!(errors[1].message.contains("teleport"), "{}", errors[1].message);
-    assert!(errors[2].message.contains("text"), "{}", errors[2].message);
-    assert!(errors[3].message.contains("colour"), "{}", errors[3].message);
-    assert!(errors[4].message.contains("move_in"), "{}", errors[4].message);
+    let fields: Vec<String> = errors.iter().map(ChangeError::path).collect();
+    assert_eq!(
+        fields,
+        ["changes[1].kind", "changes[2].kind", "changes[3].text", "changes[4].colour", "changes[5].name"]
+    );
+    assert!(errors[0].message.starts_with("kind: required; one of move_in, move_out,"), "{}", errors[0].message);
+    assert!(errors[1].message.contains("\"teleport\" is not a kind of account change"), "{}", errors[1].message);
+    assert!(errors[1].message.contains(ChangeKind::NAMES), "lists every kind: {}", errors[1].message);
+    assert_eq!(errors[2].message, "text: required");
+    assert_eq!(errors[3].message, "colour: unknown field; accepted fields: account, text");
+    assert_eq!(errors[4].message, "name: required");
 }
 
 #[test]

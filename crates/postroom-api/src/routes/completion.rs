@@ -108,8 +108,7 @@ async fn complete(
     body: &[u8],
     idempotent: Option<Idempotent<'_>>,
 ) -> Result<Answer, ApiError> {
-    let req: CompleteRequest = serde_json::from_slice(body)
-        .map_err(|e| ApiError::unprocessable(format!("the body is not a completion: {e}")))?;
+    let req: CompleteRequest = postroom_accounts::input::from_slice(body)?;
     let item = state.casework.load(id).await?;
     let render = |c: &Completion| -> Result<String, postroom_casework::CaseworkError> {
         let view = CompletionView::of(c.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;

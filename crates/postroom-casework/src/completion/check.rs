@@ -43,7 +43,7 @@ pub(super) fn check_request(req: &CompleteRequest, workflow: &Workflow) -> (Vec<
     let mut changes = Vec::new();
     for (i, parsed) in parse_each(&req.changes).into_iter().enumerate() {
         match parsed {
-            Err(e) => errors.push(FieldError::new(format!("changes[{}]", e.index), e.message)),
+            Err(e) => errors.push(FieldError::new(e.path(), e.problem())),
             Ok(c) if !workflow.changes.contains(&c.kind()) => {
                 let allowed: Vec<&str> = workflow.changes.iter().map(|k| k.as_str()).collect();
                 errors.push(FieldError::new(
@@ -106,7 +106,7 @@ pub(super) async fn check_changes(
             taken.insert(reference.to_owned(), fresh);
         }
         let (Some(state), Some(account)) = (states.get_mut(reference), taken.get(reference)) else { continue };
-        let mut problems = change.validate(state, ctx);
+        let mut problems = change.validate_with(state, ctx, policy);
         approval_reasons.extend(change.approval_reason_for(state, policy, ctx.today));
         if problems.is_empty() {
             change.project(state);
