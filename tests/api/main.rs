@@ -6,6 +6,7 @@ mod accounts;
 mod accuracy;
 mod auth;
 mod charges;
+mod claims;
 mod classify;
 mod completion;
 mod delivery;
