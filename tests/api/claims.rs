@@ -110,7 +110,10 @@ async fn claim_next_takes_exactly_one_item_whatever_the_plan() -> anyhow::Result
                 (app.client.clone(), app.url("/api/v1/work-items/next"), app.token(&user, Role::Officer)?);
             officers.spawn(async move {
                 let resp = client.post(&url).bearer_auth(&token).send().await?;
-                anyhow::ensure!(resp.status() == StatusCode::OK, "{user}: {}", resp.status());
+                if resp.status() != StatusCode::OK {
+                    // Items are ready in every queue: no answer but 200 is right (checked below).
+                    return anyhow::Ok((user, format!("HTTP {}", resp.status())));
+                }
                 let item: Value = resp.json().await?;
                 anyhow::ensure!(item["assignee"] == user.as_str(), "claimed for someone else: {item}");
                 anyhow::Ok((user, item["id"].as_str().unwrap_or_default().to_owned()))
@@ -126,9 +129,12 @@ async fn claim_next_takes_exactly_one_item_whatever_the_plan() -> anyhow::Result
     for item in &held {
         by_officer.entry(item.assignee.clone().unwrap_or_default()).or_default().push(item.id.to_string());
     }
-    for (user, id) in &answers {
-        assert_eq!(by_officer.get(user), Some(&vec![id.clone()]), "{user} was answered {id} and holds exactly it");
-    }
+    let wrong: Vec<String> = answers
+        .iter()
+        .filter(|(user, id)| by_officer.get(user) != Some(&vec![id.clone()]))
+        .map(|(user, id)| format!("{user} was answered {id} but holds {:?}", by_officer.get(user)))
+        .collect();
+    assert!(wrong.is_empty(), "{} of {} claims: {wrong:#?}", wrong.len(), answers.len());
     assert_eq!(held.len(), OFFICERS * ROUNDS, "one item in progress per claim");
     let claims = work_item_event::Entity::find().filter(work_item_event::Column::Action.eq("claimed")).all(&db).await?;
     let mut audited: HashMap<String, usize> = HashMap::new();
