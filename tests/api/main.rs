@@ -13,6 +13,7 @@ mod delivery;
 mod drop_folders;
 mod emails;
 mod errors;
+mod finding_work;
 mod health;
 mod imap;
 mod migrations;
