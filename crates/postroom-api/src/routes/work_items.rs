@@ -67,16 +67,17 @@ pub struct WorkItemQuery {
 }
 
 impl WorkItemQuery {
-    /// The database filter, or 422 naming each parameter that is not valid.
+    /// The database filter; 400 for a page size out of range, 422 naming each filter that is
+    /// not valid.
     fn into_filter(self, today: chrono::NaiveDate) -> Result<work_items::Filter, ApiError> {
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=500).contains(&limit) {
+            return Err(ApiError::BadRequest("limit must be between 1 and 500".to_owned()));
+        }
         let mut errors = Vec::new();
         let mut invalid = |field: &str, message: String| {
             errors.push(FieldError { field: field.to_owned(), message });
         };
-        let limit = self.limit.unwrap_or(50);
-        if !(1..=500).contains(&limit) {
-            invalid("limit", format!("must be between 1 and 500, not {limit}"));
-        }
         let overdue = match self.overdue.as_deref() {
             None => None,
             Some("true") => Some(work_items::Overdue { overdue: true, today }),
