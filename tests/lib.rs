@@ -47,6 +47,22 @@ impl TestApp {
 
     /// The service in `role`, after `configure` adjusts the settings.
     pub async fn spawn_with(role: ServeRole, configure: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+        Self::spawn_prepared(role, configure, &[]).await
+    }
+
+    /// The whole service, on PostgreSQL after `postgres_setup` has run on the fresh database
+    /// before the service opens any connection, with `{database}` standing for its name: e.g.
+    /// `ALTER DATABASE "{database}" SET enable_hashjoin = off` then holds for every connection
+    /// the service opens. On SQLite nothing is run.
+    pub async fn spawn_with_postgres_setup(postgres_setup: &[&str]) -> anyhow::Result<Self> {
+        Self::spawn_prepared(ServeRole::All, |_| {}, postgres_setup).await
+    }
+
+    async fn spawn_prepared(
+        role: ServeRole,
+        configure: impl FnOnce(&mut Settings),
+        postgres_setup: &[&str],
+    ) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
         let mut settings = Settings { data_dir: data.path().join("data"), ..Settings::default() };
         settings.server.bind = "127.0.0.1:0".parse()?;
@@ -57,6 +73,7 @@ impl TestApp {
         let database = match std::env::var(POSTGRES_ENV) {
             Ok(admin) => {
                 let db = PgDatabase::create(&admin).await?;
+                db.run(postgres_setup).await?;
                 settings.database.url = Some(SecretString::from(db.url.clone()));
                 Some(db)
             }
@@ -552,6 +569,21 @@ impl PgDatabase {
         let mut url = url::Url::parse(admin_url)?;
         url.set_path(&format!("/{name}"));
         Ok(Self { admin_url: admin_url.to_owned(), name, url: url.to_string() })
+    }
+}
+
+impl PgDatabase {
+    /// Runs `statements` as the admin, `{database}` standing for this database's name.
+    async fn run(&self, statements: &[&str]) -> anyhow::Result<()> {
+        if statements.is_empty() {
+            return Ok(());
+        }
+        let admin = Database::connect(&self.admin_url).await?;
+        for s in statements {
+            admin.execute_unprepared(&s.replace("{database}", &self.name)).await?;
+        }
+        admin.close().await?;
+        Ok(())
     }
 }
 

@@ -17,6 +17,7 @@ mod m20261123_000009_add_classification;
 mod m20261123_000010_add_account_state;
 mod m20261123_000011_add_officer_work;
 mod m20261123_000012_add_account_model;
+mod m20261207_000013_add_work_item_claim_indexes;
 mod m20261207_000020_add_approval_records;
 
 /// All of Postroom's migrations, in order.
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_add_account_state::Migration),
             Box::new(m20261123_000011_add_officer_work::Migration),
             Box::new(m20261123_000012_add_account_model::Migration),
+            Box::new(m20261207_000013_add_work_item_claim_indexes::Migration),
             Box::new(m20261207_000020_add_approval_records::Migration),
         ]
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, LockBehavior, LockType, Order, Query},
+    Statement, Value, sea_query::Expr,
 };
 
 use postroom_domain::{Priority, WorkItemStatus};
@@ -125,9 +125,8 @@ pub async fn advance(
 }
 
 /// Claims, for `user`, the most urgent ready item in `queues` (highest priority, then earliest
-/// due, then oldest received) in one statement, so two officers never get the same item: on
-/// PostgreSQL the candidate row is locked `FOR UPDATE SKIP LOCKED`, so concurrent claims take the
-/// next one instead of waiting; SQLite runs one writer at a time. Audited as `claimed`.
+/// due, then oldest received), audited as `claimed`. One statement, [`claim_statement`], which
+/// can change at most one row whatever plan the database picks.
 ///
 /// # Errors
 /// When the database fails.
@@ -138,38 +137,10 @@ pub async fn claim_next(
     queues: &[String],
     now: DateTime<Utc>,
 ) -> Result<Option<work_item::Model>, DbErr> {
-    if queues.is_empty() {
+    let Some(claim) = claim_statement(conn.get_database_backend(), user, queues, now) else {
         return Ok(None);
-    }
-    let ready = WorkItemStatus::Ready.as_str();
-    let backend = conn.get_database_backend();
-    let mut candidate = Query::select();
-    candidate
-        .column(Column::Id)
-        .from(work_item::Entity)
-        .and_where(Expr::col(Column::Status).eq(ready))
-        .and_where(Expr::col(Column::Queue).is_in(queues.iter().cloned()))
-        .order_by(Column::Priority, Order::Asc)
-        .order_by(Column::DueOn, Order::Asc)
-        .order_by(Column::ReceivedAt, Order::Asc)
-        .order_by(Column::Id, Order::Asc)
-        .limit(1);
-    if backend == DbBackend::Postgres {
-        candidate.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let claim = Query::update()
-        .table(work_item::Entity)
-        .value(Column::Status, WorkItemStatus::InProgress.as_str())
-        .value(Column::Assignee, user)
-        .value(Column::ClaimedAt, now)
-        .value(Column::ActiveAt, now)
-        .value(Column::UpdatedAt, now)
-        .value(Column::Version, Expr::col(Column::Version).add(1))
-        .and_where(Expr::col(Column::Id).in_subquery(candidate))
-        .and_where(Expr::col(Column::Status).eq(ready))
-        .returning_all()
-        .to_owned();
-    let Some(item) = work_item::Model::find_by_statement(backend.build(&claim)).one(conn).await? else {
+    };
+    let Some(item) = work_item::Model::find_by_statement(claim).one(conn).await? else {
         return Ok(None);
     };
     let entry = NewEvent {
@@ -181,6 +152,68 @@ pub async fn claim_next(
     };
     audit(conn, item.id, entry, now).await?;
     Ok(Some(item))
+}
+
+/// The claim-next statement (`None` when there are no queues).
+///
+/// The row to claim is chosen by `id = (scalar subquery)`, which both databases evaluate once
+/// (PostgreSQL as an InitPlan), so the `UPDATE` touches at most one row under any plan. (An
+/// `id IN (… LIMIT 1 FOR UPDATE SKIP LOCKED)` semi-join can be rescanned per outer row under a
+/// nested-loop plan, each rescan skipping the row it has just claimed and yielding the next.)
+///
+/// The candidates are one probe per queue into the partial index `ix_work_items_ready_claim`
+/// (`queue, priority, due_on, received_at, id WHERE status = 'ready'`), each already in claim
+/// order, merged (PostgreSQL: Merge Append; SQLite: MERGE (UNION ALL)), so the first row comes
+/// without reading or sorting the queues. On PostgreSQL each merged candidate is then locked in
+/// that order by a lateral `FOR UPDATE SKIP LOCKED` lookup (an item another officer is claiming
+/// is skipped, not waited for, and no row is locked that is not taken); the lateral reference
+/// also keeps the candidates on the outer side of the join under any statistics. SQLite runs
+/// one writer at a time. `status = 'ready'`
+/// is written literally, as in the index predicate, so the index applies to generic plans too.
+#[must_use]
+pub fn claim_statement(backend: DbBackend, user: &str, queues: &[String], now: DateTime<Utc>) -> Option<Statement> {
+    let mut queues: Vec<&String> = queues.iter().collect();
+    queues.sort();
+    queues.dedup();
+    if queues.is_empty() {
+        return None;
+    }
+    let ready = WorkItemStatus::Ready.as_str();
+    let in_progress = WorkItemStatus::InProgress.as_str();
+    let mut values: Vec<Value> = Vec::new();
+    // Numbered placeholders (`$n` on PostgreSQL, `?n` on SQLite) so a value can be used twice.
+    let mut bind = |v: Value| {
+        values.push(v);
+        let n = values.len();
+        if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") }
+    };
+    let assignee = bind(user.into());
+    let at = bind(now.into());
+    let set = format!("assignee = {assignee}, claimed_at = {at}, active_at = {at}, updated_at = {at}");
+    let order = "priority, due_on, received_at, id";
+    let probe = |q: String| {
+        format!("SELECT id, priority, due_on, received_at FROM work_items WHERE status = '{ready}' AND queue = {q}")
+    };
+    let candidate = if backend == DbBackend::Postgres {
+        let probes: Vec<String> =
+            queues.iter().map(|q| format!("({} ORDER BY {order})", probe(bind((*q).into())))).collect();
+        // The lateral lock makes the merged candidates the outer side of the join, whatever
+        // the statistics say: each is locked in turn until one is free and still ready.
+        format!(
+            "SELECT l.id FROM ({}) c CROSS JOIN LATERAL (SELECT w.id FROM work_items w \
+             WHERE w.id = c.id AND w.status = '{ready}' FOR UPDATE SKIP LOCKED) l \
+             ORDER BY c.priority, c.due_on, c.received_at, c.id LIMIT 1",
+            probes.join(" UNION ALL ")
+        )
+    } else {
+        let probes: Vec<String> = queues.iter().map(|q| probe(bind((*q).into()))).collect();
+        format!("SELECT id FROM ({} ORDER BY {order} LIMIT 1)", probes.join(" UNION ALL "))
+    };
+    let sql = format!(
+        "UPDATE work_items SET status = '{in_progress}', {set}, version = version + 1 \
+         WHERE id = ({candidate}) AND status = '{ready}' RETURNING *"
+    );
+    Some(Statement::from_sql_and_values(backend, sql, values))
 }
 
 /// Notes the claim holder's activity, which keeps the claim from expiring.

@@ -15,11 +15,14 @@ use postroom_db::{
     account_changes,
     accounts::{self, AccountRecord},
     entities::account_adjustment,
+    work_items,
 };
+use postroom_domain::{Priority, WorkItemStatus};
 
 use crate::{
     error::{ApiError, Problem},
     extract::{ApiPath, ApiQuery, Caller},
+    routes::views::WorkItemView,
     state::AppState,
 };
 
@@ -155,6 +158,46 @@ pub struct AccountDetail {
     pub charge: Option<ChargeSummary>,
     /// Why this year's charge cannot be computed (e.g. Band D not configured), when it cannot.
     pub charge_error: Option<String>,
+    /// The account's open work items, most urgent first (so a customer who phones is matched
+    /// to their work).
+    pub open_work_items: Vec<OpenWorkItemView>,
+}
+
+/// An open work item concerning an account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenWorkItemView {
+    pub id: Uuid,
+    /// Human reference, e.g. `WI-2026-000042`.
+    pub reference: String,
+    pub workflow: String,
+    pub status: WorkItemStatus,
+    pub priority: Priority,
+    pub due_on: NaiveDate,
+    /// Open, not paused for the customer, and the due date has passed.
+    pub overdue: bool,
+    /// Who holds the claim (or held it, while awaiting the customer or approval).
+    pub assignee: Option<String>,
+}
+
+impl OpenWorkItemView {
+    fn of(items: Vec<postroom_db::entities::work_item::Model>) -> Result<Vec<Self>, ApiError> {
+        items
+            .into_iter()
+            .map(|m| {
+                let v = WorkItemView::from_model(m, today())?;
+                Ok(Self {
+                    id: v.id,
+                    reference: v.reference,
+                    workflow: v.workflow,
+                    status: v.status,
+                    priority: v.priority,
+                    due_on: v.due_on,
+                    overdue: v.overdue,
+                    assignee: v.assignee,
+                })
+            })
+            .collect()
+    }
 }
 
 /// One entry of an account's history.
@@ -305,8 +348,8 @@ fn group(adjustments: Vec<account_adjustment::Model>) -> AdjustmentGroups {
 
 /// One account with its property, parties (contact details, preferred channel, forwarding
 /// address), adjustments by kind, Direct Debit (account number masked), instalment plan,
-/// recovery stage, vulnerability flag, and this financial year's charge and instalments (or
-/// why it cannot be computed). Any role.
+/// recovery stage, vulnerability flag, this financial year's charge and instalments (or why it
+/// cannot be computed), and its open work items. Any role.
 #[utoipa::path(get, path = "/api/v1/accounts/{reference}", tag = "accounts",
     params(("reference" = String, Path, description = "Account reference")),
     responses((status = 200, body = AccountDetail),
@@ -327,6 +370,7 @@ pub async fn get_account(
         Err(e) => (None, Some(e)),
     };
     let billing_authority = loaded.billing_authority().unwrap_or(&state.rates.council).to_owned();
+    let open = work_items::open_for_account(&state.db, loaded.record.account.id).await?;
     let Loaded { record, state: account, adjustments } = loaded;
     Ok(Json(AccountDetail {
         account: record.into(),
@@ -344,6 +388,7 @@ pub async fn get_account(
         instalments: account.instalments,
         charge,
         charge_error,
+        open_work_items: OpenWorkItemView::of(open)?,
     }))
 }
 
