@@ -178,8 +178,10 @@ async fn an_invalid_completion_applies_nothing_and_lists_every_error() -> anyhow
         .body("{\"version\": 2, ")
         .send()
         .await?;
-    assert_eq!(resp.status(), 422);
+    assert_eq!(resp.status(), 400, "not JSON at all");
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let problem: Value = resp.json().await?;
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("line 1"), "{problem}");
     app.stop().await
 }
 
