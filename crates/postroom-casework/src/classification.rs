@@ -12,19 +12,15 @@ use postroom_db::{
     casework::{ItemPatch, Step},
     correspondence,
     entities::{account, work_item},
-    outbox,
     work_items::{self, Classified, NewWorkItem},
 };
-use postroom_domain::{
-    Priority, WorkItemStatus,
-    events::{WORK_ITEM_CREATED, WorkItemSummary},
-};
+use postroom_domain::{Priority, WorkItemStatus, events::WORK_ITEM_CREATED};
 use postroom_workflows::{Service, TRIAGE, Workflow};
 
 use crate::{
     Action, Caller, Casework, CaseworkError, FieldError,
     text::{MAX_REASON_CHARS, required},
-    transition::{advance, announce, reload, stale},
+    transition::{advance, announce, announce_as, reload, stale},
 };
 
 /// A decision about a triage item: the workflow, where it goes and the evidence.
@@ -58,17 +54,7 @@ impl Casework {
         now: DateTime<Utc>,
     ) -> Result<work_item::Model, CaseworkError> {
         let item = work_items::create(txn, new, actor, now).await?;
-        let summary = WorkItemSummary {
-            work_item_id: item.id,
-            reference: item.reference.clone(),
-            correspondence_id: item.correspondence_id,
-            queue: item.queue.clone(),
-            status: item.status.as_str().to_owned(),
-        };
-        let mut created =
-            outbox::NewEvent::new(WORK_ITEM_CREATED, &summary)?.correlated(correlation_id.map(str::to_owned));
-        created.priority = Some(item.priority.rank());
-        outbox::enqueue(txn, created, now).await?;
+        announce_as(txn, WORK_ITEM_CREATED, &item, correlation_id, now).await?;
         Ok(item)
     }
 

@@ -157,6 +157,17 @@ pub(crate) async fn announce(
     correlation_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), CaseworkError> {
+    announce_as(txn, WORK_ITEM_UPDATED, item, correlation_id, now).await
+}
+
+/// Writes `event_type` (`workitem.created` or `workitem.updated`) with the item's summary.
+pub(crate) async fn announce_as(
+    txn: &DatabaseTransaction,
+    event_type: &'static str,
+    item: &work_item::Model,
+    correlation_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), CaseworkError> {
     let summary = WorkItemSummary {
         work_item_id: item.id,
         reference: item.reference.clone(),
@@ -164,7 +175,7 @@ pub(crate) async fn announce(
         queue: item.queue.clone(),
         status: item.status.as_str().to_owned(),
     };
-    let mut event = outbox::NewEvent::new(WORK_ITEM_UPDATED, &summary)?.correlated(correlation_id.map(str::to_owned));
+    let mut event = outbox::NewEvent::new(event_type, &summary)?.correlated(correlation_id.map(str::to_owned));
     event.priority = Some(item.priority.rank());
     outbox::enqueue(txn, event, now).await?;
     Ok(())
