@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use postroom_api::AppState;
 use postroom_auth::{HmacKeys, TokenVerifier};
-use postroom_config::{ExposeSecret, Settings};
+use postroom_config::{ExposeSecret, Settings, WorkflowsMode};
 use postroom_domain::WorkingCalendar;
 use postroom_imap::{ImapPoller, ImapSettings, MailRule, RuleAction, Security};
 use postroom_intake::{EmailIntake, EmailLimits, ScanIntake};
@@ -23,17 +23,17 @@ use postroom_worker::{
     BucketNotifications, Classify, DropFolderSettings, DropFolders, ExtractText, OpenTriageItem, TimerSettings,
     WorkTimers,
 };
-use postroom_workflows::{Catalogue, IdentifierFinder};
+use postroom_workflows::{Catalogue, IdentifierFinder, Source};
 
 /// What a `serve` process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ServeRole {
-    /// API, UI and all workers in one process (the embedded default).
+    /// The API and all the workers in one process (the default).
     #[default]
     All,
-    /// The HTTP API only; events wait in the outbox for a worker.
+    /// The HTTP API only; the events it commits wait in the outbox for a worker process.
     Api,
-    /// Workers only, with `/healthz` and `/readyz` on the bind address.
+    /// The workers only, with /healthz and /readyz on the bind address.
     Worker,
 }
 
@@ -79,6 +79,12 @@ impl Application {
     pub async fn build(settings: Settings, role: ServeRole) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+        let catalogue = Arc::new(workflow_catalogue(&settings)?);
+        tracing::info!(
+            workflows = catalogue.workflows().len(),
+            source = catalogue.source(),
+            "workflow catalogue loaded"
+        );
         let calendar = Arc::new(calendar(&settings)?);
         let db = connect_database(&settings).await?;
         let storage = object_storage(&settings)?;
@@ -97,10 +103,6 @@ impl Application {
                 ),
             }
         });
-        let catalogue = Arc::new(Catalogue::load(&settings.workflows.dir).with_context(|| {
-            format!("the workflow catalogue (workflows.dir = {}) is not usable", settings.workflows.dir.display())
-        })?);
-        tracing::info!(workflows = catalogue.workflows().len(), dir = %settings.workflows.dir.display(), "workflow catalogue loaded");
         let handlers: Vec<Arc<dyn EventHandler>> = vec![
             Arc::new(OpenTriageItem::new(calendar.clone(), settings.intake.triage_target_working_days)),
             Arc::new(Classify::new(
@@ -139,15 +141,7 @@ impl Application {
                 Some(Delivery::Broker(Box::new(broker)))
             }
         };
-        let emails = EmailIntake::new(
-            db.clone(),
-            storage.clone(),
-            EmailLimits {
-                max_bytes: settings.intake.max_email_bytes,
-                max_attachments: settings.intake.max_attachments,
-                max_depth: settings.intake.max_nesting_depth,
-            },
-        );
+        let emails = email_intake(&settings, db.clone(), storage.clone());
         let drop_folders = (role.runs_workers() && settings.drop_folders.enabled).then(|| {
             let d = &settings.drop_folders;
             DropFolders::new(
@@ -284,6 +278,39 @@ impl Application {
         tracing::info!("postroom stopped");
         Ok(())
     }
+}
+
+/// Email intake with the `[intake]` limits.
+#[must_use]
+pub fn email_intake(settings: &Settings, db: DatabaseConnection, storage: ObjectStorage) -> EmailIntake {
+    let i = &settings.intake;
+    EmailIntake::new(
+        db,
+        storage,
+        EmailLimits {
+            max_bytes: i.max_email_bytes,
+            max_attachments: i.max_attachments,
+            max_depth: i.max_nesting_depth,
+        },
+    )
+}
+
+/// The workflow catalogue: the built-in one, extended or replaced by `workflows.dir`.
+///
+/// # Errors
+/// Every problem in the catalogue, each naming the file, the key and the reason.
+pub fn workflow_catalogue(settings: &Settings) -> anyhow::Result<Catalogue> {
+    let w = &settings.workflows;
+    let source = match (&w.dir, w.mode) {
+        (None, _) => Ok(Source::built_in()),
+        (Some(dir), WorkflowsMode::Extend) => Source::dir(dir).map(|d| Source::built_in().overlay(d)),
+        (Some(dir), WorkflowsMode::Replace) => Source::dir(dir),
+    };
+    let mode = if w.mode == WorkflowsMode::Replace { "replace" } else { "extend" };
+    source.and_then(|s| Catalogue::from_source(&s)).with_context(|| match &w.dir {
+        None => "the built-in workflow catalogue is not usable".to_owned(),
+        Some(dir) => format!("workflows.dir = {} (workflows.mode = {mode}) is not usable", dir.display()),
+    })
 }
 
 /// The IMAP poller from `[imap]` (its mail rules checked).
