@@ -39,10 +39,11 @@ pub enum Command {
     /// With no configuration it runs on the embedded default: a SQLite database, the stored
     /// originals and the token signing key in ./postroom-data, events delivered in-process (no
     /// broker), and the workflow catalogue built into this binary (the shipped workflows, their
-    /// escalation rules and reply templates; workflows.dir extends or replaces it). Configuration comes from
-    /// ./postroom.toml (or --config), then POSTROOM_* environment variables; `postroom config`
-    /// prints it. Migrations run at start-up, and a configured service that is unreachable, or a
-    /// bad workflow file, stops it at once with the reason. SIGINT or SIGTERM stops it gracefully.
+    /// escalation rules and reply templates; workflows.dir extends or replaces it).
+    /// Configuration comes from ./postroom.toml (or --config), then POSTROOM_* environment
+    /// variables; `postroom config` prints it. Migrations run at start-up, and a configured
+    /// service that is unreachable, or a bad workflow file, stops it at once with the reason.
+    /// SIGINT or SIGTERM stops it gracefully.
     Serve {
         /// What this process runs. Run several `api` and `worker` processes on one database (and
         /// broker) to scale out.
@@ -118,17 +119,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { what: Import::Accounts { file } } => {
-            let summary = crate::import::import_file(&settings, &file).await?;
+            let summary = crate::data::import_accounts(&settings, &file).await?;
             writeln!(std::io::stdout().lock(), "{summary}").context("writing the summary")?;
             Ok(())
         }
         Command::SeedDemo { accounts, correspondence, seed } => {
-            let options = crate::demo::DemoOptions {
+            let options = postroom_demo::DemoOptions {
                 accounts: usize::try_from(accounts)?,
                 correspondence: usize::try_from(correspondence)?,
                 seed,
             };
-            let summary = crate::demo::seed_demo(&settings, options).await?;
+            let summary = crate::data::seed_demo(&settings, options).await?;
             writeln!(std::io::stdout().lock(), "{summary}").context("writing the summary")?;
             Ok(())
         }

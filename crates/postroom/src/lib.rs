@@ -4,8 +4,7 @@
 
 pub mod app;
 pub mod cli;
-pub mod demo;
-pub mod import;
+pub mod data;
 pub mod telemetry;
 
 pub use app::{Application, ServeRole};
