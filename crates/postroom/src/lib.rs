@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cli;
+mod components;
 pub mod data;
 pub mod telemetry;
 
