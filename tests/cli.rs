@@ -2,13 +2,12 @@
 //! seed-demo` write to the service's database (SQLite, or PostgreSQL when `TEST_POSTGRES_URL` is
 //! set), and what they wrote is then found through the API and classified by the workers.
 
-use postroom::{
-    demo::{DemoOptions, seed_demo},
-    import::{ImportError, import_file},
-};
+use postroom::data::{import_accounts, seed_demo};
 use postroom_db::entities::{account, account_adjustment, correspondence, direct_debit_mandate, property};
+use postroom_demo::DemoOptions;
 use postroom_domain::Role;
 use postroom_e2e::TestApp;
+use postroom_import::ImportError;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 
@@ -43,7 +42,7 @@ async fn an_imported_file_is_searchable_and_shares_properties_by_uprn() -> anyho
          600100003,business_rates,100012300002,\"Unit 4, Quill Trading Estate, Barchester\",BC12 7QR,,\"£14,500\",true,\
          Featherstonehaugh Joinery Ltd,,,,,10,live,,summons\n",
     )?;
-    let summary = import_file(&app.settings, &path).await?;
+    let summary = import_accounts(&app.settings, &path).await?;
     assert_eq!(summary.to_string(), "imported 3 accounts (2 new properties)");
     let amy = app.token("amy", Role::Officer)?;
     assert_eq!(refs(&app, &amy, "featherstonehaugh").await?, ["500100001", "600100003"], "a surname");
@@ -67,7 +66,7 @@ async fn an_imported_file_is_searchable_and_shares_properties_by_uprn() -> anyho
     assert_eq!((former.status.as_str(), former.property_id), ("closed", Some(quill.id)));
     db.close().await?;
 
-    let again = import_file(&app.settings, &path).await;
+    let again = import_accounts(&app.settings, &path).await;
     let Err(ImportError::Invalid(problems)) = again else { panic!("a second import is refused: {again:?}") };
     assert_eq!(
         problems,
@@ -95,7 +94,7 @@ async fn a_file_with_bad_rows_imports_nothing_and_names_every_bad_line() -> anyh
          600300006,business_rates,,6 Nettle Row,AB1 2CD,,12000,,Shop Ltd,,,,,,,,attachment_of_earnings\n\
          600300007,business_rates,,7 Nettle Row,AB1 2CD,,,,Shop Ltd,,,,,,,,\n",
     )?;
-    let outcome = import_file(&app.settings, &path).await;
+    let outcome = import_accounts(&app.settings, &path).await;
     let Err(ImportError::Invalid(problems)) = outcome else { panic!("refused: {outcome:?}") };
     // Line 6's address runs onto line 7 (a quoted field), so the next row is line 8.
     let lines: Vec<&str> = problems.iter().filter_map(|p| p.split(':').next()).collect();

@@ -69,7 +69,6 @@ impl TestApp {
         settings.workers.outbox_poll_interval = Duration::from_millis(200);
         settings.workers.retry_base_delay = Duration::from_millis(100);
         settings.log.filter = "warn".to_owned();
-        settings.workflows.dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../workflows");
         let database = match std::env::var(POSTGRES_ENV) {
             Ok(admin) => {
                 let db = PgDatabase::create(&admin).await?;

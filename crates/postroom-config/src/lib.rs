@@ -336,20 +336,37 @@ impl Default for DropFolderSettings {
     }
 }
 
-/// The workflow catalogue and the classifier.
+/// The workflow catalogue and the classifier. The catalogue shipped with Postroom is built into
+/// the binary; `dir` extends or replaces it (see [`WorkflowsMode`]).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WorkflowSettings {
-    /// The directory of workflow files (`*.toml`, `escalation.toml`, `templates/`).
-    pub dir: PathBuf,
+    /// A directory of workflow files (`*.toml`, `escalation.toml`, `templates/*.j2`) laid over
+    /// the built-in catalogue, or used instead of it. Unset: the built-in catalogue alone.
+    pub dir: Option<PathBuf>,
+    /// How `dir` combines with the built-in catalogue.
+    pub mode: WorkflowsMode,
     /// The score a workflow's fired rules must reach for an item to leave triage.
     pub threshold: f32,
 }
 
 impl Default for WorkflowSettings {
     fn default() -> Self {
-        Self { dir: PathBuf::from("workflows"), threshold: 3.0 }
+        Self { dir: None, mode: WorkflowsMode::Extend, threshold: 3.0 }
     }
+}
+
+/// How `workflows.dir` combines with the built-in catalogue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkflowsMode {
+    /// Each file in `dir` replaces the built-in file with the same name (`ct-refund.toml` is the
+    /// workflow `ct-refund`; `templates/refund-issued.email.j2` that template;
+    /// `escalation.toml` the escalation rules); the others are added.
+    #[default]
+    Extend,
+    /// `dir` is the whole catalogue; nothing built in is used.
+    Replace,
 }
 
 /// Accounts.
@@ -777,6 +794,12 @@ impl Settings {
             .map_err(|e| ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
         let mut problems = settings.charges.problems();
         problems.extend(settings.work.problems());
+        if settings.workflows.mode == WorkflowsMode::Replace && settings.workflows.dir.is_none() {
+            problems.push(
+                "workflows.mode = \"replace\" needs workflows.dir (the directory that replaces the built-in catalogue)"
+                    .to_owned(),
+            );
+        }
         if problems.is_empty() { Ok(settings) } else { Err(ConfigError::Invalid(problems.join("; "))) }
     }
 
@@ -850,6 +873,22 @@ mod tests {
         let s = Settings::from_toml("[amqp]\nurl = \"amqp://localhost\"\nretry_delays = [\"1s\", \"2m\"]").unwrap();
         assert_eq!(s.amqp.retry_delays(), vec![Duration::from_secs(1), Duration::from_secs(120)]);
         assert!(s.amqp.url.is_some());
+    }
+
+    #[test]
+    fn the_built_in_workflows_are_the_default_and_a_directory_extends_or_replaces_them() {
+        let s = Settings::default();
+        assert_eq!((s.workflows.dir.as_deref(), s.workflows.mode), (None, WorkflowsMode::Extend));
+        let s = Settings::from_toml("[workflows]\ndir = \"/etc/postroom/workflows\"").unwrap();
+        assert_eq!(s.workflows.dir.as_deref(), Some(Path::new("/etc/postroom/workflows")));
+        assert_eq!(s.workflows.mode, WorkflowsMode::Extend);
+        let s = Settings::from_toml("[workflows]\ndir = \"w\"\nmode = \"replace\"").unwrap();
+        assert_eq!(s.workflows.mode, WorkflowsMode::Replace);
+        let err = Settings::from_toml("[workflows]\nmode = \"replace\"").expect_err("replace with nothing").to_string();
+        assert!(err.contains("workflows.mode = \"replace\" needs workflows.dir"), "{err}");
+        let err = Settings::from_toml("[workflows]\nmode = \"merge\"").expect_err("unknown mode").to_string();
+        assert!(err.contains("merge"), "{err}");
+        toml::to_string(&Settings::default()).unwrap();
     }
 
     #[test]

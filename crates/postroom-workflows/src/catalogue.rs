@@ -1,14 +1,20 @@
-//! Loading and validating `workflows/*.toml` and `workflows/escalation.toml`.
+//! The catalogue: every workflow, the escalation rules and the reply templates, loaded from a
+//! [`Source`] and checked as a whole.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     path::{Path, PathBuf},
 };
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use postroom_domain::{ChangeKind, Priority};
+
+use crate::{
+    parse::{parse_escalations, parse_workflow},
+    source::Source,
+};
 
 /// The workflow of unclassified correspondence.
 pub const TRIAGE: &str = "triage";
@@ -73,7 +79,7 @@ pub struct Workflow {
     #[serde(skip)]
     #[schema(ignore)]
     pub rules: MatchRules,
-    /// The file it was loaded from.
+    /// The file it was loaded from (a path on disk, or `built-in workflows/<id>.toml`).
     #[serde(skip)]
     #[schema(ignore)]
     pub file: PathBuf,
@@ -92,124 +98,72 @@ pub struct Escalation {
 pub struct Catalogue {
     workflows: Vec<Workflow>,
     escalations: Vec<Escalation>,
+    /// Reply templates by file name (`refund-issued.email.j2`).
+    templates: BTreeMap<String, String>,
+    source: String,
 }
 
 /// Everything wrong with the catalogue, each with file, key and reason.
 #[derive(Debug, thiserror::Error)]
-#[error("the workflow catalogue in {dir} has {} problem(s):\n{}", problems.len(), problems.join("\n"))]
+#[error("the workflow catalogue ({origin}) has {} problem(s):\n{}", problems.len(), problems.join("\n"))]
 pub struct CatalogueError {
-    pub dir: PathBuf,
+    /// Where the files came from ([`Source::description`]).
+    pub origin: String,
     pub problems: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWorkflow {
-    id: String,
-    title: String,
-    service: Service,
-    queue: String,
-    priority: String,
-    target: RawTarget,
-    #[serde(default)]
-    changes: Vec<String>,
-    #[serde(default)]
-    approval: bool,
-    #[serde(default)]
-    templates: Vec<String>,
-    #[serde(default)]
-    per_line: bool,
-    #[serde(default, rename = "match")]
-    rules: RawRules,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTarget {
-    working_days: Option<u32>,
-    calendar_months: Option<u32>,
-    #[serde(default)]
-    before_date_in_document: bool,
-    #[serde(default)]
-    margin_working_days: u32,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawRules {
-    #[serde(default)]
-    keywords: Vec<String>,
-    #[serde(default)]
-    regexes: Vec<String>,
-    #[serde(default)]
-    senders: Vec<String>,
-    #[serde(default)]
-    attachments: Vec<String>,
-    #[serde(default)]
-    barcodes: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEscalations {
-    escalate: Vec<RawEscalation>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEscalation {
-    words: Vec<String>,
-    to: String,
-    reason: String,
-}
-
-/// `(?i)\bword\b`, so "court" does not fire on "courtesy".
-pub(crate) fn word_pattern(word: &str) -> Result<Regex, regex::Error> {
-    let escaped = regex::escape(word.trim()).replace("\\ ", r"\s+").replace(' ', r"\s+");
-    RegexBuilder::new(&format!(r"\b{escaped}\b")).case_insensitive(true).build()
-}
-
 impl Catalogue {
-    /// Loads every `*.toml` in `dir` (and `escalation.toml`), checking templates under
-    /// `dir/templates/`.
+    /// Loads every `*.toml` in `dir` (and `escalation.toml`), with the templates in
+    /// `dir/templates/`: a catalogue of that directory alone.
     ///
     /// # Errors
     /// Every problem found, each naming the file, the key and the reason.
     pub fn load(dir: &Path) -> Result<Self, CatalogueError> {
-        let fail = |problems| CatalogueError { dir: dir.to_owned(), problems };
+        Self::from_source(&Source::dir(dir)?)
+    }
+
+    /// The catalogue built into the binary (the repository's `workflows/`).
+    ///
+    /// # Errors
+    /// Only if the shipped files are bad, which a test rules out.
+    pub fn built_in() -> Result<Self, CatalogueError> {
+        Self::from_source(&Source::built_in())
+    }
+
+    /// Parses and checks every file of `source`: each workflow, `escalation.toml`, the template
+    /// each workflow names, and that there is a `triage` workflow.
+    ///
+    /// # Errors
+    /// Every problem found, each naming the file, the key and the reason.
+    pub fn from_source(source: &Source) -> Result<Self, CatalogueError> {
         let mut problems = Vec::new();
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-            Ok(entries) => entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-                .collect(),
-            Err(e) => return Err(fail(vec![format!("{}: cannot be read: {e}", dir.display())])),
-        };
-        files.sort();
         let mut workflows = Vec::new();
         let mut escalations = Vec::new();
-        let mut seen: HashMap<String, PathBuf> = HashMap::new();
-        for file in files {
-            let shown = file.display().to_string();
-            let text = match std::fs::read_to_string(&file) {
-                Ok(t) => t,
-                Err(e) => {
-                    problems.push(format!("{shown}: cannot be read: {e}"));
-                    continue;
-                }
-            };
-            if file.file_name().is_some_and(|n| n == "escalation.toml") {
-                match parse_escalations(&text) {
-                    Ok(e) => escalations = e,
-                    Err(mut p) => problems.extend(p.drain(..).map(|p| format!("{shown}: {p}"))),
+        let mut templates = BTreeMap::new();
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for (name, file) in &source.files {
+            let shown = &file.shown;
+            if let Some(template) = name.strip_prefix("templates/") {
+                let variant = template.strip_suffix(".j2").and_then(|t| t.rsplit_once('.')).map(|(_, v)| v);
+                if matches!(variant, Some("email" | "letter")) {
+                    templates.insert(template.to_owned(), file.text.clone());
+                } else {
+                    problems.push(format!("{shown}: a template is named <name>.email.j2 or <name>.letter.j2"));
                 }
                 continue;
             }
-            match parse_workflow(&text, dir, &file) {
+            let Some(stem) = name.strip_suffix(".toml") else { continue };
+            if stem == "escalation" {
+                match parse_escalations(&file.text) {
+                    Ok(e) => escalations = e,
+                    Err(p) => problems.extend(p.into_iter().map(|p| format!("{shown}: {p}"))),
+                }
+                continue;
+            }
+            match parse_workflow(file, stem, &source.files) {
                 Ok(w) => {
-                    if let Some(other) = seen.insert(w.id.clone(), file.clone()) {
-                        problems.push(format!("{shown}: id: {:?} is also the id in {}", w.id, other.display()));
+                    if let Some(other) = seen.insert(w.id.clone(), shown) {
+                        problems.push(format!("{shown}: id: {:?} is also the id in {other}", w.id));
                     }
                     workflows.push(w);
                 }
@@ -217,9 +171,13 @@ impl Catalogue {
             }
         }
         if !workflows.iter().any(|w| w.id == TRIAGE) {
-            problems.push(format!("{}: no workflow has id \"{TRIAGE}\" (where unclassified mail goes)", dir.display()));
+            problems.push(format!("{source}: no workflow has id \"{TRIAGE}\" (where unclassified mail goes)"));
         }
-        if problems.is_empty() { Ok(Self { workflows, escalations }) } else { Err(fail(problems)) }
+        if problems.is_empty() {
+            Ok(Self { workflows, escalations, templates, source: source.description().to_owned() })
+        } else {
+            Err(CatalogueError { origin: source.description().to_owned(), problems })
+        }
     }
 
     /// Every workflow, in file-name order.
@@ -239,138 +197,24 @@ impl Catalogue {
     pub fn get(&self, id: &str) -> Option<&Workflow> {
         self.workflows.iter().find(|w| w.id == id)
     }
-}
 
-fn parse_priority(s: &str) -> Result<Priority, String> {
-    s.parse::<Priority>().map_err(|e| e.to_string())
-}
+    /// The text of reply template `name` in `variant` (`email` or `letter`), if there is one.
+    #[must_use]
+    pub fn template(&self, name: &str, variant: &str) -> Option<&str> {
+        self.templates.get(&format!("{name}.{variant}.j2")).map(String::as_str)
+    }
 
-/// Parses and checks one workflow file; problems as `key: reason`.
-fn parse_workflow(text: &str, dir: &Path, file: &Path) -> Result<Workflow, Vec<String>> {
-    let raw: RawWorkflow = toml::from_str(text).map_err(|e| vec![toml_problem(&e)])?;
-    let mut problems = Vec::new();
-    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    if raw.id != stem {
-        problems.push(format!("id: {:?} must match the file name ({stem}.toml)", raw.id));
+    /// Where it was loaded from, e.g. `built-in workflows`.
+    #[must_use]
+    pub fn source(&self) -> &str {
+        &self.source
     }
-    if raw.title.trim().is_empty() {
-        problems.push("title: must not be empty".to_owned());
-    }
-    if raw.queue.trim().is_empty() {
-        problems.push("queue: must not be empty".to_owned());
-    }
-    let priority = parse_priority(&raw.priority).map_err(|e| problems.push(format!("priority: {e}"))).ok();
-    let t = &raw.target;
-    let target = match (t.working_days, t.calendar_months, t.before_date_in_document) {
-        (Some(n), None, false) => Some(Target::WorkingDays(n)),
-        (None, Some(m), false) if m > 0 => Some(Target::CalendarMonths(m)),
-        (Some(n), None, true) => {
-            Some(Target::BeforeDateInDocument { margin_working_days: t.margin_working_days, otherwise_working_days: n })
-        }
-        _ => {
-            problems.push(
-                "target: give working_days, or calendar_months (> 0), or before_date_in_document with working_days \
-                 for when no date is found"
-                    .to_owned(),
-            );
-            None
-        }
-    };
-    let mut changes = Vec::new();
-    for (i, c) in raw.changes.iter().enumerate() {
-        match c.parse::<ChangeKind>() {
-            Ok(k) => changes.push(k),
-            Err(_) => problems.push(format!("changes[{i}]: {c:?} is not a known account change kind")),
-        }
-    }
-    for (i, name) in raw.templates.iter().enumerate() {
-        let ok_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        let exists = ["email", "letter"].iter().any(|v| dir.join("templates").join(format!("{name}.{v}.j2")).is_file());
-        if !ok_name || !exists {
-            problems.push(format!(
-                "templates[{i}]: {name:?} has no templates/{name}.email.j2 or templates/{name}.letter.j2"
-            ));
-        }
-    }
-    if raw.id != TRIAGE && raw.templates.is_empty() {
-        problems.push("templates: name at least one reply template".to_owned());
-    }
-    let mut rules = MatchRules::default();
-    for (i, k) in raw.rules.keywords.iter().enumerate() {
-        match word_pattern(k) {
-            Ok(re) if !k.trim().is_empty() => rules.keywords.push((k.trim().to_owned(), re)),
-            _ => problems.push(format!("match.keywords[{i}]: {k:?} is not a usable word or phrase")),
-        }
-    }
-    for (i, r) in raw.rules.regexes.iter().enumerate() {
-        match RegexBuilder::new(r).case_insensitive(true).build() {
-            Ok(re) => rules.regexes.push(re),
-            Err(e) => problems.push(format!("match.regexes[{i}]: {r:?} is not a valid regular expression: {e}")),
-        }
-    }
-    for (i, s) in raw.rules.senders.iter().enumerate() {
-        if s.trim().is_empty() || s.contains(char::is_whitespace) {
-            problems.push(format!("match.senders[{i}]: {s:?} is not an address or domain"));
-        }
-        rules.senders.push(s.trim().to_ascii_lowercase());
-    }
-    rules.attachments = raw.rules.attachments.iter().map(|a| a.to_ascii_lowercase()).collect();
-    rules.barcodes = raw.rules.barcodes.clone();
-    if raw.id != TRIAGE
-        && rules.keywords.is_empty()
-        && rules.regexes.is_empty()
-        && rules.senders.is_empty()
-        && rules.barcodes.is_empty()
-    {
-        problems.push("match: give at least one keyword, regex, sender or barcode".to_owned());
-    }
-    match (problems.is_empty(), priority, target) {
-        (true, Some(priority), Some(target)) => Ok(Workflow {
-            id: raw.id,
-            title: raw.title,
-            service: raw.service,
-            queue: raw.queue,
-            priority,
-            target,
-            changes,
-            approval: raw.approval,
-            templates: raw.templates,
-            per_line: raw.per_line,
-            rules,
-            file: file.to_owned(),
-        }),
-        _ => Err(problems),
-    }
-}
-
-fn parse_escalations(text: &str) -> Result<Vec<Escalation>, Vec<String>> {
-    let raw: RawEscalations = toml::from_str(text).map_err(|e| vec![toml_problem(&e)])?;
-    let mut problems = Vec::new();
-    let mut out = Vec::new();
-    for (i, e) in raw.escalate.into_iter().enumerate() {
-        let to = parse_priority(&e.to).map_err(|p| problems.push(format!("escalate[{i}].to: {p}"))).ok();
-        let mut words = Vec::new();
-        for (j, w) in e.words.iter().enumerate() {
-            match word_pattern(w) {
-                Ok(re) if !w.trim().is_empty() => words.push((w.trim().to_owned(), re)),
-                _ => problems.push(format!("escalate[{i}].words[{j}]: {w:?} is not a usable word or phrase")),
-            }
-        }
-        if let Some(to) = to {
-            out.push(Escalation { words, to, reason: e.reason });
-        }
-    }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
-}
-
-/// A TOML error as `key: reason` (toml names the key and line in its message).
-fn toml_problem(e: &toml::de::Error) -> String {
-    e.message().to_owned() + &e.span().map(|s| format!(" (at byte {})", s.start)).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::word_pattern;
 
     fn catalogue_with(files: &[(&str, &str)]) -> Result<Catalogue, CatalogueError> {
         let dir = tempfile::tempdir().unwrap();

@@ -1,12 +1,16 @@
-//! The workflow catalogue: one TOML file per correspondence type in `workflows/`, loaded and
-//! validated at start-up (a bad file stops start-up naming the file, the key and the reason),
+//! The workflow catalogue: one TOML file per correspondence type in `workflows/`, built into the
+//! binary and optionally extended or replaced by a directory on disk, loaded and validated at
+//! start-up (a bad file stops start-up naming the file, the key and the reason),
 //! the explainable classifier that scores each workflow's match rules against a letter, and the
 //! finder of account identifiers (references, UPRNs, postcodes) in its text.
 
 mod catalogue;
 mod classify;
 mod identifiers;
+mod parse;
+mod source;
 
 pub use catalogue::{Catalogue, CatalogueError, Escalation, MatchRules, Service, TRIAGE, Target, Workflow};
 pub use classify::{Classification, Evidence, Fired, Match, Placement, Raise, Weights};
 pub use identifiers::{Found, IdentifierFinder, normalise_postcode};
+pub use source::{BUILT_IN_NAME, Source};

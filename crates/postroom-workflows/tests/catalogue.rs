@@ -1,14 +1,113 @@
-//! The shipped catalogue (`workflows/`) loads, covers the correspondence types Postroom must
-//! handle, and classifies typical letters.
+//! The shipped catalogue (`workflows/`, built into the binary) loads, covers the correspondence
+//! types Postroom must handle, and classifies typical letters; a directory extends or replaces
+//! it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use postroom_domain::{Priority, WorkingCalendar};
-use postroom_workflows::{Catalogue, Evidence, Service, Target, Weights};
+use postroom_workflows::{BUILT_IN_NAME, Catalogue, Evidence, Service, Source, Target, Weights};
+
+fn shipped_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../workflows")
+}
 
 fn catalogue() -> Catalogue {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../workflows");
-    Catalogue::load(&dir).unwrap_or_else(|e| panic!("{e}"))
+    Catalogue::built_in().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn the_built_in_catalogue_is_the_shipped_directory() -> Result<(), Box<dyn std::error::Error>> {
+    let built_in = Source::built_in();
+    let on_disk = Source::dir(&shipped_dir())?;
+    assert_eq!(built_in.paths().collect::<Vec<_>>(), on_disk.paths().collect::<Vec<_>>());
+    assert!(built_in.paths().any(|p| p == "escalation.toml"));
+    assert!(built_in.paths().any(|p| p == "templates/refund-issued.letter.j2"));
+    let (a, b) = (Catalogue::from_source(&built_in)?, Catalogue::from_source(&on_disk)?);
+    let ids = |c: &Catalogue| c.workflows().iter().map(|w| (w.id.clone(), w.title.clone())).collect::<Vec<_>>();
+    assert_eq!(ids(&a), ids(&b));
+    assert_eq!(a.workflows().len(), 42);
+    assert_eq!(a.source(), BUILT_IN_NAME);
+    let refund = a.get("ct-refund").map(|w| w.file.clone()).unwrap_or_default();
+    assert_eq!(refund, Path::new("built-in workflows/ct-refund.toml"));
+    let letter = std::fs::read_to_string(shipped_dir().join("templates/refund-issued.letter.j2"))?;
+    assert_eq!(a.template("refund-issued", "letter"), Some(letter.as_str()));
+    Ok(())
+}
+
+/// A council's directory: `ct-refund` retitled, its email template reworded, and a new workflow
+/// with a template of its own.
+fn council_dir() -> Result<tempfile::TempDir, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    std::fs::create_dir_all(dir.path().join("templates"))?;
+    let refund = std::fs::read_to_string(shipped_dir().join("ct-refund.toml"))?
+        .replace("title = \"Council Tax: refund\"", "title = \"Council Tax: refund (Northby)\"");
+    std::fs::write(dir.path().join("ct-refund.toml"), refund)?;
+    std::fs::write(dir.path().join("templates/refund-issued.email.j2"), "Northby refund for {{ name }}")?;
+    std::fs::write(
+        dir.path().join("ct-garden-waste.toml"),
+        "id = \"ct-garden-waste\"\ntitle = \"Garden waste subscription\"\nservice = \"cross\"\nqueue = \"ct-enquiries\"\n\
+         priority = \"P4\"\ntemplates = [\"garden-waste\"]\n[target]\nworking_days = 10\n[match]\nkeywords = [\"brown bin\"]\n",
+    )?;
+    std::fs::write(dir.path().join("templates/garden-waste.email.j2"), "Your brown bin")?;
+    std::fs::write(dir.path().join("README.md"), "not part of the catalogue")?;
+    Ok(dir)
+}
+
+#[test]
+fn a_directory_extends_the_built_in_catalogue_file_by_file() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = council_dir()?;
+    let source = Source::built_in().overlay(Source::dir(dir.path())?);
+    let c = Catalogue::from_source(&source)?;
+    assert_eq!(c.workflows().len(), 43, "42 built in, one added");
+    let refund = c.get("ct-refund").ok_or("no ct-refund")?;
+    assert_eq!(refund.title, "Council Tax: refund (Northby)");
+    assert_eq!(refund.file, dir.path().join("ct-refund.toml"));
+    assert_eq!(c.template("refund-issued", "email"), Some("Northby refund for {{ name }}"));
+    assert!(c.template("refund-issued", "letter").is_some_and(|t| !t.contains("Northby")), "the built-in letter stays");
+    assert_eq!(c.get("ct-garden-waste").map(|w| w.priority), Some(Priority::P4));
+    assert_eq!(c.get("ct-moving-out").map(|w| w.file.clone()), Some("built-in workflows/ct-moving-out.toml".into()));
+    assert!(!c.escalations().is_empty(), "the built-in escalation rules stay");
+    assert!(c.source().contains("(2 file(s) replaced, 2 added)"), "{}", c.source());
+    Ok(())
+}
+
+#[test]
+fn a_directory_alone_replaces_the_built_in_catalogue() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = council_dir()?;
+    // Alone it has no triage workflow, which every catalogue needs.
+    let err = Catalogue::load(dir.path()).err().ok_or("no triage workflow must fail")?;
+    assert!(err.to_string().contains("no workflow has id \"triage\""), "{err}");
+    std::fs::copy(shipped_dir().join("triage.toml"), dir.path().join("triage.toml"))?;
+    let c = Catalogue::load(dir.path())?;
+    let ids: Vec<&str> = c.workflows().iter().map(|w| w.id.as_str()).collect();
+    assert_eq!(ids, ["ct-garden-waste", "ct-refund", "triage"]);
+    assert!(c.escalations().is_empty(), "no escalation.toml, no escalation rules");
+    assert_eq!(c.template("refund-issued", "letter"), None);
+    Ok(())
+}
+
+#[test]
+fn a_bad_override_names_its_file_key_and_reason() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = council_dir()?;
+    let refund = std::fs::read_to_string(dir.path().join("ct-refund.toml"))?;
+    std::fs::write(dir.path().join("ct-refund.toml"), refund.replace("priority = \"P2\"", "priority = \"P9\""))?;
+    std::fs::write(dir.path().join("templates/refund-issued.sms.j2"), "Refunded")?;
+    let err = Catalogue::from_source(&Source::built_in().overlay(Source::dir(dir.path())?))
+        .err()
+        .ok_or("a bad override must fail")?;
+    let text = err.to_string();
+    let file = dir.path().join("ct-refund.toml");
+    assert!(text.contains(&format!("{}: priority: ", file.display())), "{text}");
+    assert!(text.contains("refund-issued.sms.j2: a template is named <name>.email.j2 or <name>.letter.j2"), "{text}");
+    assert!(text.contains(&format!("built-in workflows extended by {}", dir.path().display())), "{text}");
+    assert_eq!(err.problems.len(), 2, "{text}");
+    Ok(())
+}
+
+#[test]
+fn a_missing_directory_is_named() {
+    let err = Source::dir(Path::new("/nonexistent/workflows")).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("/nonexistent/workflows: cannot be read"), "{err}");
 }
 
 #[test]
@@ -127,7 +226,7 @@ fn the_readme_example_is_a_valid_workflow_file() {
         .and_then(|b| b.split("```").next())
         .unwrap_or_else(|| panic!("the README has no ```toml workflow example"));
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../workflows");
+    let shipped = shipped_dir();
     std::fs::create_dir_all(dir.path().join("templates")).unwrap_or_else(|e| panic!("{e}"));
     for f in ["triage.toml", "templates/change-confirmed.email.j2"] {
         std::fs::copy(shipped.join(f), dir.path().join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));

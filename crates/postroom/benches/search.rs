@@ -19,9 +19,9 @@ use std::{
 use anyhow::Context;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 
-use postroom::demo::district;
 use postroom_config::{SecretString, Settings};
 use postroom_db::accounts::{self, NewAccount};
+use postroom_demo::district;
 
 /// The searches timed: what an officer types, and what it exercises.
 fn searches(accounts: &[NewAccount]) -> Vec<(&'static str, String)> {

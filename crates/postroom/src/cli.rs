@@ -24,8 +24,29 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the service: API, UI and workers (or one of them with --role).
+    /// Run the service: the HTTP API and the workers, in one process or split with --role.
+    ///
+    /// The API listens on server.bind (default 127.0.0.1:8080): the REST API under /api/v1
+    /// (bearer tokens from `postroom token`), its OpenAPI document at /api/openapi.json, browsable
+    /// at /docs, and /healthz and /readyz.
+    ///
+    /// The workers: the outbox relay, which delivers committed events in-process or, with
+    /// amqp.url set, publishes them to RabbitMQ (with publisher confirms) and consumes its queues;
+    /// the event handlers that open triage items, extract text (PDF text layers, OCR with
+    /// tesseract) and classify correspondence into work items; the drop-folder watcher; the IMAP
+    /// poller (with imap.host); and the timers for expired claims and bring-forward dates.
+    ///
+    /// With no configuration it runs on the embedded default: a SQLite database, the stored
+    /// originals and the token signing key in ./postroom-data, events delivered in-process (no
+    /// broker), and the workflow catalogue built into this binary (the shipped workflows, their
+    /// escalation rules and reply templates; workflows.dir extends or replaces it).
+    /// Configuration comes from ./postroom.toml (or --config), then POSTROOM_* environment
+    /// variables; `postroom config` prints it. Migrations run at start-up, and a configured
+    /// service that is unreachable, or a bad workflow file, stops it at once with the reason.
+    /// SIGINT or SIGTERM stops it gracefully.
     Serve {
+        /// What this process runs. Run several `api` and `worker` processes on one database (and
+        /// broker) to scale out.
         #[arg(long, value_enum, default_value_t = ServeRole::All)]
         role: ServeRole,
     },
@@ -98,17 +119,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { what: Import::Accounts { file } } => {
-            let summary = crate::import::import_file(&settings, &file).await?;
+            let summary = crate::data::import_accounts(&settings, &file).await?;
             writeln!(std::io::stdout().lock(), "{summary}").context("writing the summary")?;
             Ok(())
         }
         Command::SeedDemo { accounts, correspondence, seed } => {
-            let options = crate::demo::DemoOptions {
+            let options = postroom_demo::DemoOptions {
                 accounts: usize::try_from(accounts)?,
                 correspondence: usize::try_from(correspondence)?,
                 seed,
             };
-            let summary = crate::demo::seed_demo(&settings, options).await?;
+            let summary = crate::data::seed_demo(&settings, options).await?;
             writeln!(std::io::stdout().lock(), "{summary}").context("writing the summary")?;
             Ok(())
         }

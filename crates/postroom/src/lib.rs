@@ -4,8 +4,8 @@
 
 pub mod app;
 pub mod cli;
-pub mod demo;
-pub mod import;
+mod components;
+pub mod data;
 pub mod telemetry;
 
 pub use app::{Application, ServeRole};

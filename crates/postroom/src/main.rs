@@ -1,4 +1,4 @@
-//! `postroom`: serve, migrate, token, config.
+//! `postroom`: serve, migrate, token, config, import, seed-demo.
 
 use std::process::ExitCode;
 

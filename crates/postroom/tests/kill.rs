@@ -57,7 +57,6 @@ impl Service {
             cmd.env_remove(key);
         }
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
-        cmd.env("POSTROOM_WORKFLOWS__DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows"));
         cmd
     }
 

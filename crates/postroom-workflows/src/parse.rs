@@ -1,0 +1,212 @@
+//! Parsing and checking one workflow file, and `escalation.toml`: every problem as
+//! `key: reason` (the caller adds the file).
+
+use std::{collections::BTreeMap, path::PathBuf};
+
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use postroom_domain::{ChangeKind, Priority};
+
+use crate::{
+    catalogue::{Escalation, MatchRules, Service, TRIAGE, Target, Workflow},
+    source::SourceFile,
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkflow {
+    id: String,
+    title: String,
+    service: Service,
+    queue: String,
+    priority: String,
+    target: RawTarget,
+    #[serde(default)]
+    changes: Vec<String>,
+    #[serde(default)]
+    approval: bool,
+    #[serde(default)]
+    templates: Vec<String>,
+    #[serde(default)]
+    per_line: bool,
+    #[serde(default, rename = "match")]
+    rules: RawRules,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    working_days: Option<u32>,
+    calendar_months: Option<u32>,
+    #[serde(default)]
+    before_date_in_document: bool,
+    #[serde(default)]
+    margin_working_days: u32,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    regexes: Vec<String>,
+    #[serde(default)]
+    senders: Vec<String>,
+    #[serde(default)]
+    attachments: Vec<String>,
+    #[serde(default)]
+    barcodes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEscalations {
+    escalate: Vec<RawEscalation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEscalation {
+    words: Vec<String>,
+    to: String,
+    reason: String,
+}
+
+/// `(?i)\bword\b`, so "court" does not fire on "courtesy".
+pub(crate) fn word_pattern(word: &str) -> Result<Regex, regex::Error> {
+    let escaped = regex::escape(word.trim()).replace("\\ ", r"\s+").replace(' ', r"\s+");
+    RegexBuilder::new(&format!(r"\b{escaped}\b")).case_insensitive(true).build()
+}
+
+fn parse_priority(s: &str) -> Result<Priority, String> {
+    s.parse::<Priority>().map_err(|e| e.to_string())
+}
+
+/// Parses and checks the workflow file `stem.toml` (`file`), whose templates must be among
+/// `files`; problems as `key: reason`.
+pub(crate) fn parse_workflow(
+    file: &SourceFile,
+    stem: &str,
+    files: &BTreeMap<String, SourceFile>,
+) -> Result<Workflow, Vec<String>> {
+    let raw: RawWorkflow = toml::from_str(&file.text).map_err(|e| vec![toml_problem(&e)])?;
+    let mut problems = Vec::new();
+    if raw.id != stem {
+        problems.push(format!("id: {:?} must match the file name ({stem}.toml)", raw.id));
+    }
+    if raw.title.trim().is_empty() {
+        problems.push("title: must not be empty".to_owned());
+    }
+    if raw.queue.trim().is_empty() {
+        problems.push("queue: must not be empty".to_owned());
+    }
+    let priority = parse_priority(&raw.priority).map_err(|e| problems.push(format!("priority: {e}"))).ok();
+    let t = &raw.target;
+    let target = match (t.working_days, t.calendar_months, t.before_date_in_document) {
+        (Some(n), None, false) => Some(Target::WorkingDays(n)),
+        (None, Some(m), false) if m > 0 => Some(Target::CalendarMonths(m)),
+        (Some(n), None, true) => {
+            Some(Target::BeforeDateInDocument { margin_working_days: t.margin_working_days, otherwise_working_days: n })
+        }
+        _ => {
+            problems.push(
+                "target: give working_days, or calendar_months (> 0), or before_date_in_document with working_days \
+                 for when no date is found"
+                    .to_owned(),
+            );
+            None
+        }
+    };
+    let mut changes = Vec::new();
+    for (i, c) in raw.changes.iter().enumerate() {
+        match c.parse::<ChangeKind>() {
+            Ok(k) => changes.push(k),
+            Err(_) => problems.push(format!("changes[{i}]: {c:?} is not a known account change kind")),
+        }
+    }
+    for (i, name) in raw.templates.iter().enumerate() {
+        let ok_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let exists = ["email", "letter"].iter().any(|v| files.contains_key(&format!("templates/{name}.{v}.j2")));
+        if !ok_name || !exists {
+            problems.push(format!(
+                "templates[{i}]: {name:?} has no templates/{name}.email.j2 or templates/{name}.letter.j2"
+            ));
+        }
+    }
+    if raw.id != TRIAGE && raw.templates.is_empty() {
+        problems.push("templates: name at least one reply template".to_owned());
+    }
+    let mut rules = MatchRules::default();
+    for (i, k) in raw.rules.keywords.iter().enumerate() {
+        match word_pattern(k) {
+            Ok(re) if !k.trim().is_empty() => rules.keywords.push((k.trim().to_owned(), re)),
+            _ => problems.push(format!("match.keywords[{i}]: {k:?} is not a usable word or phrase")),
+        }
+    }
+    for (i, r) in raw.rules.regexes.iter().enumerate() {
+        match RegexBuilder::new(r).case_insensitive(true).build() {
+            Ok(re) => rules.regexes.push(re),
+            Err(e) => problems.push(format!("match.regexes[{i}]: {r:?} is not a valid regular expression: {e}")),
+        }
+    }
+    for (i, s) in raw.rules.senders.iter().enumerate() {
+        if s.trim().is_empty() || s.contains(char::is_whitespace) {
+            problems.push(format!("match.senders[{i}]: {s:?} is not an address or domain"));
+        }
+        rules.senders.push(s.trim().to_ascii_lowercase());
+    }
+    rules.attachments = raw.rules.attachments.iter().map(|a| a.to_ascii_lowercase()).collect();
+    rules.barcodes = raw.rules.barcodes.clone();
+    if raw.id != TRIAGE
+        && rules.keywords.is_empty()
+        && rules.regexes.is_empty()
+        && rules.senders.is_empty()
+        && rules.barcodes.is_empty()
+    {
+        problems.push("match: give at least one keyword, regex, sender or barcode".to_owned());
+    }
+    match (problems.is_empty(), priority, target) {
+        (true, Some(priority), Some(target)) => Ok(Workflow {
+            id: raw.id,
+            title: raw.title,
+            service: raw.service,
+            queue: raw.queue,
+            priority,
+            target,
+            changes,
+            approval: raw.approval,
+            templates: raw.templates,
+            per_line: raw.per_line,
+            rules,
+            file: PathBuf::from(&file.shown),
+        }),
+        _ => Err(problems),
+    }
+}
+
+pub(crate) fn parse_escalations(text: &str) -> Result<Vec<Escalation>, Vec<String>> {
+    let raw: RawEscalations = toml::from_str(text).map_err(|e| vec![toml_problem(&e)])?;
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (i, e) in raw.escalate.into_iter().enumerate() {
+        let to = parse_priority(&e.to).map_err(|p| problems.push(format!("escalate[{i}].to: {p}"))).ok();
+        let mut words = Vec::new();
+        for (j, w) in e.words.iter().enumerate() {
+            match word_pattern(w) {
+                Ok(re) if !w.trim().is_empty() => words.push((w.trim().to_owned(), re)),
+                _ => problems.push(format!("escalate[{i}].words[{j}]: {w:?} is not a usable word or phrase")),
+            }
+        }
+        if let Some(to) = to {
+            out.push(Escalation { words, to, reason: e.reason });
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+/// A TOML error as `key: reason` (toml names the key and line in its message).
+fn toml_problem(e: &toml::de::Error) -> String {
+    e.message().to_owned() + &e.span().map(|s| format!(" (at byte {})", s.start)).unwrap_or_default()
+}
