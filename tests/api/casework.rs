@@ -293,3 +293,51 @@ async fn free_text_is_bounded_and_the_error_names_the_field() -> anyhow::Result<
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("text")));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_cancelled_triage_item_reopens_in_triage_and_a_pended_item_stays_its_officers() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.set_queues("amy", &["ct-enquiries"]).await?;
+    app.set_queues("bob", &["ct-enquiries"]).await?;
+    app.set_queues("cat", &["ct-discounts"]).await?;
+    let (pat, tess) = (app.token("pat", Role::PostRoom)?, app.token("tess", Role::TeamLeader)?);
+    let (amy, bob, cat) =
+        (app.token("amy", Role::Officer)?, app.token("bob", Role::Officer)?, app.token("cat", Role::Officer)?);
+
+    // Never sorted: reopened, it goes back to be sorted, where the post room can index it.
+    let id = triage_item(&app).await?;
+    assert_eq!(act(&app, &pat, &id, "cancel", json!({"reason": "sent_in_error"})).await?.0, 200);
+    let (status, reopened) = act(&app, &tess, &id, "reopen", json!({"reason": "it was for us after all"})).await?;
+    assert_eq!(status, 200, "{reopened}");
+    assert_eq!((reopened["status"].as_str(), reopened["queue"].as_str()), (Some("triage"), Some("triage")));
+
+    // Pended by amy: bob (same queue) cannot cancel it, cat (another queue) cannot resume it.
+    let item = app.seed_item(SeedItem::default()).await?.to_string();
+    assert_eq!(act(&app, &amy, &item, "claim", json!({})).await?.0, 200);
+    let pend = json!({"reason": "asked for proof", "bring_forward_on": today() + Days::new(10)});
+    assert_eq!(act(&app, &amy, &item, "pend", pend).await?.0, 200);
+    let (status, problem) = act(&app, &bob, &item, "cancel", json!({"reason": "duplicate"})).await?;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("awaiting_customer, claimed by amy"), "{problem}");
+    assert_eq!(act(&app, &cat, &item, "resume", json!({})).await?.0, 403, "not cat's queue");
+    let (status, resumed) = act(&app, &bob, &item, "resume", json!({"reason": "customer phoned"})).await?;
+    assert_eq!((status, resumed["assignee"].as_str()), (StatusCode::OK, Some("amy")), "{resumed}");
+
+    // Nothing is referred to triage.
+    let (status, problem) = act(&app, &amy, &item, "refer", json!({"queue": "triage", "reason": "x"})).await?;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("queue")));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_rejection_reason_over_the_limit_says_so() -> anyhow::Result<()> {
+    let (app, id) = claimed_refund().await?;
+    let (amy, tess) = (app.token("amy", Role::Officer)?, app.token("tess", Role::TeamLeader)?);
+    let (_, parked) = act(&app, &amy, &id, "complete", refund(2)).await?;
+    let long = "r".repeat(postroom_casework::MAX_REASON_CHARS + 1);
+    let (status, problem) =
+        act(&app, &tess, &id, "reject", json!({"version": parked["item"]["version"], "reason": long})).await?;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["message"], "at most 2000 characters", "{problem}");
+    Ok(())
+}

@@ -115,6 +115,9 @@ impl Casework {
         req: ActionRequest,
     ) -> Result<work_item::Model, CaseworkError> {
         Self::permit(Action::Resume, caller, item, req.version)?;
+        if caller.role == Role::Officer {
+            self.works_queue(caller, &item.queue).await?;
+        }
         let reason = optional("reason", req.reason.as_deref(), MAX_REASON_CHARS)?;
         let now = Utc::now();
         let why = serde_json::json!({ "by": "officer", "reason": reason });
@@ -168,12 +171,13 @@ impl Casework {
     ) -> Result<work_item::Model, CaseworkError> {
         let to = Self::permit(Action::Refer, caller, item, req.version)?;
         let reason = required("reason", &req.reason, MAX_REASON_CHARS)?;
-        let known = self.catalogue.workflows().iter().any(|w| w.queue == req.queue);
+        let known =
+            req.queue != postroom_workflows::TRIAGE && self.catalogue.workflows().iter().any(|w| w.queue == req.queue);
         if !known || req.queue == item.queue {
             return Err(CaseworkError::invalid(
                 "queue",
-                format!("cannot refer to queue {:?}: name another queue of the catalogue", req.queue),
-                "unknown or the same queue",
+                format!("cannot refer to queue {:?}: name another queue of the catalogue (not triage)", req.queue),
+                "unknown, triage, or the same queue",
             ));
         }
         let patch = ItemPatch {
@@ -288,15 +292,23 @@ impl Casework {
         req: ReopenRequest,
     ) -> Result<work_item::Model, CaseworkError> {
         let to = Self::permit(Action::Reopen, caller, item, req.version)?;
+        // Correspondence nobody had sorted goes back to be sorted, not to a queue of its own.
+        let to = if item.workflow == postroom_workflows::TRIAGE { WorkItemStatus::Triage } else { to };
         let reason = required("reason", &req.reason, MAX_REASON_CHARS)?;
         let now = Utc::now();
         let due_on = match self.catalogue.get(&item.workflow) {
             Some(w) => w.place(&self.calendar, now, "", None).due_on,
             None => self.calendar.add_working_days(london_date(now), 1),
         };
+        // A referral cancelled in the queue it went to reopens in the queue it came from.
+        let queue = item.home_queue.clone().unwrap_or_else(|| item.queue.clone());
         let patch = ItemPatch {
+            queue: Some(queue.clone()),
+            home_queue: Some(None),
             due_on: Some(due_on),
             assignee: Some(None),
+            paused_on: Some(None),
+            bring_forward_on: Some(None),
             completed_by: Some(None),
             pending_completion: Some(None),
             ..ItemPatch::default()
@@ -304,6 +316,7 @@ impl Casework {
         let step = Step::new("reopened", &caller.user, to, patch).details(serde_json::json!({
             "reason": reason,
             "was": item.status,
+            "queue": { "before": item.queue, "after": queue },
             "completed_by": item.completed_by,
             "due_on": { "before": item.due_on, "after": due_on },
         }));

@@ -170,7 +170,8 @@ impl Casework {
         }
         let workflow = self.workflow_named(&req.workflow)?;
         let linked = self.accounts_named(&req.accounts).await?;
-        needs_account(workflow, linked.len(), "accounts")?;
+        let already = accounts::of_item(&self.db, item.id).await?.len();
+        needs_account(workflow, linked.len() + already, "accounts")?;
         let (place, raised) = self.place(item, workflow).await?;
         let now = Utc::now();
         let evidence = serde_json::json!({
@@ -301,8 +302,32 @@ fn needs_account(workflow: &Workflow, accounts: usize, field: &str) -> Result<()
     ))
 }
 
-/// The highest priority the classifier's escalation words raised the item to.
+/// The highest priority the item was raised to: by the classifier's escalation words and the
+/// account's state (`raises`), kept through a manual indexing (`raised_to`, and the classifier's
+/// own evidence under `classifier`).
 fn raised_priority(classification: Option<&str>) -> Option<Priority> {
     let c: serde_json::Value = serde_json::from_str(classification?).ok()?;
-    c["raises"].as_array()?.iter().filter_map(|r| r["to"].as_str()?.parse::<Priority>().ok()).min()
+    let raises = |v: &serde_json::Value| -> Vec<Priority> {
+        v["raises"].as_array().into_iter().flatten().filter_map(|r| r["to"].as_str()?.parse().ok()).collect()
+    };
+    let mut found = raises(&c);
+    found.extend(raises(&c["classifier"]));
+    found.extend(c["raised_to"].as_str().and_then(|p| p.parse::<Priority>().ok()));
+    found.into_iter().min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raise_survives_indexing_by_hand() {
+        let classified = r#"{"raises": [{"to": "P2"}, {"to": "P1"}]}"#;
+        assert_eq!(raised_priority(Some(classified)), Some(Priority::P1));
+        let indexed = r#"{"indexed_by": "pat", "raised_to": "P2", "classifier": null}"#;
+        assert_eq!(raised_priority(Some(indexed)), Some(Priority::P2));
+        let nested = r#"{"raised_to": null, "classifier": {"raises": [{"to": "P1"}]}}"#;
+        assert_eq!(raised_priority(Some(nested)), Some(Priority::P1));
+        assert_eq!(raised_priority(Some("{}")), None);
+    }
 }

@@ -3,9 +3,11 @@
 //! changes and four-eyes approval, indexing and applying a classification, the customer writing
 //! again, and the timers (expired claims, bring-forward dates).
 //!
-//! Every state change takes one path ([`Casework::transition`]): check who may
-//! (the table in [`lifecycle`]), advance the item (conditional on its version), audit it,
-//! write the `workitem.updated` event to the outbox, commit, and wake the relay. The HTTP API and
+//! Every state change takes one path: check who may (the table in [`lifecycle`]), advance the
+//! item conditional on its version and audit it (`postroom_db::casework::advance`), write the
+//! `workitem.updated` event to the outbox (`transition::advance`), commit, and wake the relay.
+//! [`Casework::transition`] does all of it for a single action; completion, claim next, indexing
+//! and the timers add their own steps inside the same transaction. The HTTP API and
 //! the workers are thin adapters: they parse, call a use case here, and map the result or the
 //! [`CaseworkError`].
 

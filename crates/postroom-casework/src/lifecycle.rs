@@ -18,7 +18,8 @@ pub enum Action {
     Release,
     /// Wait for the customer (SLA clock paused) until they write or the bring-forward date.
     Pend,
-    /// Stop waiting for the customer.
+    /// Stop waiting for the customer: `Ready` in this table; the use case gives an item its
+    /// officer was holding back to them, in progress.
     Resume,
     /// Send to another queue (e.g. fraud) with a reason.
     Refer,
@@ -56,9 +57,9 @@ pub enum Refusal {
     State { action: Action, state: WorkItemStatus },
     /// Someone else holds the claim (409).
     #[error(
-        "cannot {action} an item that is in_progress, claimed by {holder}; only the officer holding it or a team leader can"
+        "cannot {action} an item that is {state}, claimed by {holder}; only the officer holding it or a team leader can"
     )]
-    NotHolder { action: Action, holder: String },
+    NotHolder { action: Action, state: WorkItemStatus, holder: String },
 }
 
 /// The caller as the rules see them: their role, and whether they hold the item's claim.
@@ -179,12 +180,13 @@ impl Action {
             return Err(Refusal::State { action: self, state });
         }
         let to = self.target(state).ok_or(Refusal::State { action: self, state })?;
-        if state == WorkItemStatus::InProgress
+        // A claimed item, or one its officer is waiting on the customer for, is theirs.
+        if matches!(state, WorkItemStatus::InProgress | WorkItemStatus::AwaitingCustomer)
             && self.needs_holder()
             && actor.role != Role::TeamLeader
             && let Some(holder) = holder.filter(|h| *h != actor.user)
         {
-            return Err(Refusal::NotHolder { action: self, holder: holder.to_owned() });
+            return Err(Refusal::NotHolder { action: self, state, holder: holder.to_owned() });
         }
         Ok(to)
     }
@@ -294,11 +296,16 @@ mod tests {
         for action in [Action::Release, Action::Pend, Action::Refer, Action::Complete, Action::Cancel] {
             assert_eq!(
                 action.check(officer("bob"), S::InProgress, Some("amy")),
-                Err(Refusal::NotHolder { action, holder: "amy".to_owned() })
+                Err(Refusal::NotHolder { action, state: S::InProgress, holder: "amy".to_owned() })
             );
             let tl = Actor { role: Role::TeamLeader, user: "tess" };
             assert!(action.check(tl, S::InProgress, Some("amy")).is_ok(), "{action}");
         }
+        // A pended item stays its officer's: another officer cannot cancel it.
+        assert_eq!(
+            Action::Cancel.check(officer("bob"), S::AwaitingCustomer, Some("amy")),
+            Err(Refusal::NotHolder { action: Action::Cancel, state: S::AwaitingCustomer, holder: "amy".to_owned() })
+        );
         // Notes are for anyone working the case.
         assert_eq!(Action::Notes.check(officer("bob"), S::InProgress, Some("amy")), Ok(S::InProgress));
     }

@@ -52,9 +52,6 @@ impl Casework {
                 round.brought_forward += 1;
             }
         }
-        if round.claims_expired + round.brought_forward > 0 {
-            self.wake();
-        }
         Ok(round)
     }
 
@@ -69,6 +66,7 @@ impl Casework {
         match advance(&txn, item, step, None, now).await {
             Ok(_) => {
                 txn.commit().await?;
+                self.wake();
                 Ok(true)
             }
             Err(CaseworkError::Conflict(_)) => {

@@ -139,6 +139,7 @@ impl Classify {
                 "workflow": w.id,
                 "classified_as": w.id,
                 "due": due_how,
+                "raised_to": raised,
                 "report_line": { "line": line.line, "number": i + 1, "of": total, "reference": line.reference, "reason_code": line.reason_code },
             });
             // References on lines no account has are shown on the first item, never dropped.

@@ -227,7 +227,6 @@ impl Casework {
         let signed =
             Signed { completed_by: &completed_by, approved_by: Some(&caller.user), reason: comment.as_deref() };
         let (item, applied) = finish(&txn, item, &pending, &taken, signed, now).await?;
-        idempotency::forget_for_item(&txn, item.id).await?;
         txn.commit().await?;
         self.wake();
         Ok(Completion { item, approval_reasons: pending.approval_reasons, applied })
@@ -249,8 +248,10 @@ impl Casework {
     ) -> Result<Completion, CaseworkError> {
         let to = Self::permit(Action::Reject, caller, item, Some(req.version))?;
         not_own_work(caller, item)?;
-        let reason = required("reason", req.reason.as_deref().unwrap_or_default(), MAX_REASON_CHARS)
-            .map_err(|_| CaseworkError::invalid("reason", "say why the completion is rejected", "required"))?;
+        let reason = match req.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(reason) => required("reason", reason, MAX_REASON_CHARS)?,
+            None => return Err(CaseworkError::invalid("reason", "say why the completion is rejected", "required")),
+        };
         let pending = Pending::of(item)?;
         let now = Utc::now();
         // Back to the officer who held it (a team leader may have completed it for them).
