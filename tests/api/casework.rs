@@ -341,3 +341,19 @@ async fn a_rejection_reason_over_the_limit_says_so() -> anyhow::Result<()> {
     assert_eq!(problem["errors"][0]["message"], "at most 2000 characters", "{problem}");
     Ok(())
 }
+
+#[tokio::test]
+async fn indexing_counts_the_account_the_classifier_already_linked() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.seed_account(ACCOUNT).await?;
+    let pat = app.token("pat", Role::PostRoom)?;
+    let id = triage_item(&app).await?;
+    // The classifier found the account but no workflow reached the threshold.
+    let db = app.database().await?;
+    let account = postroom_db::accounts::by_references(&db, &[ACCOUNT.reference.to_owned()]).await?.remove(0);
+    postroom_db::accounts::link_to_item(&db, id.parse()?, account.id, "reference", Utc::now()).await?;
+    db.close().await?;
+    let (status, indexed) = act(&app, &pat, &id, "index", json!({"version": 1, "workflow": "ct-moving-out"})).await?;
+    assert_eq!((status, indexed["status"].as_str()), (StatusCode::OK, Some("ready")), "{indexed}");
+    Ok(())
+}
