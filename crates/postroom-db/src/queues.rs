@@ -78,7 +78,7 @@ pub struct QueueCounts {
 #[derive(Debug, sea_orm::FromQueryResult)]
 struct Row {
     queue: String,
-    status: String,
+    status: postroom_domain::WorkItemStatus,
     n: i64,
     overdue: i64,
     due_today: i64,
@@ -122,17 +122,17 @@ pub async fn counts(conn: &impl ConnectionTrait, today: chrono::NaiveDate) -> Re
         let c = out
             .entry(r.queue.clone())
             .or_insert_with(|| QueueCounts { queue: r.queue.clone(), ..QueueCounts::default() });
-        match r.status.parse::<S>() {
-            Ok(S::Triage) => c.triage += n,
-            Ok(S::Ready) => c.ready += n,
-            Ok(S::InProgress) => c.in_progress += n,
-            Ok(S::AwaitingCustomer) => c.awaiting_customer += n,
-            Ok(S::Referred) => c.referred += n,
-            Ok(S::AwaitingApproval) => c.awaiting_approval += n,
-            _ => {}
+        match r.status {
+            S::Triage => c.triage += n,
+            S::Ready => c.ready += n,
+            S::InProgress => c.in_progress += n,
+            S::AwaitingCustomer => c.awaiting_customer += n,
+            S::Referred => c.referred += n,
+            S::AwaitingApproval => c.awaiting_approval += n,
+            S::Done | S::Cancelled => {}
         }
         // The SLA clock stops while an item waits for the customer.
-        if r.status != S::AwaitingCustomer.as_str() {
+        if r.status != S::AwaitingCustomer {
             c.overdue += count(r.overdue);
             c.due_today += count(r.due_today);
         }
