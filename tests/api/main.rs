@@ -17,6 +17,7 @@ mod errors;
 mod finding_work;
 mod health;
 mod imap;
+mod intake_faults;
 mod limits;
 mod migrations;
 mod officer_work;

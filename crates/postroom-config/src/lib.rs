@@ -213,6 +213,14 @@ pub struct IntakeSettings {
     pub max_attachments: usize,
     /// Deepest nesting of forwarded messages inside an email.
     pub max_nesting_depth: usize,
+    /// How far back a date a sender controls may lie: a scan's `received_on` stamp older than
+    /// this is refused (422); an email delivery time older than this is replaced by the time
+    /// Postroom took it.
+    #[serde(with = "humantime_serde")]
+    pub max_date_age: Duration,
+    /// How many times the drop folders and the IMAP poller try a file or message that fails
+    /// before setting it aside (rejected prefix or folder, with the reason) and going on.
+    pub max_attempts: u32,
 }
 
 impl Default for IntakeSettings {
@@ -223,6 +231,8 @@ impl Default for IntakeSettings {
             max_email_bytes: 25 * 1024 * 1024,
             max_attachments: 50,
             max_nesting_depth: 5,
+            max_date_age: Duration::from_secs(90 * 24 * 60 * 60),
+            max_attempts: 3,
         }
     }
 }
@@ -606,6 +616,10 @@ pub struct ImapSettings {
     pub processed_folder: Option<String>,
     /// Where messages a `skip` rule matches are moved (default: the processed folder).
     pub skipped_folder: Option<String>,
+    /// Where a message that fails `intake.max_attempts` times is set aside (created if
+    /// missing), with a dead letter naming it and the reason. Without it the message is
+    /// flagged `$PostroomRejected` and left where it is.
+    pub rejected_folder: Option<String>,
     #[serde(with = "humantime_serde")]
     pub poll_interval: Duration,
     /// Wait for new mail with IMAP IDLE where the server offers it (one folder only).
@@ -633,6 +647,7 @@ impl Default for ImapSettings {
             folders: vec!["INBOX".to_owned()],
             processed_folder: Some("Postroom-Processed".to_owned()),
             skipped_folder: None,
+            rejected_folder: Some("Postroom-Rejected".to_owned()),
             poll_interval: Duration::from_secs(60),
             idle: true,
             idle_timeout: Duration::from_secs(25 * 60),

@@ -13,7 +13,6 @@ use postroom_auth::TokenVerifier;
 use postroom_casework::Casework;
 use postroom_config::{ExposeSecret, Settings};
 use postroom_imap::ImapPoller;
-use postroom_intake::ScanIntake;
 use postroom_queue::{
     Dispatcher, EventHandler, OutboxRelay, RelaySettings,
     amqp::{Broker, BrokerStatus},
@@ -94,7 +93,7 @@ impl Application {
         storage.check().await.with_context(|| format!("object storage ({}) is not usable", storage.description()))?;
         let verifier: Arc<dyn TokenVerifier> = Arc::new(signing_keys(&settings)?);
         let outbox_wake = Arc::new(Notify::new());
-        let scans = ScanIntake::new(db.clone(), storage.clone(), settings.intake.max_files_per_upload);
+        let scans = crate::components::scan_intake(&settings, db.clone(), storage.clone());
         let extractor = text_extractor(&settings);
         let (probe, tesseract) = (extractor.clone(), settings.text.tesseract.clone());
         tokio::spawn(async move {
@@ -166,6 +165,7 @@ impl Application {
                     rejected_prefix: d.rejected_prefix.clone(),
                     poll_interval: d.poll_interval,
                     stable_for: d.stable_for,
+                    max_attempts: settings.intake.max_attempts,
                 },
             )
         });

@@ -28,8 +28,19 @@ pub fn email_intake(settings: &Settings, db: DatabaseConnection, storage: Object
             max_bytes: i.max_email_bytes,
             max_attachments: i.max_attachments,
             max_depth: i.max_nesting_depth,
+            max_date_age: max_date_age(settings),
         },
     )
+}
+
+/// Scan intake with the `[intake]` limits.
+#[must_use]
+pub fn scan_intake(settings: &Settings, db: DatabaseConnection, storage: ObjectStorage) -> ScanIntake {
+    ScanIntake::new(db, storage, settings.intake.max_files_per_upload, max_date_age(settings))
+}
+
+fn max_date_age(settings: &Settings) -> chrono::Duration {
+    chrono::Duration::from_std(settings.intake.max_date_age).unwrap_or(chrono::Duration::MAX)
 }
 
 /// The workflow catalogue: the built-in one, extended or replaced by `workflows.dir`.
@@ -87,6 +98,8 @@ pub(crate) fn imap_poller(
         folders: i.folders.clone(),
         processed_folder: i.processed_folder.clone(),
         skipped_folder: i.skipped_folder.clone(),
+        rejected_folder: i.rejected_folder.clone(),
+        max_attempts: settings.intake.max_attempts,
         poll_interval: i.poll_interval,
         idle: i.idle,
         idle_timeout: i.idle_timeout,

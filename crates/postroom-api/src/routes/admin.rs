@@ -93,7 +93,8 @@ pub async fn list_dead_letters(
 
 /// Re-drive a dead letter: it is delivered again to the queue it died in (or, in-process, put
 /// back in the outbox) with its attempts reset. Handlers that already processed the event skip
-/// it. Role: `admin`. 202: accepted; 409 when already re-driven or asked for.
+/// it. Role: `admin`. 202: accepted; 409 when already re-driven or asked for, or when it is an IMAP message set aside
+/// (move it back to the inbox folder instead).
 #[utoipa::path(post, path = "/api/v1/admin/dead-letters/{id}/retry", tag = "administration",
     params(("id" = Uuid, Path, description = "Dead letter id")),
     responses((status = 202, body = DeadLetterView),
@@ -110,6 +111,11 @@ pub async fn retry_dead_letter(
     let letter = dead_letters::get(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("dead letter {id} does not exist")))?;
+    if letter.source == dead_letters::IMAP_SOURCE {
+        return Err(ApiError::Conflict(format!(
+            "dead letter {id} is an IMAP message set aside in the mailbox; move it back to the inbox folder to try it again"
+        )));
+    }
     let now = Utc::now();
     let txn = state.db.begin().await?;
     if !dead_letters::request_retry(&txn, id, caller.user(), now).await? {

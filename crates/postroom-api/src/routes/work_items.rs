@@ -145,6 +145,9 @@ pub struct WorkItemDetail {
     /// `extracted` when some text was read, `no_text` when none could be (OCR not installed, a
     /// blank or unreadable scan): a person must read the original.
     pub text: ItemText,
+    /// What a person should know about how its correspondence arrived: a sender's date far
+    /// from when it reached us, a possible duplicate, why something could not be read.
+    pub notes: Vec<String>,
     pub history: Vec<HistoryEntryView>,
 }
 
@@ -218,6 +221,11 @@ pub async fn get_work_item(
         .ok_or_else(|| ApiError::NotFound(format!("work item {id} does not exist")))?;
     let gathered = work_items::correspondence_of(&state.db, id).await?;
     let documents = correspondence::documents_of(&state.db, &gathered).await?;
+    let notes = correspondence::many(&state.db, &gathered)
+        .await?
+        .iter()
+        .flat_map(crate::routes::correspondence::intake_notes)
+        .collect();
     let history = work_items::events(&state.db, id).await?;
     let linked = postroom_db::accounts::of_item(&state.db, id).await?;
     Ok(Json(WorkItemDetail {
@@ -227,6 +235,7 @@ pub async fn get_work_item(
             .map(|(a, how)| AccountLinkView { reference: a.reference, service: a.service, matched_by: how })
             .collect(),
         text: ItemText::of(&documents),
+        notes,
         documents: documents.into_iter().map(DocumentView::from).collect(),
         history: history.into_iter().map(HistoryEntryView::from).collect(),
     }))
