@@ -20,6 +20,7 @@ mod imap;
 mod limits;
 mod migrations;
 mod officer_work;
+mod outbox_upkeep;
 mod restart;
 mod scans;
 mod text;

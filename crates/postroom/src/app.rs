@@ -185,6 +185,7 @@ impl Application {
                     claim_timeout: settings.work.claim_timeout,
                     interval: settings.work.timer_interval,
                     idempotency_ttl: settings.work.idempotency_ttl,
+                    outbox_retention: settings.workers.outbox_retention,
                 },
             )
         });
