@@ -251,6 +251,10 @@ pub struct WorkerSettings {
     pub retry_base_delay: Duration,
     /// Attempts before an event is set aside as dead (visible to admins).
     pub max_attempts: u32,
+    /// How long an outbox event is kept after it was delivered; then the work timers delete it.
+    /// Events not yet delivered and dead events are kept whatever their age.
+    #[serde(with = "humantime_serde")]
+    pub outbox_retention: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -260,6 +264,7 @@ impl Default for WorkerSettings {
             outbox_batch_size: 100,
             retry_base_delay: Duration::from_secs(2),
             max_attempts: 8,
+            outbox_retention: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
