@@ -19,6 +19,7 @@ mod health;
 mod imap;
 mod limits;
 mod migrations;
+mod nul_input;
 mod officer_work;
 mod restart;
 mod scans;

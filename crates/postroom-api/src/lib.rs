@@ -8,6 +8,7 @@
 pub mod error;
 pub mod extract;
 pub mod middleware;
+mod nul;
 pub mod routes;
 pub mod state;
 
