@@ -14,6 +14,7 @@ mod delivery;
 mod drop_folders;
 mod emails;
 mod errors;
+mod exhaustion;
 mod finding_work;
 mod health;
 mod imap;

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod middleware;
 mod nul;
 pub mod routes;
+pub mod slots;
 pub mod state;
 
 use std::time::Duration;
