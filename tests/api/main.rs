@@ -22,6 +22,7 @@ mod limits;
 mod migrations;
 mod nul_input;
 mod officer_work;
+mod originals;
 mod restart;
 mod scans;
 mod text;
