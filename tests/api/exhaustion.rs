@@ -176,3 +176,47 @@ async fn intake_and_readiness_answer_while_hostile_searches_run() -> anyhow::Res
     }
     Ok(())
 }
+
+/// On PostgreSQL: a search held up in the database (here by a lock another session holds on the
+/// accounts table) is cancelled there at `database.statement_timeout` and answered 503, and it
+/// no longer runs once answered.
+#[tokio::test]
+async fn a_statement_past_the_timeout_is_cancelled_in_the_database_and_answered_503() -> anyhow::Result<()> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| {
+        s.database.statement_timeout = Duration::from_secs(1);
+    })
+    .await?;
+    if app.settings.uses_sqlite() {
+        return Ok(()); // SQLite has no statement timeout: input limits bound the work there.
+    }
+    app.seed_account(account("5000090001", "Mr Lock Held")).await?;
+    let officer = app.token("amy", Role::Officer)?;
+    let db = app.database().await?;
+    let lock = db.begin().await?;
+    lock.execute_unprepared("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE").await?;
+    let started = Instant::now();
+    let resp =
+        app.client.get(app.url("/api/v1/accounts")).query(&[("q", "lock held")]).bearer_auth(&officer).send().await?;
+    let elapsed = started.elapsed();
+    let status = resp.status().as_u16();
+    let media = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let problem: Value = resp.json().await?;
+    assert_eq!(status, 503, "{problem}");
+    assert_eq!(media.as_deref(), Some("application/problem+json"));
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("cancelled"), "{problem}");
+    assert!(elapsed < ANSWERS_WITHIN, "cancelled at the timeout, not when the lock went: {elapsed:?}");
+    let waiting = lock
+        .query_one(sea_orm::Statement::from_string(
+            lock.get_database_backend(),
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        ))
+        .await?
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?;
+    assert_eq!(waiting, Some(0), "the cancelled query no longer waits in the database");
+    lock.rollback().await?;
+    let (status, found) = search(&app, &officer, "lock held").await?;
+    assert_eq!((status, found.as_array().map(Vec::len)), (200, Some(1)), "{found}");
+    Ok(())
+}
