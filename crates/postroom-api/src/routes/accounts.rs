@@ -60,7 +60,9 @@ pub struct AccountQuery {
 /// Searches accounts by reference, UPRN, postcode, name or address. Any role.
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(AccountQuery),
     responses((status = 200, body = Vec<AccountView>),
-        (status = 400, body = Problem, content_type = "application/problem+json")),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every search slot is taken, or the database cancelled the query",
+            body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn search_accounts(

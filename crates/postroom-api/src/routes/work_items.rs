@@ -187,7 +187,9 @@ impl ItemText {
     responses((status = 200, body = WorkItemPage),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter is not valid", body = Problem, content_type = "application/problem+json")),
+        (status = 422, description = "A filter is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every search slot is taken (text search), or the database cancelled the query",
+            body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn list_work_items(
