@@ -117,7 +117,7 @@ impl Default for ServerSettings {
 }
 
 /// Database. Without `url`, a SQLite file in the data directory.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseSettings {
     /// `postgres://user:password@host:5432/db` or `sqlite://path/to/file.db`.
@@ -131,6 +131,24 @@ pub struct DatabaseSettings {
     /// How long to keep trying to connect (at start-up, and for a pooled connection) before failing.
     #[serde(with = "humantime_serde")]
     pub connect_timeout: Option<Duration>,
+    /// PostgreSQL: the longest one statement of the running service may take before the
+    /// database cancels it (`statement_timeout` on every pooled connection); `0s` for no limit.
+    /// At most `server.request_timeout`. Not applied to `migrate`, `import` or `export`, nor on
+    /// SQLite (which has no such setting).
+    #[serde(with = "humantime_serde")]
+    pub statement_timeout: Duration,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: None,
+            sqlite_busy_timeout: None,
+            connect_timeout: None,
+            statement_timeout: Duration::from_secs(15),
+        }
+    }
 }
 
 /// Object storage. Without `url`, a directory in the data directory.
@@ -814,6 +832,13 @@ impl Settings {
             .map_err(|e| ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
         let mut problems = settings.charges.problems();
         problems.extend(settings.work.problems());
+        if settings.database.statement_timeout > settings.server.request_timeout {
+            problems.push(format!(
+                "database.statement_timeout ({:?}) must not be longer than server.request_timeout ({:?}): a \
+                 query would run on after its request was answered",
+                settings.database.statement_timeout, settings.server.request_timeout
+            ));
+        }
         if settings.workflows.mode == WorkflowsMode::Replace && settings.workflows.dir.is_none() {
             problems.push(
                 "workflows.mode = \"replace\" needs workflows.dir (the directory that replaces the built-in catalogue)"
@@ -915,6 +940,17 @@ mod tests {
     fn invalid_values_are_refused() {
         let err = Settings::from_toml("[server]\nbind = \"not an address\"").expect_err("bad bind").to_string();
         assert!(err.contains("bind"), "{err}");
+    }
+
+    #[test]
+    fn the_statement_timeout_defaults_to_15_s_and_may_not_outlast_a_request() {
+        assert_eq!(Settings::default().database.statement_timeout, Duration::from_secs(15));
+        let s = Settings::from_toml("[database]\nstatement_timeout = \"0s\"").expect("0s is no limit");
+        assert!(s.database.statement_timeout.is_zero());
+        let err = Settings::from_toml("[server]\nrequest_timeout = \"10s\"\n[database]\nstatement_timeout = \"30s\"")
+            .expect_err("longer than a request")
+            .to_string();
+        assert!(err.contains("database.statement_timeout") && err.contains("server.request_timeout"), "{err}");
     }
 
     #[test]

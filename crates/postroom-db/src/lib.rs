@@ -17,7 +17,10 @@ pub mod outbox;
 pub mod queues;
 pub mod work_items;
 
-pub use connect::{Backend, PoolOptions, connect, migrate, ping, rollback, rollback_all, status as migration_status};
+pub use connect::{
+    Backend, PoolOptions, connect, is_statement_timeout, migrate, ping, rollback, rollback_all,
+    status as migration_status,
+};
 pub use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 /// Whether a database error is a unique-constraint violation (someone else inserted first).

@@ -24,7 +24,8 @@ use postroom_workflows::IdentifierFinder;
 
 use crate::components::{broker_settings, calendar, imap_poller, text_extractor};
 pub use crate::components::{
-    connect_database, email_intake, object_storage, pool_options, redact_url, signing_keys, workflow_catalogue,
+    connect_database, email_intake, object_storage, pool_options, redact_url, search_slots, serving_database,
+    signing_keys, workflow_catalogue,
 };
 
 /// What a `serve` process runs.
@@ -116,7 +117,7 @@ impl Application {
             "workflow catalogue loaded"
         );
         let calendar = Arc::new(calendar(&settings)?);
-        let db = connect_database(&settings).await?;
+        let db = serving_database(&settings).await?;
         let storage = object_storage(&settings)?;
         storage.check().await.with_context(|| format!("object storage ({}) is not usable", storage.description()))?;
         let verifier: Arc<dyn TokenVerifier> = Arc::new(signing_keys(&settings)?);
@@ -226,6 +227,7 @@ impl Application {
             rates: Arc::new(settings.charges.rates()),
             catalogue,
             max_body_bytes: settings.server.max_body_bytes,
+            search_slots: search_slots(&settings),
             broker: broker_status.clone(),
         };
         let router = if role.runs_api() {

@@ -209,7 +209,35 @@ pub fn pool_options(settings: &Settings) -> postroom_db::PoolOptions {
         max_connections: settings.database.max_connections,
         sqlite_busy_timeout: settings.database.sqlite_busy_timeout,
         connect_timeout: settings.database.connect_timeout,
+        statement_timeout: None,
     }
+}
+
+/// The pool the running service uses. Migrations run first on a pool without a statement
+/// timeout (a long one must not be cancelled half-way); on PostgreSQL the service's own pool
+/// then has `database.statement_timeout` on every connection.
+///
+/// # Errors
+/// When the database is unreachable or a migration fails.
+pub async fn serving_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let migrated = connect_database(settings).await?;
+    let limit = settings.database.statement_timeout;
+    if settings.uses_sqlite() || limit.is_zero() {
+        return Ok(migrated);
+    }
+    migrated.close().await.context("closing the connections used to migrate")?;
+    let url = settings.database_url();
+    let options = postroom_db::PoolOptions { statement_timeout: Some(limit), ..pool_options(settings) };
+    postroom_db::connect(url.expose_secret(), &options)
+        .await
+        .with_context(|| format!("cannot connect to the database at {}", redact_url(url.expose_secret())))
+}
+
+/// The slots for searches callers shape: half of the service's pool.
+#[must_use]
+pub fn search_slots(settings: &Settings) -> postroom_api::slots::SearchSlots {
+    let backend = if settings.uses_sqlite() { postroom_db::Backend::Sqlite } else { postroom_db::Backend::Postgres };
+    postroom_api::slots::SearchSlots::for_pool(pool_options(settings).max_connections(backend))
 }
 
 /// Object storage from settings: an S3 bucket for `s3://`, a directory for `file://`, else the

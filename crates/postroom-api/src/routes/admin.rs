@@ -68,6 +68,7 @@ pub struct DeadLetterQuery {
     pub include_retried: Option<bool>,
     /// Page size, 1-500 (default 100).
     pub limit: Option<u64>,
+    /// Dead letters to skip, at most 100000.
     pub offset: Option<u64>,
 }
 
@@ -86,8 +87,8 @@ pub async fn list_dead_letters(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 500".to_owned()));
     }
-    let letters =
-        dead_letters::list(&state.db, q.include_retried.unwrap_or(false), limit, q.offset.unwrap_or(0)).await?;
+    let offset = super::offset(q.offset)?;
+    let letters = dead_letters::list(&state.db, q.include_retried.unwrap_or(false), limit, offset).await?;
     Ok(Json(letters.into_iter().map(DeadLetterView::from).collect()))
 }
 

@@ -54,7 +54,7 @@ pub struct WorkItemQuery {
     pub q: Option<String>,
     /// Page size, 1-500 (default 50).
     pub limit: Option<u64>,
-    /// Items to skip.
+    /// Items to skip, at most 100000.
     pub offset: Option<u64>,
 }
 
@@ -120,7 +120,7 @@ impl WorkItemQuery {
             reference,
             text,
             limit,
-            offset: self.offset.unwrap_or(0),
+            offset: super::offset(self.offset)?,
         })
     }
 }
@@ -190,7 +190,9 @@ impl ItemText {
     responses((status = 200, body = WorkItemPage),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter is not valid", body = Problem, content_type = "application/problem+json")),
+        (status = 422, description = "A filter is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every search slot is taken (text search), or the database cancelled the query",
+            body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn list_work_items(
@@ -200,6 +202,11 @@ pub async fn list_work_items(
 ) -> Result<Json<WorkItemPage>, ApiError> {
     let filter = q.into_filter(london_date(Utc::now()))?;
     let (limit, offset) = (filter.limit, filter.offset);
+    // Text search reads every item (`LIKE '%…%'`): it takes a search slot.
+    let _slot = match filter.text {
+        Some(_) => Some(state.search_slots.take().await?),
+        None => None,
+    };
     let items = WorkItemView::list(&state.db, &filter).await?;
     Ok(Json(WorkItemPage { items, limit, offset }))
 }
