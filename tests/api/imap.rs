@@ -262,41 +262,48 @@ async fn a_poison_message_never_stops_the_mailbox_the_urgent_letter_after_it_is_
     Ok(())
 }
 
-#[tokio::test]
-#[ignore = "needs Dovecot (scripts/test-services.sh install_dovecot); CI runs it"]
-async fn a_message_that_keeps_failing_is_set_aside_in_the_rejected_folder_with_a_dead_letter() -> anyhow::Result<()> {
-    // The failure is made real: a file stands where the directory of the message's original
-    // would be, so storing that one message fails while the database and store answer. The
-    // rule does not depend on the kind of store, so this uses the data directory.
-    let server = Dovecot::start()?;
-    let stuck = letter(1);
-    server.deliver("INBOX", &stuck)?;
-    server.deliver("INBOX", &crate::intake_faults::bailiffs(2))?;
-    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| {
-        mailbox(s, &server);
-        s.storage = postroom_config::StorageSettings::default();
-        s.imap.rejected_folder = Some("Rejected".to_owned());
-        s.intake.max_attempts = 2;
-    })
-    .await?;
-    let hash = postroom_domain::ContentHash::of(&stuck);
-    let shelf = app.data_dir().join("objects").join(hash.original_key());
+/// A message whose original cannot be stored: a file stands where the directory of its original
+/// would be, so storing that one message fails while the database and store answer. The rule
+/// does not depend on the kind of store, so this uses a directory of its own.
+fn blocked_store(stuck: &[u8]) -> anyhow::Result<tempfile::TempDir> {
+    let dir = tempfile::tempdir()?;
+    let shelf = dir.path().join(postroom_domain::ContentHash::of(stuck).original_key());
     let parent = shelf.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
     std::fs::create_dir_all(parent.parent().unwrap_or(&parent))?;
     std::fs::write(&parent, b"a file where a directory should be")?;
-    let admin = app.token("ada", Role::Admin)?;
-    server.wait_count("Rejected", 1, WAIT).await?;
+    Ok(dir)
+}
+
+async fn set_aside_with(rejected_folder: &str) -> anyhow::Result<(Dovecot, TestApp)> {
+    let server = Dovecot::start()?;
+    let stuck = letter(1);
+    let store = blocked_store(&stuck)?;
+    server.deliver("INBOX", &stuck)?;
+    server.deliver("INBOX", &crate::intake_faults::bailiffs(2))?;
+    let url = format!("file://{}", store.path().display());
+    let folder = rejected_folder.to_owned();
+    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| {
+        mailbox(s, &server);
+        s.storage = postroom_config::StorageSettings { url: Some(url), ..Default::default() };
+        s.imap.rejected_folder = Some(folder);
+        s.intake.max_attempts = 2;
+    })
+    .await?;
     server.wait_count("Processed", 1, WAIT).await?;
-    assert_eq!(server.count("INBOX")?, 0, "the mailbox carried on past it");
-    let letters = app.get_json("/api/v1/admin/dead-letters", &admin).await?;
-    let letters = letters.as_array().cloned().unwrap_or_default();
-    assert_eq!(letters.len(), 1, "{letters:?}");
-    let reason = letters[0]["reason"].as_str().unwrap_or_default();
-    assert!(reason.contains("failed 2 times") && reason.contains("Rejected"), "{reason}");
+    app.wait_until_quiet(WAIT).await?;
+    let admin = app.token("ada", Role::Admin)?;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while ledger(&app).await?.len() < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let rows = ledger(&app).await?;
     let mut outcomes: Vec<&str> = rows.iter().map(|(_, _, o, _)| o.as_str()).collect();
     outcomes.sort_unstable();
-    assert_eq!(outcomes, ["received", "rejected"]);
+    assert_eq!(outcomes, ["received", "rejected"], "the mailbox carried on past it");
+    let letters = app.get_json("/api/v1/admin/dead-letters", &admin).await?;
+    let letters = letters.as_array().cloned().unwrap_or_default();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(letters[0]["reason"].as_str().is_some_and(|r| r.contains("failed 2 times")), "{letters:?}");
     let retry = app
         .client
         .post(app.url(&format!("/api/v1/admin/dead-letters/{}/retry", letters[0]["id"].as_str().unwrap_or_default())))
@@ -304,5 +311,25 @@ async fn a_message_that_keeps_failing_is_set_aside_in_the_rejected_folder_with_a
         .send()
         .await?;
     assert_eq!(retry.status(), 409, "an IMAP message is tried again by moving it back, not re-driven");
+    drop(store);
+    Ok((server, app))
+}
+
+#[tokio::test]
+#[ignore = "needs Dovecot (scripts/test-services.sh install_dovecot); CI runs it"]
+async fn a_message_that_keeps_failing_is_set_aside_in_the_rejected_folder_with_a_dead_letter() -> anyhow::Result<()> {
+    let (server, _app) = set_aside_with("Rejected").await?;
+    server.wait_count("Rejected", 1, WAIT).await?;
+    assert_eq!(server.count("INBOX")?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs Dovecot (scripts/test-services.sh install_dovecot); CI runs it"]
+async fn a_rejected_folder_the_server_refuses_leaves_the_message_flagged_in_place_and_the_mailbox_going()
+-> anyhow::Result<()> {
+    // A control character: the server refuses to create a folder of that name, so the move fails.
+    let (server, _app) = set_aside_with("Rej\tected").await?;
+    assert_eq!(server.count("INBOX")?, 1, "the message set aside stays, flagged");
     Ok(())
 }

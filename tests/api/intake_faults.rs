@@ -158,3 +158,38 @@ Message-ID: <old-clock@example.org>\r\nDate: Tue, 1 Jun 1993 10:00:00 +0000\r\n\
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn what_the_database_refuses_is_left_out_and_the_original_recorded_with_the_reason() -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await?;
+    let gateway = app.token("mail-gateway", Role::Service)?;
+    // A rule of the database's own that refuses one subject: a stand-in for any value a database
+    // cannot hold.
+    let db = app.database().await?;
+    let refuse = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            "ALTER TABLE correspondence ADD CONSTRAINT refuse_subject CHECK (subject IS NULL OR subject <> 'Refuse me')"
+        }
+        _ => {
+            "CREATE TRIGGER refuse_subject BEFORE INSERT ON correspondence WHEN NEW.subject = 'Refuse me' \
+             BEGIN SELECT RAISE(ABORT, 'subject refused'); END"
+        }
+    };
+    db.execute_unprepared(refuse).await?;
+    let raw = b"From: Pat <pat@example.org>\r\nTo: ctax@council.example\r\nSubject: Refuse me\r\n\
+Message-ID: <refused@example.org>\r\n\r\nPlease read this letter all the same.\r\n";
+    let resp = post_email(&app, &gateway, raw, "").await?;
+    assert_eq!(resp.status(), 201, "{}", resp.text().await?);
+    let receipt: serde_json::Value = resp.json().await?;
+    assert_eq!(receipt["status"], "partly_recorded");
+    let corr = correspondence(&app, &gateway, &receipt).await?;
+    assert!(corr["subject"].is_null());
+    assert!(corr["status_reason"].as_str().is_some_and(|r| r.contains("only its original is recorded")), "{corr}");
+    assert_eq!(original_bytes(&app, &gateway, &corr).await?, raw.to_vec());
+    app.wait_until_quiet(QUIET).await?;
+    let items = app.work_items(&gateway, "").await?;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["status"], "triage");
+    Ok(())
+}

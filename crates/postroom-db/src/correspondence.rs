@@ -79,7 +79,8 @@ pub async fn find_by_message_id(
         .await
 }
 
-/// Correspondence with any of these Message-IDs.
+/// Correspondence holding any of these Message-IDs (the first message of each, not later,
+/// different messages that reused it).
 ///
 /// # Errors
 /// When the database fails.
@@ -92,6 +93,7 @@ pub async fn find_by_message_ids(
     }
     correspondence::Entity::find()
         .filter(correspondence::Column::MessageId.is_in(message_ids.iter().cloned()))
+        .filter(correspondence::Column::PossibleDuplicateOf.is_null())
         .all(conn)
         .await
 }

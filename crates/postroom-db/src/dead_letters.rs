@@ -42,10 +42,11 @@ pub async fn record(conn: &impl ConnectionTrait, d: NewDeadLetter, now: DateTime
         event_id: Set(d.event_id),
         event_type: Set(d.event_type),
         source: Set(d.source),
-        payload: Set(d.payload),
+        // A foreign message's body or an error quoting sender text may hold NUL (see `storable`).
+        payload: Set(crate::storable(d.payload)),
         correlation_id: Set(d.correlation_id),
         priority: Set(d.priority),
-        reason: Set(d.reason.map(|r| r.chars().take(4000).collect())),
+        reason: Set(crate::storable_opt(d.reason).map(|r| r.chars().take(4000).collect())),
         attempts: Set(d.attempts),
         died_at: Set(now),
         retry_requested_at: Set(None),

@@ -12,6 +12,9 @@ use uuid::Uuid;
 
 use crate::entities::imap_message;
 
+/// The outcome of a message set aside after failing repeatedly.
+pub const REJECTED: &str = "rejected";
+
 /// One message taken from a folder.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -24,29 +27,44 @@ pub struct Entry {
     pub rule: Option<String>,
 }
 
-/// The UIDs of `mailbox` under `uid_validity` already taken, and of those the ones not yet
-/// moved out of the folder (or flagged).
+/// What the ledger holds for one folder under one UIDVALIDITY.
+#[derive(Debug, Default)]
+pub struct Taken {
+    /// Every UID already taken (received, skipped, set aside).
+    pub all: HashSet<u32>,
+    /// Of those, the ones not yet moved out of the folder (or flagged).
+    pub unmoved: HashSet<u32>,
+    /// Of the unmoved, the ones set aside (`rejected`): they go to the rejected folder.
+    pub rejected: HashSet<u32>,
+}
+
+/// The UIDs of `mailbox` under `uid_validity` already taken.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn taken(
-    conn: &impl ConnectionTrait,
-    mailbox: &str,
-    uid_validity: u32,
-) -> Result<(HashSet<u32>, HashSet<u32>), DbErr> {
-    let rows: Vec<(i64, Option<DateTime<Utc>>)> = imap_message::Entity::find()
+pub async fn taken(conn: &impl ConnectionTrait, mailbox: &str, uid_validity: u32) -> Result<Taken, DbErr> {
+    let rows: Vec<(i64, Option<DateTime<Utc>>, String)> = imap_message::Entity::find()
         .select_only()
         .column(imap_message::Column::Uid)
         .column(imap_message::Column::MovedAt)
+        .column(imap_message::Column::Outcome)
         .filter(imap_message::Column::Mailbox.eq(mailbox))
         .filter(imap_message::Column::UidValidity.eq(i64::from(uid_validity)))
         .into_tuple()
         .all(conn)
         .await?;
-    let all = rows.iter().filter_map(|(uid, _)| u32::try_from(*uid).ok()).collect();
-    let unmoved =
-        rows.iter().filter(|(_, moved)| moved.is_none()).filter_map(|(uid, _)| u32::try_from(*uid).ok()).collect();
-    Ok((all, unmoved))
+    let mut taken = Taken::default();
+    for (uid, moved, outcome) in rows {
+        let Ok(uid) = u32::try_from(uid) else { continue };
+        taken.all.insert(uid);
+        if moved.is_none() {
+            taken.unmoved.insert(uid);
+            if outcome == REJECTED {
+                taken.rejected.insert(uid);
+            }
+        }
+    }
+    Ok(taken)
 }
 
 /// Records a message as taken (idempotent: a second record of the same UID changes nothing).

@@ -38,12 +38,12 @@ pub fn refused_the_data(err: &DbErr) -> bool {
     let sea_orm::RuntimeErr::SqlxError(sqlx_err) = runtime else { return false };
     let Some(db_err) = sqlx_err.as_database_error() else { return false };
     let Some(code) = db_err.code() else { return false };
-    match code.parse::<i32>() {
-        // SQLite: TOOBIG, CONSTRAINT (and its extended codes), MISMATCH.
-        Ok(sqlite) => matches!(sqlite & 0xff, 18..=20),
-        // PostgreSQL SQLSTATE classes: data exception, integrity constraint, program limit.
-        Err(_) => matches!(code.get(..2), Some("22" | "23" | "54")),
+    if db_err.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>().is_some() {
+        // SQLSTATE classes: data exception, integrity constraint violation, program limit exceeded.
+        return matches!(code.get(..2), Some("22" | "23" | "54"));
     }
+    // SQLite result codes: TOOBIG, CONSTRAINT (and its extended codes), MISMATCH.
+    code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 18..=20))
 }
 
 /// Text PostgreSQL can hold: NUL (U+0000) becomes U+FFFD. Every text column filled from

@@ -256,7 +256,7 @@ pub async fn record_failure(
 ) -> Result<(), DbErr> {
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
-        .col_expr(outbox::Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()))
+        .col_expr(outbox::Column::LastError, Expr::value(crate::storable(error.chars().take(2000).collect::<String>())))
         .col_expr(outbox::Column::NextAttemptAt, Expr::value(next_attempt_at))
         .col_expr(outbox::Column::DeadAt, Expr::value(dead_at))
         .filter(outbox::Column::Id.eq(id))

@@ -29,7 +29,7 @@ use async_imap::Session;
 use bytes::Bytes;
 use chrono::Utc;
 use futures::TryStreamExt;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -257,15 +257,18 @@ impl ImapPoller {
         let selected = session.select(folder).await?;
         let validity = selected.uid_validity.context("the server gave no UIDVALIDITY")?;
         let mailbox = format!("{}@{}:{}/{folder}", s.username, s.host, s.port);
-        let (taken, unmoved) = imap_ledger::taken(&self.db, &mailbox, validity).await?;
+        let taken = imap_ledger::taken(&self.db, &mailbox, validity).await?;
         // Taken messages leave the folder, or carry the keyword: what is left is new.
         let query = if s.processed_folder.is_some() { "ALL".to_owned() } else { format!("UNKEYWORD {TAKEN_KEYWORD}") };
         let mut present: Vec<u32> = session.uid_search(&query).await?.into_iter().collect();
         present.sort_unstable();
         let mut to_move: Vec<(u32, Option<String>)> = Vec::new();
+        let mut rejected = Vec::new();
         for uid in present {
-            if taken.contains(&uid) {
-                if unmoved.contains(&uid) {
+            if taken.all.contains(&uid) {
+                if taken.rejected.contains(&uid) {
+                    rejected.push(uid); // set aside, not yet moved (the connection dropped)
+                } else if taken.unmoved.contains(&uid) {
                     to_move.push((uid, None));
                 }
                 continue;
@@ -273,8 +276,9 @@ impl ImapPoller {
             let key = format!("{mailbox};{validity};{uid}");
             let pending = self.attempts().to_set_aside(&key);
             if let Some((failures, error)) = pending {
-                self.set_aside(session, &mailbox, validity, uid, failures, &error, can_move).await?;
+                self.record_set_aside(&mailbox, validity, uid, failures, &error).await?;
                 self.attempts().done(&key);
+                rejected.push(uid);
                 report.set_aside += 1;
                 continue;
             }
@@ -293,14 +297,19 @@ impl ImapPoller {
                     tracing::warn!(uid, %error, ?next, "IMAP message failed");
                     session.noop().await.context("the IMAP connection failed after a message failed")?;
                     if let AfterFailure::SetAside { failures } = next {
-                        self.set_aside(session, &mailbox, validity, uid, failures, &error, can_move).await?;
+                        self.record_set_aside(&mailbox, validity, uid, failures, &error).await?;
                         self.attempts().done(&key);
+                        rejected.push(uid);
                         report.set_aside += 1;
                     }
                 }
             }
         }
-        let mut moved = Vec::with_capacity(to_move.len());
+        let mut moved = Vec::with_capacity(to_move.len() + rejected.len());
+        for uid in rejected {
+            self.put_aside(session, uid, can_move).await?;
+            moved.push(uid);
+        }
         for (uid, skipped_by) in to_move {
             let target = match skipped_by {
                 Some(_) => s.skipped_folder.as_ref().or(s.processed_folder.as_ref()),
@@ -392,53 +401,39 @@ impl ImapPoller {
         self.attempts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Sets aside a message that keeps failing: moves it to the rejected folder (or flags it
-    /// [`REJECTED_KEYWORD`]), records it in the ledger as `rejected`, and records a dead letter
-    /// naming it and the reason, for an admin. The message itself stays in the mailbox.
-    #[expect(clippy::too_many_arguments, reason = "one step of the folder round, with its coordinates")]
-    async fn set_aside<T>(
+    /// Records a message that keeps failing as set aside: the ledger says `rejected` and a dead
+    /// letter names it and the reason, for an admin, both in one transaction and idempotently (a
+    /// second attempt after a dropped connection records nothing new). The message is moved
+    /// afterwards ([`Self::put_aside`]); until then the ledger says it is still to be moved.
+    async fn record_set_aside(
         &self,
-        session: &mut Session<T>,
         mailbox: &str,
         validity: u32,
         uid: u32,
         failures: u32,
         error: &str,
-        can_move: bool,
-    ) -> anyhow::Result<()>
-    where
-        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
-    {
+    ) -> anyhow::Result<()> {
         let s = &self.settings;
-        let set = uid.to_string();
-        match &s.rejected_folder {
-            Some(folder) => self.put_away(session, uid, Some(folder), can_move).await?,
-            None => {
-                let flags = format!("+FLAGS.SILENT ({REJECTED_KEYWORD} {TAKEN_KEYWORD})");
-                let _: Vec<_> = session.uid_store(&set, flags).await?.try_collect().await?;
-            }
-        }
         let now = Utc::now();
         let place = s.rejected_folder.as_deref().map_or_else(
-            || format!("left in place, flagged {REJECTED_KEYWORD}"),
-            |f| format!("moved to the IMAP folder {f}"),
+            || format!("flagged {REJECTED_KEYWORD} in place"),
+            |f| format!("moved to the IMAP folder {f} (or, if that fails, flagged {REJECTED_KEYWORD} in place)"),
         );
-        let reason = format!("IMAP message UID {uid} of {mailbox} failed {failures} times and was {place}: {error}");
+        let reason = format!("IMAP message UID {uid} of {mailbox} failed {failures} times and is {place}: {error}");
         let entry = Entry {
             mailbox: mailbox.to_owned(),
             uid_validity: validity,
             uid,
             message_id: None,
             correspondence_id: None,
-            outcome: "rejected".to_owned(),
+            outcome: imap_ledger::REJECTED.to_owned(),
             rule: None,
         };
-        imap_ledger::record(&self.db, entry, now).await?;
-        imap_ledger::mark_moved(&self.db, mailbox, validity, &[uid], now).await?;
+        let coordinates = format!("{mailbox};{validity};{uid}");
         let payload = serde_json::json!({ "mailbox": mailbox, "uid_validity": validity, "uid": uid, "folder": s.rejected_folder });
         let letter = NewDeadLetter {
-            id: None,
-            event_id: Uuid::now_v7(),
+            id: Some(Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("postroom:imap:{coordinates}").as_bytes())),
+            event_id: Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("postroom:imap-message:{coordinates}").as_bytes()),
             event_type: "imap.message_set_aside".to_owned(),
             source: DEAD_LETTER_SOURCE.to_owned(),
             payload: payload.to_string(),
@@ -447,8 +442,35 @@ impl ImapPoller {
             reason: Some(reason.clone()),
             attempts: i32::try_from(failures).unwrap_or(i32::MAX),
         };
-        dead_letters::record(&self.db, letter, now).await?;
+        let txn = self.db.begin().await?;
+        imap_ledger::record(&txn, entry, now).await?;
+        dead_letters::record(&txn, letter, now).await?;
+        txn.commit().await?;
         tracing::error!(%reason, "IMAP message set aside");
+        Ok(())
+    }
+
+    /// Moves a message set aside to the rejected folder; when there is none, or the move fails
+    /// (a folder the server will not create), flags it [`REJECTED_KEYWORD`] in place instead, so
+    /// the mailbox carries on either way.
+    ///
+    /// # Errors
+    /// Only when the connection itself has failed.
+    async fn put_aside<T>(&self, session: &mut Session<T>, uid: u32, can_move: bool) -> anyhow::Result<()>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        if let Some(folder) = &self.settings.rejected_folder {
+            match self.put_away(session, uid, Some(folder), can_move).await {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    tracing::warn!(uid, %folder, error = %format!("{e:#}"), "cannot move a message set aside; flagging it in place");
+                    session.noop().await.context("the IMAP connection failed while setting a message aside")?;
+                }
+            }
+        }
+        let flags = format!("+FLAGS.SILENT ({REJECTED_KEYWORD} {TAKEN_KEYWORD})");
+        let _: Vec<_> = session.uid_store(uid.to_string(), flags).await?.try_collect().await?;
         Ok(())
     }
 

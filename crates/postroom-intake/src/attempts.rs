@@ -41,8 +41,8 @@ impl Attempts {
     }
 
     /// Counts a failure of `key`, and decides: set aside once it has failed `max` times with
-    /// the services answering (a failure while the database or store is down proves nothing
-    /// about the message). The decision stands until [`Self::done`], so a set-aside that could
+    /// the services answering. A failure while the database or store is down proves nothing
+    /// about the message and is not counted. The decision stands until [`Self::done`], so a set-aside that could
     /// not be carried out (the connection dropped) is carried out next time.
     pub fn failed(&mut self, key: &str, error: String, services_answer: bool) -> AfterFailure {
         let f = self.failures.entry(key.to_owned()).or_insert(Failure {
@@ -50,7 +50,9 @@ impl Attempts {
             last_error: String::new(),
             set_aside: false,
         });
-        f.count = f.count.saturating_add(1);
+        if services_answer {
+            f.count = f.count.saturating_add(1);
+        }
         f.last_error = error;
         f.set_aside |= f.count >= self.max && services_answer;
         if f.set_aside {
@@ -84,16 +86,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_message_is_set_aside_only_after_max_failures_while_the_services_answer() {
+    fn a_message_is_set_aside_after_max_failures_while_the_services_answer_and_outages_do_not_count() {
         let mut a = Attempts::new(3);
         let e = || "boom".to_owned();
         assert_eq!(a.failed("m", e(), true), AfterFailure::Retry { failures: 1 });
-        assert_eq!(a.failed("m", e(), false), AfterFailure::Retry { failures: 2 });
-        assert_eq!(a.failed("m", e(), false), AfterFailure::Retry { failures: 3 });
+        assert_eq!(a.failed("m", e(), false), AfterFailure::Retry { failures: 1 }, "an outage does not count");
+        assert_eq!(a.failed("m", e(), false), AfterFailure::Retry { failures: 1 });
+        assert_eq!(a.failed("m", e(), true), AfterFailure::Retry { failures: 2 });
         assert_eq!(a.to_set_aside("m"), None);
         assert_eq!(a.failed("other", e(), true), AfterFailure::Retry { failures: 1 });
-        assert_eq!(a.failed("m", "last".to_owned(), true), AfterFailure::SetAside { failures: 4 });
-        assert_eq!(a.to_set_aside("m"), Some((4, "last".to_owned())), "the decision stands until done");
+        assert_eq!(a.failed("m", "last".to_owned(), true), AfterFailure::SetAside { failures: 3 });
+        assert_eq!(a.to_set_aside("m"), Some((3, "last".to_owned())), "the decision stands until done");
         a.done("m");
         assert_eq!(a.to_set_aside("m"), None);
         assert_eq!(a.failed("m", e(), true), AfterFailure::Retry { failures: 1 }, "counting starts again");

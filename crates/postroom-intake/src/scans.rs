@@ -135,7 +135,12 @@ impl ScanIntake {
     #[must_use]
     pub fn plausible_day(&self, day: NaiveDate, now: DateTime<Utc>) -> Option<NaiveDate> {
         let today = london_date(now);
-        (day <= today && day >= today - self.max_date_age).then_some(day)
+        (day <= today && self.oldest(today).is_none_or(|oldest| day >= oldest)).then_some(day)
+    }
+
+    /// The oldest date stamp accepted; `None` when the window reaches before any date.
+    fn oldest(&self, today: NaiveDate) -> Option<NaiveDate> {
+        today.checked_sub_signed(self.max_date_age)
     }
 
     fn check(&self, batch: &ScanBatch, now: DateTime<Utc>) -> Result<Vec<MediaType>, IntakeError> {
@@ -147,11 +152,12 @@ impl ScanIntake {
         }
         if let Some(day) = batch.received_on {
             let today = london_date(now);
-            let oldest = today - self.max_date_age;
             if day > today {
                 return Err(IntakeError::FutureDate(day));
             }
-            if day < oldest {
+            if let Some(oldest) = self.oldest(today)
+                && day < oldest
+            {
                 return Err(IntakeError::StaleDate { day, oldest, max_days: self.max_date_age.num_days() });
             }
         }

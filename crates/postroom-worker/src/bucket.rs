@@ -80,6 +80,9 @@ impl MessageHandler for BucketNotifications {
 
     #[tracing::instrument(skip_all)]
     async fn handle(&self, body: &[u8]) -> anyhow::Result<()> {
+        // Every key is tried, so one bad object never keeps a good one from being received; the
+        // notification fails (retried, then dead-lettered with the reasons) if any key did.
+        let mut refused = Vec::new();
         for key in created_keys(body)? {
             if key.starts_with("originals/") || key.starts_with(".postroom/") {
                 continue; // Postroom's own writes
@@ -88,29 +91,42 @@ impl MessageHandler for BucketNotifications {
                 tracing::debug!(%key, "left to the drop-folder watcher");
                 continue;
             }
-            let bytes = self.storage.get(&key).await?;
-            let filename = key.rsplit('/').next().map(str::to_owned);
-            let batch = ScanBatch {
-                files: vec![ScanFile { filename, bytes }],
-                received_on: None,
-                batch: Some("bucket".to_owned()),
-                correlation_id: None,
-                channel: Channel::DropFolder,
-            };
-            match self.scans.receive(batch, Utc::now()).await {
-                Ok((_, received)) => {
-                    for r in received {
-                        tracing::info!(%key, correspondence_id = %r.correspondence_id, duplicate = r.duplicate, "object received from bucket notification");
-                    }
-                }
-                Err(e @ (IntakeError::UnsupportedMediaType { .. } | IntakeError::EmptyFile { .. })) => {
-                    // Kept in the bucket as written; dead-lettered so an admin sees it.
-                    anyhow::bail!("object {key} was not received: {e}");
-                }
-                Err(e) => return Err(e.into()),
+            if let Err(e) = self.receive(&key).await {
+                tracing::warn!(%key, error = %format!("{e:#}"), "object from a bucket notification not received");
+                refused.push(format!("{e:#}"));
             }
         }
+        if !refused.is_empty() {
+            anyhow::bail!("{}", refused.join("; "));
+        }
         Ok(())
+    }
+}
+
+impl BucketNotifications {
+    /// Receives one object. Kept in the bucket as written when it cannot be.
+    async fn receive(&self, key: &str) -> anyhow::Result<()> {
+        let bytes = self.storage.get(key).await?;
+        let filename = key.rsplit('/').next().map(str::to_owned);
+        let batch = ScanBatch {
+            files: vec![ScanFile { filename, bytes }],
+            received_on: None,
+            batch: Some("bucket".to_owned()),
+            correlation_id: None,
+            channel: Channel::DropFolder,
+        };
+        match self.scans.receive(batch, Utc::now()).await {
+            Ok((_, received)) => {
+                for r in received {
+                    tracing::info!(%key, correspondence_id = %r.correspondence_id, duplicate = r.duplicate, "object received from bucket notification");
+                }
+                Ok(())
+            }
+            Err(e @ (IntakeError::UnsupportedMediaType { .. } | IntakeError::EmptyFile { .. })) => {
+                anyhow::bail!("object {key} was not received: {e}")
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

@@ -71,11 +71,14 @@ pub struct DropFolders {
     scans: ScanIntake,
     emails: EmailIntake,
     settings: DropFolderSettings,
-    /// What each waiting file looked like at the last listing.
-    seen: HashMap<String, (u64, Option<String>, DateTime<Utc>)>,
+    /// What each waiting file looked like at the last listing, and when it was first seen.
+    seen: HashMap<String, (Look, DateTime<Utc>)>,
     /// Failures so far of files not yet taken.
     attempts: Attempts,
 }
+
+/// What a listed file looked like: size, ETag, modification time.
+type Look = (u64, Option<String>, DateTime<Utc>);
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -128,13 +131,16 @@ impl DropFolders {
                 continue;
             }
             let look = (object.size, object.e_tag.clone(), object.last_modified);
-            let unchanged = self.seen.get(&object.key) == Some(&look);
-            let quiet = now.signed_duration_since(object.last_modified).to_std().unwrap_or_default()
-                >= self.settings.stable_for;
+            let previous = self.seen.get(&object.key);
+            let unchanged = previous.is_some_and(|(before, _)| *before == look);
+            let first_seen = previous.map_or(now, |(_, first)| *first);
+            // Quiet since its last change, or since it was first seen when its time is in the
+            // future (a clock that is wrong must not keep a file waiting for ever).
+            let since = object.last_modified.min(first_seen);
+            let quiet = now.signed_duration_since(since).to_std().unwrap_or_default() >= self.settings.stable_for;
+            seen.insert(object.key.clone(), (look, first_seen));
             if unchanged && quiet {
                 stable.push((object, kind));
-            } else {
-                seen.insert(object.key.clone(), look);
             }
         }
         self.seen = seen;
@@ -145,7 +151,7 @@ impl DropFolders {
                     self.attempts.done(&object.key);
                     outcome
                 }
-                Err(e) => self.failed(&object, format!("{e:#}"), now).await?,
+                Err(e) => self.failed(&object, format!("{e:#}"), now).await,
             };
             outcomes.push(outcome);
         }
@@ -153,21 +159,27 @@ impl DropFolders {
     }
 
     /// A file failed: left for the next round, or set aside once it has failed often enough
-    /// while the services answer.
-    async fn failed(&mut self, object: &ListedObject, error: String, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
+    /// while the services answer. Never fails itself: one file never stops the folders.
+    async fn failed(&mut self, object: &ListedObject, error: String, now: DateTime<Utc>) -> Outcome {
         let answer = self.emails.services_answer().await;
-        match self.attempts.failed(&object.key, error.clone(), answer) {
-            AfterFailure::Retry { failures } => {
-                tracing::warn!(key = %object.key, %error, failures, "drop-folder file failed; will try again");
-                Ok(Outcome::Failed { key: object.key.clone(), error, failures })
-            }
+        let failures = match self.attempts.failed(&object.key, error.clone(), answer) {
+            AfterFailure::Retry { failures } => failures,
             AfterFailure::SetAside { failures } => {
                 let reason = format!("receiving it failed {failures} times: {error}");
-                let outcome = self.reject(object, reason, now).await?;
-                self.attempts.done(&object.key);
-                Ok(outcome)
+                match self.reject(object, reason, now).await {
+                    Ok(outcome) => {
+                        self.attempts.done(&object.key);
+                        return outcome;
+                    }
+                    Err(e) => {
+                        tracing::error!(key = %object.key, error = %format!("{e:#}"), "cannot set a failing drop-folder file aside; will try again");
+                        failures
+                    }
+                }
             }
-        }
+        };
+        tracing::warn!(key = %object.key, %error, failures, "drop-folder file failed; will try again");
+        Outcome::Failed { key: object.key.clone(), error, failures }
     }
 
     #[tracing::instrument(skip_all, fields(key = %object.key))]
@@ -176,7 +188,7 @@ impl DropFolders {
         let name = object.key.rsplit('/').next().unwrap_or("file").to_owned();
         let result = match kind {
             Kind::Scan => self.receive_scan(&name, bytes.clone(), object.last_modified, now).await?,
-            Kind::Email => self.receive_email(bytes.clone(), object.last_modified, now).await?,
+            Kind::Email => self.receive_email(bytes.clone(), now).await?,
         };
         match result {
             Ok(duplicate) => {
@@ -236,16 +248,12 @@ impl DropFolders {
     }
 
     /// Receives an email, like [`Self::receive_scan`].
-    async fn receive_email(
-        &self,
-        raw: Bytes,
-        dropped_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<Result<bool, String>> {
+    async fn receive_email(&self, raw: Bytes, now: DateTime<Utc>) -> anyhow::Result<Result<bool, String>> {
         let email = IncomingEmail {
             raw,
             channel: Channel::DropFolder,
-            delivered_at: Some(dropped_at.min(now)),
+            // A copied file can keep an old modification time: received is when we took it.
+            delivered_at: None,
             correlation_id: None,
             // A file cannot be refused back to its sender: over-limit mail is kept and triaged.
             on_limit: OnLimit::Triage,
@@ -263,9 +271,22 @@ fn is_hidden(key: &str) -> bool {
     key.rsplit('/').next().is_some_and(|n| n.starts_with('.') || n.is_empty())
 }
 
-/// A file name safe inside a key: what `display_filename` keeps, with `/` and spaces replaced.
+/// Longest name kept in an archive or rejected key (file systems allow 255 bytes per name).
+const MAX_NAME_CHARS: usize = 100;
+
+/// A file name safe inside a key: what `display_filename` keeps, with `/` and spaces replaced,
+/// shortened to [`MAX_NAME_CHARS`] keeping its extension.
 fn safe_name(name: &str) -> String {
-    display_filename(name).unwrap_or_else(|| "file".to_owned()).replace(['/', '\\', ' '], "_")
+    let name = display_filename(name).unwrap_or_else(|| "file".to_owned()).replace(['/', '\\', ' '], "_");
+    if name.chars().count() <= MAX_NAME_CHARS {
+        return name;
+    }
+    let ext: String = match name.rsplit_once('.') {
+        Some((_, ext)) if ext.chars().count() <= 10 => format!(".{ext}"),
+        _ => String::new(),
+    };
+    let stem: String = name.chars().take(MAX_NAME_CHARS - ext.chars().count()).collect();
+    format!("{stem}{ext}")
 }
 
 #[cfg(test)]
@@ -281,5 +302,7 @@ mod tests {
     #[test]
     fn archive_names_are_safe() {
         assert_eq!(safe_name("my letter.pdf"), "my_letter.pdf");
+        let long = format!("{}.pdf", "x".repeat(250));
+        assert_eq!(safe_name(&long), format!("{}.pdf", "x".repeat(96)));
     }
 }

@@ -93,9 +93,12 @@ async fn thread_of(
     {
         return Ok(Some((item, "reference_in_subject")));
     }
+    // In-Reply-To and the nearest References (intake keeps at most 50), each once.
     let mut ids: Vec<String> = corr.in_reply_to.iter().cloned().collect();
-    ids.extend(corr.references.iter().flat_map(|r| r.split_whitespace().map(str::to_owned)));
+    ids.extend(corr.references.iter().flat_map(|r| r.split_whitespace().rev().take(50).map(str::to_owned)));
     ids.retain(|id| Some(id) != corr.message_id.as_ref());
+    ids.sort_unstable();
+    ids.dedup();
     if ids.is_empty() {
         return Ok(None);
     }

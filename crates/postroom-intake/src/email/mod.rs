@@ -36,9 +36,6 @@ use postroom_storage::{ObjectStorage, StorageError};
 
 use read::{Headers, NulNotes, Part};
 
-/// Longest Message-ID kept (longer ones cannot be indexed everywhere and are no one's real id).
-const MAX_MESSAGE_ID_CHARS: usize = 512;
-
 /// Media type of a stored email.
 pub const MESSAGE_RFC822: &str = "message/rfc822";
 
@@ -193,12 +190,9 @@ impl EmailIntake {
             return Ok(r);
         };
         r.headers = read::read_headers(&msg, &mut r.nul);
-        if r.headers.message_id.as_ref().is_some_and(|m| m.chars().count() > MAX_MESSAGE_ID_CHARS) {
+        let long_id = r.headers.message_id.as_ref().is_some_and(|m| m.chars().count() > read::MAX_ID_CHARS);
+        if long_id {
             r.headers.message_id = None;
-            r.problem = Some((
-                "received",
-                format!("the Message-ID is longer than {MAX_MESSAGE_ID_CHARS} characters and was not kept"),
-            ));
         }
         match read::collect_parts(&msg, self.limits, 0, &mut r.parts, &mut r.nul) {
             Ok(()) => {}
@@ -213,6 +207,10 @@ impl EmailIntake {
         }
         if r.headers.sender.is_none() && r.problem.is_none() {
             r.problem = Some(("received", "the message has no sender address".to_owned()));
+        }
+        if long_id && r.problem.is_none() {
+            let max = read::MAX_ID_CHARS;
+            r.problem = Some(("received", format!("the Message-ID is longer than {max} characters and was not kept")));
         }
         r.body_text = Some(read::message_text(&msg, r.headers.subject.as_deref(), &mut r.nul));
         Ok(r)

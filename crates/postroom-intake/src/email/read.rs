@@ -100,7 +100,7 @@ pub(super) fn automatic(msg: &Message<'_>) -> Option<(&'static str, String)> {
 pub(super) fn read_headers(msg: &Message<'_>, nul: &mut NulNotes) -> Headers {
     let headers = Headers {
         message_id: msg.message_id().map(normalise_id).filter(|m| !m.is_empty()),
-        sender: msg.from().and_then(first_address),
+        sender: msg.from().and_then(first_address).filter(|a| a.chars().count() <= MAX_ADDRESS_CHARS),
         subject: msg.subject().map(|s| s.trim().to_owned()),
         date: msg.date().and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0)),
         recipients: Some(
@@ -115,12 +115,16 @@ pub(super) fn read_headers(msg: &Message<'_>, nul: &mut NulNotes) -> Headers {
             .in_reply_to()
             .as_text_list()
             .and_then(|l| l.first().map(|m| normalise_id(m)))
-            .or_else(|| msg.in_reply_to().as_text().map(normalise_id)),
+            .or_else(|| msg.in_reply_to().as_text().map(normalise_id))
+            .filter(|m| plausible_id(m)),
         references: {
             let refs: Vec<String> = match msg.references().as_text_list() {
                 Some(list) => list.iter().map(|r| normalise_id(r)).collect(),
                 None => msg.references().as_text().map(normalise_id).into_iter().collect(),
             };
+            // The nearest ancestors are last; a thread is found by them.
+            let refs: Vec<String> = refs.into_iter().filter(|r| plausible_id(r)).collect();
+            let refs = &refs[refs.len().saturating_sub(MAX_REFERENCES)..];
             (!refs.is_empty()).then(|| refs.join(" "))
         },
     };
@@ -134,6 +138,18 @@ pub(super) fn read_headers(msg: &Message<'_>, nul: &mut NulNotes) -> Headers {
         in_reply_to: clean("In-Reply-To", headers.in_reply_to),
         references: clean("References", headers.references),
     }
+}
+
+/// Longest Message-ID kept, in the message's own header or naming another (longer ones are no
+/// one's real id, and cannot be indexed everywhere).
+pub(super) const MAX_ID_CHARS: usize = 512;
+/// Most References kept (the nearest ancestors).
+const MAX_REFERENCES: usize = 50;
+/// Longest sender address kept (RFC 5321 allows 254).
+const MAX_ADDRESS_CHARS: usize = 320;
+
+fn plausible_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= MAX_ID_CHARS
 }
 
 /// `<abc@example.com>` → `abc@example.com`.
