@@ -202,6 +202,24 @@ impl TestApp {
         Ok(self.client.post(self.url("/api/v1/intake/scans")).bearer_auth(token).multipart(form).send().await?)
     }
 
+    /// Posts one raw email to `POST /api/v1/intake/emails` as the mail gateway does; `query` is
+    /// empty or e.g. `?received_at=2026-11-20T09:00:00Z`.
+    pub async fn post_email(
+        &self,
+        token: &str,
+        raw: impl Into<Vec<u8>>,
+        query: &str,
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .client
+            .post(self.url(&format!("/api/v1/intake/emails{query}")))
+            .bearer_auth(token)
+            .header("content-type", "message/rfc822")
+            .body(raw.into())
+            .send()
+            .await?)
+    }
+
     /// Waits until the outbox is empty (every event delivered), or fails after `timeout`.
     pub async fn wait_for_outbox_drained(&self, timeout: Duration) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;

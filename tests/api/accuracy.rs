@@ -144,14 +144,7 @@ async fn classification_and_account_matching_are_at_least_90_percent_accurate() 
              Date: Mon, 23 Nov 2026 09:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
             letter.text.replace('\n', "\r\n")
         );
-        let resp = app
-            .client
-            .post(app.url("/api/v1/intake/emails"))
-            .bearer_auth(&gateway)
-            .header("content-type", "message/rfc822")
-            .body(raw)
-            .send()
-            .await?;
+        let resp = app.post_email(&gateway, raw, "").await?;
         anyhow::ensure!(resp.status() == 201, "letter {n}: {}", resp.status());
         let receipt: serde_json::Value = resp.json().await?;
         letters.insert(receipt["correspondence_id"].as_str().unwrap_or_default().to_owned(), n);

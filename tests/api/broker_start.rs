@@ -39,14 +39,7 @@ fn email(message_id: &str) -> Vec<u8> {
 
 async fn post_email(app: &TestApp, raw: Vec<u8>) -> anyhow::Result<reqwest::Response> {
     let gateway = app.token("mail-gateway", Role::Service)?;
-    Ok(app
-        .client
-        .post(app.url("/api/v1/intake/emails"))
-        .bearer_auth(gateway)
-        .header("content-type", "message/rfc822")
-        .body(raw)
-        .send()
-        .await?)
+    app.post_email(&gateway, raw, "").await
 }
 
 async fn readyz(app: &TestApp) -> anyhow::Result<(u16, serde_json::Value)> {

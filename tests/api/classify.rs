@@ -12,15 +12,7 @@ async fn email(app: &TestApp, token: &str, id: &str, date: &str, body: &str) -> 
     );
     // The gateway passes when it received the message; deadlines run from then.
     let received_at = chrono::DateTime::parse_from_rfc2822(date)?.to_utc().to_rfc3339();
-    let resp = app
-        .client
-        .post(app.url("/api/v1/intake/emails"))
-        .query(&[("received_at", received_at)])
-        .bearer_auth(token)
-        .header("content-type", "message/rfc822")
-        .body(raw)
-        .send()
-        .await?;
+    let resp = app.post_email(token, raw, &format!("?received_at={}", received_at.replace('+', "%2B"))).await?;
     anyhow::ensure!(resp.status() == 201, "{}", resp.status());
     Ok(())
 }
@@ -288,14 +280,7 @@ J CITIZEN         500123456    1\r\n\
 S OTHER           500999888    B\r\n\
 X UNKNOWN         512345678    1\r\n";
     let token = app.token("gateway", Role::Service)?;
-    let resp = app
-        .client
-        .post(app.url("/api/v1/intake/emails"))
-        .bearer_auth(&token)
-        .header("content-type", "message/rfc822")
-        .body(raw)
-        .send()
-        .await?;
+    let resp = app.post_email(&token, raw, "").await?;
     assert_eq!(resp.status(), 201);
     let items = app.work_items(&token, "").await?;
     assert_eq!(items.len(), 2, "{items:?}");

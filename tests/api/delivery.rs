@@ -224,11 +224,7 @@ async fn messages_carry_event_id_type_correlation_id_and_priority() -> anyhow::R
 #[tokio::test]
 #[ignore = "needs RabbitMQ (TEST_AMQP_URL); CI runs it"]
 async fn a_bucket_notification_makes_the_new_object_correspondence() -> anyhow::Result<()> {
-    let url = TestApp::amqp_url()?;
-    let queue = format!("postroom-test-bucket-{}", uuid::Uuid::new_v4().simple());
-    let q = queue.clone();
-    let app =
-        TestApp::spawn_with(postroom::ServeRole::All, move |s| s.amqp.bucket_notifications_queue = Some(q)).await?;
+    let (app, feed) = BucketFeed::start().await?;
     let token = app.token("pat", Role::Admin)?;
     // A capture system writes a scan into the bucket, then the bucket announces it. (Keys under
     // the drop folders are left to the drop-folder watcher, so this one is elsewhere.)
@@ -242,17 +238,7 @@ async fn a_bucket_notification_makes_the_new_object_correspondence() -> anyhow::
          "s3": {"bucket": {"name": "postroom"}, "object": {"key": "inbox/rejected/notes.zip.reason.txt", "size": 10}}},
         {"eventName": "s3:ObjectCreated:Put",
          "s3": {"bucket": {"name": "postroom"}, "object": {"key": "capture/batch+7/letter.pdf", "size": letter.len()}}}]});
-    let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
-    let ch = conn.create_channel().await?;
-    ch.basic_publish(
-        "".into(),
-        queue.as_str().into(),
-        lapin::options::BasicPublishOptions::default(),
-        notification.to_string().as_bytes(),
-        lapin::BasicProperties::default(),
-    )
-    .await?
-    .await?;
+    feed.publish(notification.to_string().as_bytes()).await?;
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let items = loop {
         let items = app.work_items(&token, "").await?;
@@ -268,11 +254,7 @@ async fn a_bucket_notification_makes_the_new_object_correspondence() -> anyhow::
     assert_eq!(corr["channel"], "drop_folder");
     assert_eq!(corr["documents"][0]["filename"], "letter.pdf");
     assert_eq!(app.get_json("/api/v1/admin/dead-letters", &token).await?, serde_json::json!([]));
-    for q in [queue.clone(), format!("{queue}.retry.200ms"), format!("{queue}.retry.400ms")] {
-        let _ = ch.queue_delete(q.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
-    }
-    conn.close(200, "done".into()).await?;
-    Ok(())
+    feed.close().await
 }
 
 /// The outbox event that announced `correspondence_id`.
@@ -415,11 +397,7 @@ fn rabbitmq_consumers(queue: &str) -> anyhow::Result<u32> {
 #[ignore = "needs RabbitMQ (TEST_AMQP_URL); CI runs it"]
 async fn poison_bucket_notifications_are_dead_lettered_with_their_reason_and_the_next_one_is_received()
 -> anyhow::Result<()> {
-    let url = TestApp::amqp_url()?;
-    let queue = format!("postroom-test-bucket-{}", uuid::Uuid::new_v4().simple());
-    let q = queue.clone();
-    let app =
-        TestApp::spawn_with(postroom::ServeRole::All, move |s| s.amqp.bucket_notifications_queue = Some(q)).await?;
+    let (app, feed) = BucketFeed::start().await?;
     let token = app.token("pat", Role::Admin)?;
     app.put_object("capture/notes.zip", b"PK\x03\x04 not a scan".to_vec()).await?;
     let letter = postroom_e2e::pdf("after the poison");
@@ -429,18 +407,8 @@ async fn poison_bucket_notifications_are_dead_lettered_with_their_reason_and_the
             .to_string()
             .into_bytes()
     };
-    let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
-    let ch = conn.create_channel().await?;
     for body in [b"{not json at all".to_vec(), created("capture/notes.zip"), created("capture/after.pdf")] {
-        ch.basic_publish(
-            "".into(),
-            queue.as_str().into(),
-            lapin::options::BasicPublishOptions::default(),
-            &body,
-            lapin::BasicProperties::default(),
-        )
-        .await?
-        .await?;
+        feed.publish(&body).await?;
     }
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let (items, letters) = loop {
@@ -457,9 +425,50 @@ async fn poison_bucket_notifications_are_dead_lettered_with_their_reason_and_the
     assert!(reasons.contains("not an S3 event notification"), "{reasons}");
     assert!(reasons.contains("capture/notes.zip was not received") && reasons.contains("application/zip"), "{reasons}");
     assert_eq!(app.object("capture/notes.zip").await?, b"PK\x03\x04 not a scan", "the object is kept as written");
-    for q in [queue.clone(), format!("{queue}.retry.200ms"), format!("{queue}.retry.400ms")] {
-        let _ = ch.queue_delete(q.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
+    feed.close().await
+}
+
+/// A service consuming bucket notifications from a queue of its own, and a connection to
+/// publish notifications to it as a bucket would.
+struct BucketFeed {
+    queue: String,
+    conn: lapin::Connection,
+    ch: lapin::Channel,
+}
+
+impl BucketFeed {
+    async fn start() -> anyhow::Result<(TestApp, Self)> {
+        let url = TestApp::amqp_url()?;
+        let queue = format!("postroom-test-bucket-{}", uuid::Uuid::new_v4().simple());
+        let q = queue.clone();
+        let app =
+            TestApp::spawn_with(postroom::ServeRole::All, move |s| s.amqp.bucket_notifications_queue = Some(q)).await?;
+        let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
+        let ch = conn.create_channel().await?;
+        Ok((app, Self { queue, conn, ch }))
     }
-    conn.close(200, "done".into()).await?;
-    Ok(())
+
+    async fn publish(&self, body: &[u8]) -> anyhow::Result<()> {
+        self.ch
+            .basic_publish(
+                "".into(),
+                self.queue.as_str().into(),
+                lapin::options::BasicPublishOptions::default(),
+                body,
+                lapin::BasicProperties::default(),
+            )
+            .await?
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the queue and its retry queues, and disconnects.
+    async fn close(self) -> anyhow::Result<()> {
+        let queue = &self.queue;
+        for q in [queue.clone(), format!("{queue}.retry.200ms"), format!("{queue}.retry.400ms")] {
+            let _ = self.ch.queue_delete(q.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
+        }
+        self.conn.close(200, "done".into()).await?;
+        Ok(())
+    }
 }

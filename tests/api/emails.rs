@@ -8,17 +8,6 @@ fn corpus(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-async fn post_email(app: &TestApp, token: &str, raw: Vec<u8>) -> anyhow::Result<reqwest::Response> {
-    Ok(app
-        .client
-        .post(app.url("/api/v1/intake/emails"))
-        .bearer_auth(token)
-        .header("content-type", "message/rfc822")
-        .body(raw)
-        .send()
-        .await?)
-}
-
 /// One corpus message and what must come of it.
 struct Case {
     file: &'static str,
@@ -109,7 +98,7 @@ async fn every_corpus_message_becomes_correspondence_with_its_documents_and_text
     for case in CASES {
         let raw = corpus(case.file);
         let before = chrono::Utc::now();
-        let resp = post_email(&app, &gateway, raw.clone()).await?;
+        let resp = app.post_email(&gateway, raw.clone(), "").await?;
         assert_eq!(resp.status(), 201, "{}", case.file);
         let receipt: serde_json::Value = resp.json().await?;
         let id = receipt["correspondence_id"].as_str().unwrap();
@@ -156,7 +145,7 @@ async fn every_corpus_message_becomes_correspondence_with_its_documents_and_text
 async fn a_forwarded_message_keeps_its_own_text() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     let gateway = app.token("mail-gateway", Role::Service)?;
-    let receipt: serde_json::Value = post_email(&app, &gateway, corpus("05-forwarded.eml")).await?.json().await?;
+    let receipt: serde_json::Value = app.post_email(&gateway, corpus("05-forwarded.eml"), "").await?.json().await?;
     let corr = app
         .get_json(&format!("/api/v1/correspondence/{}", receipt["correspondence_id"].as_str().unwrap()), &gateway)
         .await?;
@@ -170,7 +159,7 @@ async fn a_malformed_message_is_kept_and_still_reaches_triage() -> anyhow::Resul
     let app = TestApp::spawn().await?;
     let gateway = app.token("mail-gateway", Role::Service)?;
     for raw in [corpus("08-malformed-boundary.eml"), b"\x00\x01 this is not an email at all \xff\xfe".to_vec()] {
-        let resp = post_email(&app, &gateway, raw.clone()).await?;
+        let resp = app.post_email(&gateway, raw.clone(), "").await?;
         assert_eq!(resp.status(), 201);
         let receipt: serde_json::Value = resp.json().await?;
         let doc = receipt["documents"][0]["id"].as_str().unwrap();
@@ -195,8 +184,8 @@ async fn the_same_bytes_are_recorded_once_and_a_reused_message_id_is_linked_not_
     let app = TestApp::spawn().await?;
     let gateway = app.token("mail-gateway", Role::Service)?;
     let raw = corpus("02-base64-body.eml");
-    let first: serde_json::Value = post_email(&app, &gateway, raw.clone()).await?.json().await?;
-    let again = post_email(&app, &gateway, raw.clone()).await?;
+    let first: serde_json::Value = app.post_email(&gateway, raw.clone(), "").await?.json().await?;
+    let again = app.post_email(&gateway, raw.clone(), "").await?;
     assert_eq!(again.status(), 200);
     let again: serde_json::Value = again.json().await?;
     assert_eq!(again["duplicate"], true);
@@ -205,7 +194,7 @@ async fn the_same_bytes_are_recorded_once_and_a_reused_message_id_is_linked_not_
     // and linked to the first for a person to judge.
     let mut redelivered = b"Received: from relay2.example.org\r\n".to_vec();
     redelivered.extend_from_slice(&raw);
-    let resp = post_email(&app, &gateway, redelivered.clone()).await?;
+    let resp = app.post_email(&gateway, redelivered.clone(), "").await?;
     assert_eq!(resp.status(), 201);
     let body: serde_json::Value = resp.json().await?;
     assert_eq!(body["duplicate"], false);
@@ -234,10 +223,10 @@ async fn emails_over_a_limit_or_of_the_wrong_type_are_refused_with_problems() ->
     let gateway = app.token("mail-gateway", Role::Service)?;
     let mut big = corpus("02-base64-body.eml");
     big.extend(std::iter::repeat_n(b'x', 4096));
-    let resp = post_email(&app, &gateway, big).await?;
+    let resp = app.post_email(&gateway, big, "").await?;
     assert_eq!(resp.status(), 413);
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
-    let resp = post_email(&app, &gateway, corpus("09-attachments.eml")).await?;
+    let resp = app.post_email(&gateway, corpus("09-attachments.eml"), "").await?;
     assert_eq!(resp.status(), 422);
     let body: serde_json::Value = resp.json().await?;
     assert!(body["detail"].as_str().unwrap().contains("more than 1 attachments"), "{body}");
@@ -250,9 +239,9 @@ async fn emails_over_a_limit_or_of_the_wrong_type_are_refused_with_problems() ->
         .send()
         .await?;
     assert_eq!(wrong.status(), 415);
-    assert_eq!(post_email(&app, &gateway, Vec::new()).await?.status(), 422);
+    assert_eq!(app.post_email(&gateway, Vec::new(), "").await?.status(), 422);
     let officer = app.token("olly", Role::Officer)?;
-    assert_eq!(post_email(&app, &officer, corpus("02-base64-body.eml")).await?.status(), 403);
+    assert_eq!(app.post_email(&officer, corpus("02-base64-body.eml"), "").await?.status(), 403);
     assert!(app.work_items(&gateway, "").await?.is_empty(), "nothing refused was recorded");
     Ok(())
 }
@@ -261,7 +250,7 @@ async fn emails_over_a_limit_or_of_the_wrong_type_are_refused_with_problems() ->
 async fn a_reply_naming_the_item_or_answering_its_email_joins_that_item() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     let gateway = app.token("mail-gateway", Role::Service)?;
-    post_email(&app, &gateway, corpus("01-multipart-alternative-qp.eml")).await?;
+    app.post_email(&gateway, corpus("01-multipart-alternative-qp.eml"), "").await?;
     let items = app.work_items(&gateway, "").await?;
     let reference = items[0]["reference"].as_str().unwrap().to_owned();
     let item_id = items[0]["id"].as_str().unwrap().to_owned();
@@ -271,12 +260,12 @@ async fn a_reply_naming_the_item_or_answering_its_email_joins_that_item() -> any
         "From: jane.citizen@example.com\r\nTo: revenues@council.example.gov.uk\r\nSubject: Re: your letter [{reference}]\r\n\
          Message-ID: <reply-1@example.com>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\nHere is my new address.\r\n"
     );
-    assert_eq!(post_email(&app, &gateway, by_reference.into_bytes()).await?.status(), 201);
+    assert_eq!(app.post_email(&gateway, by_reference.into_bytes(), "").await?.status(), 201);
     // 2. In-Reply-To the first email, no reference anywhere.
     let by_thread = "From: jane.citizen@example.com\r\nTo: revenues@council.example.gov.uk\r\nSubject: one more thing\r\n\
          Message-ID: <reply-2@example.com>\r\nIn-Reply-To: <moving-001@example.com>\r\nReferences: <moving-001@example.com>\r\n\
          Date: Mon, 23 Nov 2026 09:30:00 +0000\r\n\r\nAnd my new phone number.\r\n";
-    assert_eq!(post_email(&app, &gateway, by_thread.as_bytes().to_vec()).await?.status(), 201);
+    assert_eq!(app.post_email(&gateway, by_thread.as_bytes().to_vec(), "").await?.status(), 201);
 
     let items = app.work_items(&gateway, "").await?;
     assert_eq!(items.len(), 1, "replies join the open item instead of opening new ones");
@@ -298,7 +287,7 @@ async fn a_reply_naming_the_item_or_answering_its_email_joins_that_item() -> any
 async fn a_reply_resumes_an_item_awaiting_the_customer() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     let gateway = app.token("mail-gateway", Role::Service)?;
-    post_email(&app, &gateway, corpus("01-multipart-alternative-qp.eml")).await?;
+    app.post_email(&gateway, corpus("01-multipart-alternative-qp.eml"), "").await?;
     let items = app.work_items(&gateway, "").await?;
     let item_id = items[0]["id"].as_str().unwrap().to_owned();
     // An officer asked the customer for more three working days ago (set directly: the pend
@@ -325,7 +314,7 @@ async fn a_reply_resumes_an_item_awaiting_the_customer() -> anyhow::Result<()> {
     let away = "From: jane.citizen@example.com\r\nTo: revenues@council.example.gov.uk\r\nSubject: Automatic reply: Moving out\r\n\
          Auto-Submitted: auto-replied\r\nMessage-ID: <away-1@example.com>\r\nIn-Reply-To: <moving-001@example.com>\r\n\r\n\
          I am away until Monday.\r\n";
-    let receipt: serde_json::Value = post_email(&app, &gateway, away.as_bytes().to_vec()).await?.json().await?;
+    let receipt: serde_json::Value = app.post_email(&gateway, away.as_bytes().to_vec(), "").await?.json().await?;
     assert_eq!(receipt["status"], "auto_reply", "{receipt}");
     let items = app.work_items(&gateway, "").await?;
     assert_eq!(
@@ -336,7 +325,7 @@ async fn a_reply_resumes_an_item_awaiting_the_customer() -> anyhow::Result<()> {
     let reply = "From: jane.citizen@example.com\r\nTo: revenues@council.example.gov.uk\r\nSubject: Re: Moving out\r\n\
          Message-ID: <reply-3@example.com>\r\nIn-Reply-To: <moving-001@example.com>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n\
          Here is the information you asked for.\r\n";
-    post_email(&app, &gateway, reply.as_bytes().to_vec()).await?;
+    app.post_email(&gateway, reply.as_bytes().to_vec(), "").await?;
     let items = app.work_items(&gateway, "").await?;
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["status"], "ready", "the customer wrote again: the item resumes");

@@ -51,14 +51,7 @@ async fn email(app: &TestApp, token: &str, from: &str) -> anyhow::Result<String>
         "From: {from}\r\nTo: ctax@council.example\r\nSubject: A question\r\nMessage-ID: <q1@example.org>\r\n\
          Date: Mon, 7 Dec 2026 09:00:00 +0000\r\n\r\nPlease call me about my bill.\r\n"
     );
-    let resp = app
-        .client
-        .post(app.url("/api/v1/intake/emails"))
-        .bearer_auth(token)
-        .header("content-type", "message/rfc822")
-        .body(raw)
-        .send()
-        .await?;
+    let resp = app.post_email(token, raw, "").await?;
     anyhow::ensure!(resp.status() == 201, "{}", resp.status());
     let receipt: Value = resp.json().await?;
     let correspondence = receipt["correspondence_id"].as_str().unwrap_or_default().to_owned();

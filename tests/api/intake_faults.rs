@@ -9,17 +9,6 @@ use postroom_e2e::{TestApp, pdf};
 
 const QUIET: Duration = Duration::from_secs(30);
 
-async fn post_email(app: &TestApp, token: &str, raw: &[u8], query: &str) -> anyhow::Result<reqwest::Response> {
-    Ok(app
-        .client
-        .post(app.url(&format!("/api/v1/intake/emails{query}")))
-        .bearer_auth(token)
-        .header("content-type", "message/rfc822")
-        .body(raw.to_vec())
-        .send()
-        .await?)
-}
-
 /// NUL in the sender's name and address, the subject (raw and as an encoded word), the body
 /// (raw and base64) and a text attachment (quoted-printable).
 pub(crate) fn nul_everywhere() -> Vec<u8> {
@@ -56,7 +45,7 @@ async fn nul_characters_are_replaced_and_noted_the_original_kept_and_the_next_me
     let app = TestApp::spawn().await?;
     let gateway = app.token("mail-gateway", Role::Service)?;
     let poison = nul_everywhere();
-    let resp = post_email(&app, &gateway, &poison, "").await?;
+    let resp = app.post_email(&gateway, poison.as_slice(), "").await?;
     assert_eq!(resp.status(), 201, "{}", resp.text().await?);
     let receipt: serde_json::Value = resp.json().await?;
     let corr = correspondence(&app, &gateway, &receipt).await?;
@@ -73,7 +62,7 @@ async fn nul_characters_are_replaced_and_noted_the_original_kept_and_the_next_me
         .await?;
     assert!(pages[0]["text"].as_str().is_some_and(|t| t.contains("line\u{FFFD}one\u{FFFD}two")), "{pages}");
 
-    let next = post_email(&app, &gateway, &bailiffs(1), "").await?;
+    let next = app.post_email(&gateway, bailiffs(1), "").await?;
     assert_eq!(next.status(), 201);
     app.wait_until_quiet(QUIET).await?;
     assert_eq!(app.work_items(&gateway, "").await?.len(), 2, "both have a work item");
@@ -94,7 +83,7 @@ async fn twenty_different_messages_racing_with_one_message_id_are_all_recorded_a
             .into_bytes()
         })
         .collect();
-    let posts = bodies.iter().map(|raw| post_email(&app, &gateway, raw, ""));
+    let posts = bodies.iter().map(|raw| app.post_email(&gateway, raw.as_slice(), ""));
     let responses = futures::future::join_all(posts).await;
     let mut ids = Vec::new();
     for r in responses {
@@ -134,13 +123,13 @@ async fn a_senders_dates_do_not_set_deadlines_and_a_stale_date_stamp_is_refused(
         let problem: serde_json::Value = resp.json().await?;
         assert!(problem["detail"].as_str().is_some_and(|d| d.contains(needle)), "{problem}");
     }
-    let old_gateway_time = post_email(&app, &gateway, &bailiffs(2), "?received_at=1993-06-01T10:00:00Z").await?;
+    let old_gateway_time = app.post_email(&gateway, bailiffs(2), "?received_at=1993-06-01T10:00:00Z").await?;
     assert_eq!(old_gateway_time.status(), 422);
 
     let before = chrono::Utc::now();
     let dated_1993 = b"From: Old Clock <old@example.org>\r\nTo: ctax@council.example\r\nSubject: My bill\r\n\
 Message-ID: <old-clock@example.org>\r\nDate: Tue, 1 Jun 1993 10:00:00 +0000\r\n\r\nPlease explain my bill.\r\n";
-    let receipt: serde_json::Value = post_email(&app, &gateway, dated_1993, "").await?.json().await?;
+    let receipt: serde_json::Value = app.post_email(&gateway, dated_1993, "").await?.json().await?;
     let corr = correspondence(&app, &gateway, &receipt).await?;
     assert_eq!(corr["sent_at"], "1993-06-01T10:00:00Z", "the sender's claim is kept");
     let received: chrono::DateTime<chrono::Utc> = corr["received_at"].as_str().unwrap_or_default().parse()?;
@@ -179,7 +168,7 @@ async fn what_the_database_refuses_is_left_out_and_the_original_recorded_with_th
     db.execute_unprepared(refuse).await?;
     let raw = b"From: Pat <pat@example.org>\r\nTo: ctax@council.example\r\nSubject: Refuse me\r\n\
 Message-ID: <refused@example.org>\r\n\r\nPlease read this letter all the same.\r\n";
-    let resp = post_email(&app, &gateway, raw, "").await?;
+    let resp = app.post_email(&gateway, raw.as_slice(), "").await?;
     assert_eq!(resp.status(), 201, "{}", resp.text().await?);
     let receipt: serde_json::Value = resp.json().await?;
     assert_eq!(receipt["status"], "partly_recorded");

@@ -53,14 +53,7 @@ fn header<'a>(headers: &'a reqwest::header::HeaderMap, name: &str) -> &'a str {
 async fn an_html_attachment_is_a_download_and_a_pdf_is_shown_neither_cached() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     let gateway = app.token("mail-gateway", Role::Service)?;
-    let resp = app
-        .client
-        .post(app.url("/api/v1/intake/emails"))
-        .bearer_auth(&gateway)
-        .header("content-type", "message/rfc822")
-        .body(message())
-        .send()
-        .await?;
+    let resp = app.post_email(&gateway, message(), "").await?;
     assert_eq!(resp.status(), 201);
     let receipt: Value = resp.json().await?;
     let officer = app.token("amy", Role::Officer)?;

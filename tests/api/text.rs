@@ -150,14 +150,7 @@ async fn a_pdf_attached_to_an_email_is_read_too() -> anyhow::Result<()> {
          Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b1--\r\n",
         base64_lines(&pdf)
     );
-    let resp = app
-        .client
-        .post(app.url("/api/v1/intake/emails"))
-        .bearer_auth(&gateway)
-        .header("content-type", "message/rfc822")
-        .body(raw)
-        .send()
-        .await?;
+    let resp = app.post_email(&gateway, raw, "").await?;
     assert_eq!(resp.status(), 201);
     let receipt: serde_json::Value = resp.json().await?;
     app.wait_until_quiet(Duration::from_secs(120)).await?;
