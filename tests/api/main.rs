@@ -16,6 +16,7 @@ mod emails;
 mod errors;
 mod finding_work;
 mod health;
+mod hostile;
 mod imap;
 mod limits;
 mod migrations;
