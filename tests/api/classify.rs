@@ -10,9 +10,12 @@ async fn email(app: &TestApp, token: &str, id: &str, date: &str, body: &str) -> 
         "From: Jane Citizen <jane@example.org>\r\nTo: ctax@council.example\r\nSubject: My account\r\n\
          Message-ID: <{id}@example.org>\r\nDate: {date}\r\n\r\n{body}\r\n"
     );
+    // The gateway passes when it received the message; deadlines run from then.
+    let received_at = chrono::DateTime::parse_from_rfc2822(date)?.to_utc().to_rfc3339();
     let resp = app
         .client
         .post(app.url("/api/v1/intake/emails"))
+        .query(&[("received_at", received_at)])
         .bearer_auth(token)
         .header("content-type", "message/rfc822")
         .body(raw)

@@ -410,3 +410,56 @@ fn rabbitmq_consumers(queue: &str) -> anyhow::Result<u32> {
         .and_then(|(_, n)| n.trim().parse().ok())
         .unwrap_or(0))
 }
+
+#[tokio::test]
+#[ignore = "needs RabbitMQ (TEST_AMQP_URL); CI runs it"]
+async fn poison_bucket_notifications_are_dead_lettered_with_their_reason_and_the_next_one_is_received()
+-> anyhow::Result<()> {
+    let url = TestApp::amqp_url()?;
+    let queue = format!("postroom-test-bucket-{}", uuid::Uuid::new_v4().simple());
+    let q = queue.clone();
+    let app =
+        TestApp::spawn_with(postroom::ServeRole::All, move |s| s.amqp.bucket_notifications_queue = Some(q)).await?;
+    let token = app.token("pat", Role::Admin)?;
+    app.put_object("capture/notes.zip", b"PK\x03\x04 not a scan".to_vec()).await?;
+    let letter = postroom_e2e::pdf("after the poison");
+    app.put_object("capture/after.pdf", letter).await?;
+    let created = |key: &str| {
+        serde_json::json!({"Records": [{"eventName": "s3:ObjectCreated:Put", "s3": {"object": {"key": key}}}]})
+            .to_string()
+            .into_bytes()
+    };
+    let conn = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await?;
+    let ch = conn.create_channel().await?;
+    for body in [b"{not json at all".to_vec(), created("capture/notes.zip"), created("capture/after.pdf")] {
+        ch.basic_publish(
+            "".into(),
+            queue.as_str().into(),
+            lapin::options::BasicPublishOptions::default(),
+            &body,
+            lapin::BasicProperties::default(),
+        )
+        .await?
+        .await?;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let (items, letters) = loop {
+        let items = app.work_items(&token, "").await?;
+        let letters = app.get_json("/api/v1/admin/dead-letters", &token).await?;
+        let dead = letters.as_array().map_or(0, Vec::len);
+        if (items.len() == 1 && dead == 2) || std::time::Instant::now() > deadline {
+            break (items, letters);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(items.len(), 1, "the notification after the poison was received");
+    let reasons = letters.to_string();
+    assert!(reasons.contains("not an S3 event notification"), "{reasons}");
+    assert!(reasons.contains("capture/notes.zip was not received") && reasons.contains("application/zip"), "{reasons}");
+    assert_eq!(app.object("capture/notes.zip").await?, b"PK\x03\x04 not a scan", "the object is kept as written");
+    for q in [queue.clone(), format!("{queue}.retry.200ms"), format!("{queue}.retry.400ms")] {
+        let _ = ch.queue_delete(q.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
+    }
+    conn.close(200, "done".into()).await?;
+    Ok(())
+}

@@ -128,3 +128,46 @@ async fn a_file_still_changing_is_left_until_it_has_been_stable() -> anyhow::Res
     assert_eq!(app.work_items(&token, "").await?.len(), 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_poison_email_is_received_like_any_other_and_the_next_file_goes_through() -> anyhow::Result<()> {
+    let app = app(Duration::ZERO, |_| {}).await?;
+    let token = app.token("postroom1", Role::PostRoom)?;
+    app.put_object("inbox/email/poison.eml", crate::intake_faults::nul_everywhere()).await?;
+    app.put_object("inbox/email/normal.eml", crate::intake_faults::bailiffs(1)).await?;
+    until_taken(&app, "inbox/email/").await?;
+    assert!(app.object_keys("inbox/rejected/").await?.is_empty(), "nothing was rejected");
+    app.wait_until_quiet(Duration::from_secs(30)).await?;
+    assert_eq!(app.work_items(&token, "").await?.len(), 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_file_that_keeps_failing_is_set_aside_with_its_reason_and_the_others_go_on() -> anyhow::Result<()> {
+    // The failure is made real on a local directory: a directory stands where the file would be
+    // archived, so every move fails while the database and store answer. (The rule does not
+    // depend on the kind of store, so this runs on the data directory whatever the suite uses.)
+    let app = app(Duration::ZERO, |s| {
+        s.storage = postroom_config::StorageSettings::default();
+        s.intake.max_attempts = 3;
+    })
+    .await?;
+    let token = app.token("postroom1", Role::PostRoom)?;
+    let stuck = crate::intake_faults::bailiffs(7);
+    let hash = postroom_domain::ContentHash::of(&stuck);
+    let today = postroom_domain::london_date(chrono::Utc::now());
+    let blocker = app.data_dir().join(format!("objects/archive/{today}/{}-stuck.eml", &hash.as_str()[..16]));
+    std::fs::create_dir_all(blocker.join("in-the-way"))?;
+    app.put_object("inbox/email/stuck.eml", stuck).await?;
+    app.put_object("inbox/email/fine.eml", crate::intake_faults::bailiffs(8)).await?;
+    until_taken(&app, "inbox/email/").await?;
+    let rejected = app.object_keys("inbox/rejected/").await?;
+    assert_eq!(rejected.len(), 2, "the file and its reason: {rejected:?}");
+    let reason = rejected.iter().find(|k| k.ends_with(".reason.txt")).cloned().unwrap_or_default();
+    let reason = String::from_utf8(app.object(&reason).await?)?;
+    assert!(reason.contains("inbox/email/stuck.eml") && reason.contains("failed 3 times"), "{reason}");
+    assert_eq!(app.object_keys("archive/").await?.len(), 1, "the other file was archived");
+    app.wait_until_quiet(Duration::from_secs(30)).await?;
+    assert_eq!(app.work_items(&token, "").await?.len(), 2, "both were recorded: the stuck one is in triage too");
+    Ok(())
+}

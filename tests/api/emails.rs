@@ -24,7 +24,8 @@ struct Case {
     file: &'static str,
     sender: Option<&'static str>,
     subject: &'static str,
-    received_at: Option<&'static str>,
+    /// The sender's `Date:`; the received time is always when it reached us.
+    sent_at: Option<&'static str>,
     /// (part, media type, filename) of every document after the original.
     parts: &'static [(&'static str, &'static str, Option<&'static str>)],
     /// Words the extracted text of the message must contain.
@@ -36,7 +37,7 @@ const CASES: &[Case] = &[
         file: "01-multipart-alternative-qp.eml",
         sender: Some("jane.citizen@example.com"),
         subject: "Moving out of 12 High Street",
-        received_at: Some("2026-11-17T09:15:00Z"),
+        sent_at: Some("2026-11-17T09:15:00Z"),
         parts: &[],
         words: &["moved out of 12 High Street", "12345678", "£150", "soft line break somewhere"],
     },
@@ -44,7 +45,7 @@ const CASES: &[Case] = &[
         file: "02-base64-body.eml",
         sender: Some("payer@example.org"),
         subject: "Direct debit",
-        received_at: Some("2026-11-18T14:00:00Z"),
+        sent_at: Some("2026-11-18T14:00:00Z"),
         parts: &[],
         words: &["direct debit for account 87654321"],
     },
@@ -52,7 +53,7 @@ const CASES: &[Case] = &[
         file: "03-latin1.eml",
         sender: Some("jones@example.net"),
         subject: "Refund",
-        received_at: Some("2026-11-19T10:00:00Z"),
+        sent_at: Some("2026-11-19T10:00:00Z"),
         parts: &[],
         words: &["£150.00", "François"],
     },
@@ -60,7 +61,7 @@ const CASES: &[Case] = &[
         file: "04-encoded-subject.eml",
         sender: Some("sian@example.com"),
         subject: "Direct Debit – cancel £ refund",
-        received_at: Some("2026-11-20T08:30:00Z"),
+        sent_at: Some("2026-11-20T08:30:00Z"),
         parts: &[],
         words: &["cancel my direct debit"],
     },
@@ -68,7 +69,7 @@ const CASES: &[Case] = &[
         file: "05-forwarded.eml",
         sender: Some("colleague@council.example.gov.uk"),
         subject: "Fwd: ADDACS report 2026-11-16",
-        received_at: Some("2026-11-16T09:00:00Z"),
+        sent_at: Some("2026-11-16T09:00:00Z"),
         parts: &[("message", "message/rfc822", Some("ADDACS report.eml"))],
         words: &["FYI, see the bank's report below."],
     },
@@ -76,7 +77,7 @@ const CASES: &[Case] = &[
         file: "06-outlook-html.eml",
         sender: Some("anne.smith@example.co.uk"),
         subject: "RE: Summons",
-        received_at: Some("2026-11-21T11:45:00Z"),
+        sent_at: Some("2026-11-21T11:45:00Z"),
         parts: &[],
         words: &["received a summons for account 99887766", "already paid"],
     },
@@ -84,7 +85,7 @@ const CASES: &[Case] = &[
         file: "07-no-date.eml",
         sender: Some("nodate@example.com"),
         subject: "Copy bill please",
-        received_at: None,
+        sent_at: None,
         parts: &[],
         words: &["copy of my bill for 10203040"],
     },
@@ -92,7 +93,7 @@ const CASES: &[Case] = &[
         file: "09-attachments.eml",
         sender: Some("agent@lettings.example.co.uk"),
         subject: "Tenancy agreement for 7 Mill Lane",
-        received_at: Some("2026-11-23T08:00:00Z"),
+        sent_at: Some("2026-11-23T08:00:00Z"),
         parts: &[
             ("inline", "image/png", Some("logo.png")),
             ("attachment", "application/pdf", Some("tenancy agreement.pdf")),
@@ -116,13 +117,12 @@ async fn every_corpus_message_becomes_correspondence_with_its_documents_and_text
         assert_eq!(corr["channel"], "email", "{}", case.file);
         assert_eq!(corr["sender"].as_str(), case.sender, "{}", case.file);
         assert_eq!(corr["subject"], case.subject, "{}", case.file);
-        match case.received_at {
-            Some(at) => assert_eq!(corr["received_at"], at, "{}", case.file),
-            None => {
-                let at: chrono::DateTime<chrono::Utc> = corr["received_at"].as_str().unwrap().parse()?;
-                assert!(at >= before - chrono::Duration::seconds(1), "{}: no Date means now", case.file);
-            }
+        match case.sent_at {
+            Some(at) => assert_eq!(corr["sent_at"], at, "{}", case.file),
+            None => assert!(corr["sent_at"].is_null(), "{}", case.file),
         }
+        let at: chrono::DateTime<chrono::Utc> = corr["received_at"].as_str().unwrap().parse()?;
+        assert!(at >= before - chrono::Duration::seconds(1), "{}: received when it reached us", case.file);
         let docs = corr["documents"].as_array().unwrap();
         assert_eq!(docs[0]["part"], "original", "{}", case.file);
         assert_eq!(docs[0]["media_type"], "message/rfc822", "{}", case.file);
@@ -191,22 +191,36 @@ async fn a_malformed_message_is_kept_and_still_reaches_triage() -> anyhow::Resul
 }
 
 #[tokio::test]
-async fn the_same_message_id_or_bytes_are_recorded_once() -> anyhow::Result<()> {
+async fn the_same_bytes_are_recorded_once_and_a_reused_message_id_is_linked_not_swallowed() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     let gateway = app.token("mail-gateway", Role::Service)?;
     let raw = corpus("02-base64-body.eml");
     let first: serde_json::Value = post_email(&app, &gateway, raw.clone()).await?.json().await?;
     let again = post_email(&app, &gateway, raw.clone()).await?;
     assert_eq!(again.status(), 200);
-    // Same Message-ID, different bytes (e.g. delivered twice with different Received headers).
+    let again: serde_json::Value = again.json().await?;
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["correspondence_id"], first["correspondence_id"]);
+    // Same Message-ID, different bytes (delivered twice through another relay): kept, recorded,
+    // and linked to the first for a person to judge.
     let mut redelivered = b"Received: from relay2.example.org\r\n".to_vec();
     redelivered.extend_from_slice(&raw);
-    let resp = post_email(&app, &gateway, redelivered).await?;
-    assert_eq!(resp.status(), 200);
+    let resp = post_email(&app, &gateway, redelivered.clone()).await?;
+    assert_eq!(resp.status(), 201);
     let body: serde_json::Value = resp.json().await?;
-    assert_eq!(body["duplicate"], true);
-    assert_eq!(body["correspondence_id"], first["correspondence_id"]);
-    assert_eq!(app.work_items(&gateway, "").await?.len(), 1);
+    assert_eq!(body["duplicate"], false);
+    assert_eq!(body["status"], "possible_duplicate");
+    let id = body["correspondence_id"].as_str().unwrap_or_default();
+    let corr = app.get_json(&format!("/api/v1/correspondence/{id}"), &gateway).await?;
+    assert_eq!(corr["possible_duplicate_of"], first["correspondence_id"]);
+    let original = corr["documents"][0]["id"].as_str().unwrap_or_default();
+    let stored = app.get(&format!("/api/v1/documents/{original}/content"), &gateway).await?.bytes().await?;
+    assert_eq!(stored.as_ref(), redelivered.as_slice(), "its own bytes are stored");
+    app.wait_until_quiet(std::time::Duration::from_secs(20)).await?;
+    let items = app.work_items(&gateway, "").await?;
+    assert_eq!(items.len(), 2);
+    let flagged = items.iter().find(|i| i["correspondence_id"].as_str() == Some(id)).cloned().unwrap_or_default();
+    assert_eq!(flagged["status"], "triage", "a possible duplicate waits in triage for a person: {flagged}");
     Ok(())
 }
 

@@ -67,12 +67,12 @@ Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; gone@example.
         let corr = item["correspondence_id"].as_str().unwrap_or_default();
         let view = app.get_json(&format!("/api/v1/correspondence/{corr}"), &token).await?;
         assert_eq!(view["channel"], "imap");
-        statuses.push((view["status"].as_str().unwrap_or_default().to_owned(), view["received_at"].clone()));
+        statuses.push((view["status"].as_str().unwrap_or_default().to_owned(), view["sent_at"].clone()));
     }
     statuses.sort_by(|a, b| a.0.cmp(&b.0));
     let kinds: Vec<&str> = statuses.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(kinds, ["auto_reply", "bounce", "received"], "auto-replies and bounces are recorded as such");
-    assert_eq!(statuses[2].1, "2026-11-20T09:01:00Z", "received_at is the message's own date");
+    assert_eq!(statuses[2].1, "2026-11-20T09:01:00Z", "sent_at is the message's own date");
     let rows = ledger(&app).await?;
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().all(|(_, _, outcome, _)| outcome == "received"), "{rows:?}");
@@ -241,5 +241,68 @@ async fn imaps_is_trusted_through_the_councils_own_ca_and_refused_without_it() -
     server.wait_count("Processed", 1, WAIT).await?;
     let token = app.token("postroom1", Role::PostRoom)?;
     assert_eq!(app.work_items(&token, "").await?.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs Dovecot (scripts/test-services.sh install_dovecot); CI runs it"]
+async fn a_poison_message_never_stops_the_mailbox_the_urgent_letter_after_it_is_taken() -> anyhow::Result<()> {
+    let server = Dovecot::start()?;
+    server.deliver("INBOX", &crate::intake_faults::nul_everywhere())?;
+    server.deliver("INBOX", &crate::intake_faults::bailiffs(1))?;
+    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| mailbox(s, &server)).await?;
+    let token = app.token("postroom1", Role::PostRoom)?;
+    server.wait_count("Processed", 2, WAIT).await?;
+    assert_eq!(server.count("INBOX")?, 0);
+    app.wait_until_quiet(WAIT).await?;
+    let items = app.work_items(&token, "").await?;
+    assert_eq!(items.len(), 2, "{items:?}");
+    let rows = ledger(&app).await?;
+    assert!(rows.iter().all(|(_, _, outcome, _)| outcome == "received"), "{rows:?}");
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs Dovecot (scripts/test-services.sh install_dovecot); CI runs it"]
+async fn a_message_that_keeps_failing_is_set_aside_in_the_rejected_folder_with_a_dead_letter() -> anyhow::Result<()> {
+    // The failure is made real: a file stands where the directory of the message's original
+    // would be, so storing that one message fails while the database and store answer. The
+    // rule does not depend on the kind of store, so this uses the data directory.
+    let server = Dovecot::start()?;
+    let stuck = letter(1);
+    server.deliver("INBOX", &stuck)?;
+    server.deliver("INBOX", &crate::intake_faults::bailiffs(2))?;
+    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| {
+        mailbox(s, &server);
+        s.storage = postroom_config::StorageSettings::default();
+        s.imap.rejected_folder = Some("Rejected".to_owned());
+        s.intake.max_attempts = 2;
+    })
+    .await?;
+    let hash = postroom_domain::ContentHash::of(&stuck);
+    let shelf = app.data_dir().join("objects").join(hash.original_key());
+    let parent = shelf.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    std::fs::create_dir_all(parent.parent().unwrap_or(&parent))?;
+    std::fs::write(&parent, b"a file where a directory should be")?;
+    let admin = app.token("ada", Role::Admin)?;
+    server.wait_count("Rejected", 1, WAIT).await?;
+    server.wait_count("Processed", 1, WAIT).await?;
+    assert_eq!(server.count("INBOX")?, 0, "the mailbox carried on past it");
+    let letters = app.get_json("/api/v1/admin/dead-letters", &admin).await?;
+    let letters = letters.as_array().cloned().unwrap_or_default();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let reason = letters[0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("failed 2 times") && reason.contains("Rejected"), "{reason}");
+    let rows = ledger(&app).await?;
+    let mut outcomes: Vec<&str> = rows.iter().map(|(_, _, o, _)| o.as_str()).collect();
+    outcomes.sort_unstable();
+    assert_eq!(outcomes, ["received", "rejected"]);
+    let retry = app
+        .client
+        .post(app.url(&format!("/api/v1/admin/dead-letters/{}/retry", letters[0]["id"].as_str().unwrap_or_default())))
+        .bearer_auth(&admin)
+        .send()
+        .await?;
+    assert_eq!(retry.status(), 409, "an IMAP message is tried again by moving it back, not re-driven");
     Ok(())
 }

@@ -158,8 +158,17 @@ impl From<BodyProblem> for ApiError {
     }
 }
 
+/// The one place a database error becomes an HTTP status: a statement the database cancelled
+/// (PostgreSQL's `database.statement_timeout` ran out) is a 503 saying so; any other is a 500.
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
+        if postroom_db::is_statement_timeout(&e) {
+            tracing::warn!(error = %e, "a statement ran past database.statement_timeout and was cancelled");
+            return Self::Unavailable(
+                "the database took too long to answer and the query was cancelled; narrow the request or try again later"
+                    .to_owned(),
+            );
+        }
         Self::Internal(e.into())
     }
 }
@@ -176,7 +185,7 @@ impl From<postroom_casework::CaseworkError> for ApiError {
                 detail,
                 errors: errors.into_iter().map(|f| FieldError { field: f.field, message: f.message }).collect(),
             },
-            E::Database(e) => Self::Internal(e.into()),
+            E::Database(e) => Self::from(e),
             E::Internal(e) => Self::Internal(e),
         }
     }
@@ -254,6 +263,29 @@ mod tests {
         }
         let whole = FieldProblem { field: String::new(), message: "must be an object, not a list".into() };
         assert_eq!(ApiError::from(BodyProblem::Field(whole)).to_string(), "the body must be an object, not a list");
+    }
+
+    /// On PostgreSQL (`TEST_POSTGRES_URL`): a statement the database cancelled at
+    /// `statement_timeout` leaves as a 503 problem saying so, not as a 500, also from a use case.
+    #[tokio::test]
+    async fn a_statement_cancelled_by_the_database_is_a_503_saying_so() -> anyhow::Result<()> {
+        use sea_orm::ConnectionTrait;
+        let Ok(url) = std::env::var("TEST_POSTGRES_URL") else { return Ok(()) };
+        let timeout = Some(std::time::Duration::from_millis(100));
+        let db =
+            postroom_db::connect(&url, &postroom_db::PoolOptions { statement_timeout: timeout, ..Default::default() })
+                .await?;
+        let cancelled = || async { db.execute_unprepared("SELECT pg_sleep(3)").await.err() };
+        let direct = ApiError::from(cancelled().await.ok_or_else(|| anyhow::anyhow!("pg_sleep was not cancelled"))?);
+        assert_eq!(direct.parts().0, StatusCode::SERVICE_UNAVAILABLE, "{direct:?}");
+        assert!(direct.to_string().contains("took too long"), "{direct}");
+        let from_use_case = ApiError::from(postroom_casework::CaseworkError::Database(
+            cancelled().await.ok_or_else(|| anyhow::anyhow!("pg_sleep was not cancelled"))?,
+        ));
+        let resp = from_use_case.into_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        Ok(())
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 use axum::{
     body::Bytes,
     extract::{
-        FromRequest, FromRequestParts, Request,
+        FromRequest, FromRequestParts, RawPathParams, Request,
         rejection::{PathRejection, QueryRejection},
     },
     http::{HeaderMap, StatusCode, header, request::Parts},
@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use postroom_auth::Principal;
 use postroom_domain::Role;
 
-use crate::{error::ApiError, state::AppState};
+use crate::{error::ApiError, nul, state::AppState};
 
 /// `Json` whose rejection is a problem: a body that is not JSON is a 400 saying where (line and
 /// column); JSON of the wrong shape is a 422 whose `errors` name the field (`bring_forward_on`:
@@ -36,13 +36,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             }
         })?;
         if body.is_empty() {
-            return Ok(Self(postroom_accounts::input::from_slice(b"{}")?));
+            return Ok(Self(read_json(b"{}")?));
         }
         if !json {
             return Err(ApiError::UnsupportedMediaType("send the body as application/json".to_owned()));
         }
-        Ok(Self(postroom_accounts::input::from_slice(&body)?))
+        Ok(Self(read_json(&body)?))
     }
+}
+
+/// Reads a JSON body as `T` the way [`ApiJson`] does: 422 naming each field that holds a NUL
+/// character, then as [`postroom_accounts::input::from_slice`] (400 where it is not JSON, 422
+/// naming the field of the wrong shape).
+///
+/// # Errors
+/// As above.
+pub fn read_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    nul::check_json(body)?;
+    Ok(postroom_accounts::input::from_slice(body)?)
 }
 
 /// Whether the request says its body is JSON: `application/json` or `application/*+json`, with
@@ -54,13 +65,16 @@ fn is_json(headers: &HeaderMap) -> bool {
         || essence.strip_prefix("application/").is_some_and(|sub| sub.ends_with("+json") && sub.len() > "+json".len())
 }
 
-/// `Path` whose rejection is a problem.
+/// `Path` whose rejection is a problem; a segment holding a NUL (`%00`) is a 400 naming it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiPath<T>(pub T);
 
 impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Ok(raw) = RawPathParams::from_request_parts(parts, state).await {
+            nul::check_path(&raw)?;
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Self(v)),
             Err(PathRejection::FailedToDeserializePathParams(e)) => Err(ApiError::BadRequest(e.body_text())),
@@ -69,13 +83,17 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     }
 }
 
-/// `Query` whose rejection is a problem.
+/// `Query` whose rejection is a problem; a parameter holding a NUL (`%00`) is a 400 naming it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiQuery<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Ok(axum::extract::Query(pairs)) = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+        {
+            nul::check_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Self(v)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::BadRequest(e.body_text())),

@@ -8,7 +8,9 @@
 pub mod error;
 pub mod extract;
 pub mod middleware;
+mod nul;
 pub mod routes;
+pub mod slots;
 pub mod state;
 
 use std::time::Duration;

@@ -29,6 +29,8 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Slots for the searches a caller shapes, so they never take the whole pool.
+    pub search_slots: crate::slots::SearchSlots,
     /// RabbitMQ session status, when a broker is configured and this process runs workers.
     pub broker: Option<postroom_queue::amqp::BrokerStatus>,
 }

@@ -117,7 +117,7 @@ impl Default for ServerSettings {
 }
 
 /// Database. Without `url`, a SQLite file in the data directory.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseSettings {
     /// `postgres://user:password@host:5432/db` or `sqlite://path/to/file.db`.
@@ -131,6 +131,24 @@ pub struct DatabaseSettings {
     /// How long to keep trying to connect (at start-up, and for a pooled connection) before failing.
     #[serde(with = "humantime_serde")]
     pub connect_timeout: Option<Duration>,
+    /// PostgreSQL: the longest one statement of the running service may take before the
+    /// database cancels it (`statement_timeout` on every pooled connection); `0s` for no limit.
+    /// At most `server.request_timeout`. Not applied to `migrate`, `import` or `export`, nor on
+    /// SQLite (which has no such setting).
+    #[serde(with = "humantime_serde")]
+    pub statement_timeout: Duration,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: None,
+            sqlite_busy_timeout: None,
+            connect_timeout: None,
+            statement_timeout: Duration::from_secs(15),
+        }
+    }
 }
 
 /// Object storage. Without `url`, a directory in the data directory.
@@ -213,6 +231,14 @@ pub struct IntakeSettings {
     pub max_attachments: usize,
     /// Deepest nesting of forwarded messages inside an email.
     pub max_nesting_depth: usize,
+    /// How far back a date a sender controls may lie: a scan's `received_on` stamp older than
+    /// this is refused (422); an email delivery time older than this is replaced by the time
+    /// Postroom took it.
+    #[serde(with = "humantime_serde")]
+    pub max_date_age: Duration,
+    /// How many times the drop folders and the IMAP poller try a file or message that fails
+    /// before setting it aside (rejected prefix or folder, with the reason) and going on.
+    pub max_attempts: u32,
 }
 
 impl Default for IntakeSettings {
@@ -223,6 +249,8 @@ impl Default for IntakeSettings {
             max_email_bytes: 25 * 1024 * 1024,
             max_attachments: 50,
             max_nesting_depth: 5,
+            max_date_age: Duration::from_secs(90 * 24 * 60 * 60),
+            max_attempts: 3,
         }
     }
 }
@@ -241,6 +269,10 @@ pub struct WorkerSettings {
     pub retry_base_delay: Duration,
     /// Attempts before an event is set aside as dead (visible to admins).
     pub max_attempts: u32,
+    /// How long an outbox event is kept after it was delivered; then the work timers delete it.
+    /// Events not yet delivered and dead events are kept whatever their age.
+    #[serde(with = "humantime_serde")]
+    pub outbox_retention: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -250,6 +282,7 @@ impl Default for WorkerSettings {
             outbox_batch_size: 100,
             retry_base_delay: Duration::from_secs(2),
             max_attempts: 8,
+            outbox_retention: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -606,6 +639,10 @@ pub struct ImapSettings {
     pub processed_folder: Option<String>,
     /// Where messages a `skip` rule matches are moved (default: the processed folder).
     pub skipped_folder: Option<String>,
+    /// Where a message that fails `intake.max_attempts` times is set aside (created if
+    /// missing), with a dead letter naming it and the reason. Without it the message is
+    /// flagged `$PostroomRejected` and left where it is.
+    pub rejected_folder: Option<String>,
     #[serde(with = "humantime_serde")]
     pub poll_interval: Duration,
     /// Wait for new mail with IMAP IDLE where the server offers it (one folder only).
@@ -633,6 +670,7 @@ impl Default for ImapSettings {
             folders: vec!["INBOX".to_owned()],
             processed_folder: Some("Postroom-Processed".to_owned()),
             skipped_folder: None,
+            rejected_folder: Some("Postroom-Rejected".to_owned()),
             poll_interval: Duration::from_secs(60),
             idle: true,
             idle_timeout: Duration::from_secs(25 * 60),
@@ -794,6 +832,13 @@ impl Settings {
             .map_err(|e| ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
         let mut problems = settings.charges.problems();
         problems.extend(settings.work.problems());
+        if settings.database.statement_timeout > settings.server.request_timeout {
+            problems.push(format!(
+                "database.statement_timeout ({:?}) must not be longer than server.request_timeout ({:?}): a \
+                 query would run on after its request was answered",
+                settings.database.statement_timeout, settings.server.request_timeout
+            ));
+        }
         if settings.workflows.mode == WorkflowsMode::Replace && settings.workflows.dir.is_none() {
             problems.push(
                 "workflows.mode = \"replace\" needs workflows.dir (the directory that replaces the built-in catalogue)"
@@ -895,6 +940,17 @@ mod tests {
     fn invalid_values_are_refused() {
         let err = Settings::from_toml("[server]\nbind = \"not an address\"").expect_err("bad bind").to_string();
         assert!(err.contains("bind"), "{err}");
+    }
+
+    #[test]
+    fn the_statement_timeout_defaults_to_15_s_and_may_not_outlast_a_request() {
+        assert_eq!(Settings::default().database.statement_timeout, Duration::from_secs(15));
+        let s = Settings::from_toml("[database]\nstatement_timeout = \"0s\"").expect("0s is no limit");
+        assert!(s.database.statement_timeout.is_zero());
+        let err = Settings::from_toml("[server]\nrequest_timeout = \"10s\"\n[database]\nstatement_timeout = \"30s\"")
+            .expect_err("longer than a request")
+            .to_string();
+        assert!(err.contains("database.statement_timeout") && err.contains("server.request_timeout"), "{err}");
     }
 
     #[test]

@@ -136,6 +136,10 @@ pub struct AccountRecord {
 /// (spaces ignored), accounts whose reference starts with them or whose property's UPRN is that
 /// number. At most `limit`, by reference.
 ///
+/// The work is bounded whatever the caller types: repeated words count once, and only the first
+/// [`MAX_QUERY_WORDS`] different words are searched for (any further word can only narrow the
+/// result, so the answer holds every account that has them all).
+///
 /// Each word is the range `term >= word AND term < next(word)` of `account_search_terms`'s
 /// primary key, an index range scan on `SQLite` and `PostgreSQL` alike (`LIKE 'word%'` would not
 /// use the index on `SQLite`). How the words are combined is chosen from how many terms each
@@ -145,7 +149,7 @@ pub struct AccountRecord {
 /// When the database fails.
 #[tracing::instrument(name = "accounts.search", skip(conn))]
 pub async fn search(conn: &impl ConnectionTrait, q: &str, limit: u64) -> Result<Vec<AccountRecord>, DbErr> {
-    let query_words = words(q);
+    let query_words = query_words(q);
     if query_words.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
@@ -169,6 +173,25 @@ pub async fn search(conn: &impl ConnectionTrait, q: &str, limit: u64) -> Result<
         found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     }
     records(conn, found).await
+}
+
+/// Most different words of a query searched for; the rest are ignored.
+pub const MAX_QUERY_WORDS: usize = 8;
+
+/// The words of a search query: [`words`] without repeats (they are lower-cased, so case does
+/// not matter), the first [`MAX_QUERY_WORDS`] of them.
+#[must_use]
+pub fn query_words(q: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in words(q) {
+        if out.len() == MAX_QUERY_WORDS {
+            break;
+        }
+        if !out.contains(&word) {
+            out.push(word);
+        }
+    }
+    out
 }
 
 /// Terms first counted for each word of a query.
@@ -695,6 +718,15 @@ mod tests {
         assert_eq!(words("Mr P O'Brien"), ["mr", "p", "obrien", "o", "brien"]);
         assert_eq!(words("  ÉMILE Zoë "), ["émile", "zoë"]);
         assert!(words(" -- ").is_empty());
+    }
+
+    #[test]
+    fn a_query_searches_each_word_once_and_at_most_eight() {
+        assert_eq!(query_words("Doe doe DOE jane Doe"), ["doe", "jane"]);
+        let many: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
+        let searched = query_words(&many.join(" "));
+        assert_eq!(searched, many[..MAX_QUERY_WORDS]);
+        assert_eq!(query_words(&"a ".repeat(200)), ["a"]);
     }
 
     #[test]

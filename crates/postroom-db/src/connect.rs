@@ -38,9 +38,40 @@ pub struct PoolOptions {
     pub sqlite_busy_timeout: Option<Duration>,
     /// How long to keep trying to connect or to get a pooled connection; default 15 s.
     pub connect_timeout: Option<Duration>,
+    /// PostgreSQL's `statement_timeout` on every connection: a statement running longer is
+    /// cancelled in the database (SQLSTATE 57014, see [`is_statement_timeout`]). `None` or zero:
+    /// no limit. `SQLite` has none.
+    pub statement_timeout: Option<Duration>,
 }
 
-/// Opens a connection pool. SQLite runs in WAL mode with a busy timeout and foreign keys on; the
+impl PoolOptions {
+    /// The pool size: the one set, else 10 on PostgreSQL, 5 on `SQLite`.
+    #[must_use]
+    pub fn max_connections(&self, backend: Backend) -> u32 {
+        self.max_connections.unwrap_or(match backend {
+            Backend::Sqlite => 5,
+            Backend::Postgres => 10,
+        })
+    }
+}
+
+/// SQLSTATE of a PostgreSQL statement cancelled (by `statement_timeout`, or by hand).
+const QUERY_CANCELED: &str = "57014";
+
+/// Whether the database cancelled the statement: PostgreSQL's `statement_timeout` ran out (or
+/// someone cancelled it with `pg_cancel_backend`).
+#[must_use]
+pub fn is_statement_timeout(e: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let runtime = match e {
+        DbErr::Query(r) | DbErr::Exec(r) | DbErr::Conn(r) => r,
+        _ => return false,
+    };
+    matches!(runtime, RuntimeErr::SqlxError(sqlx::Error::Database(d)) if d.code().as_deref() == Some(QUERY_CANCELED))
+}
+
+/// Opens a connection pool. On PostgreSQL every connection has the statement timeout asked for.
+/// SQLite runs in WAL mode with a busy timeout and foreign keys on; the
 /// database file (and its directory) is created when missing.
 ///
 /// # Errors
@@ -51,13 +82,13 @@ pub async fn connect(url: &str, options: &PoolOptions) -> Result<DatabaseConnect
     tracing::Span::current().record("backend", tracing::field::debug(backend));
     let mut opts = ConnectOptions::new(url.to_owned());
     let timeout = options.connect_timeout.unwrap_or(Duration::from_secs(15));
-    let max_connections = options.max_connections;
+    let max_connections = options.max_connections(backend);
     opts.sqlx_logging(false).acquire_timeout(timeout).connect_timeout(timeout);
     match backend {
         Backend::Sqlite => {
             create_sqlite_parent(url)?;
             let busy = options.sqlite_busy_timeout.unwrap_or(Duration::from_secs(10));
-            opts.max_connections(max_connections.unwrap_or(5)).map_sqlx_sqlite_opts(move |o| {
+            opts.max_connections(max_connections).map_sqlx_sqlite_opts(move |o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                     .busy_timeout(busy)
@@ -66,7 +97,11 @@ pub async fn connect(url: &str, options: &PoolOptions) -> Result<DatabaseConnect
             });
         }
         Backend::Postgres => {
-            opts.max_connections(max_connections.unwrap_or(10));
+            opts.max_connections(max_connections);
+            if let Some(limit) = options.statement_timeout.filter(|t| !t.is_zero()) {
+                let setting = format!("{}ms", limit.as_millis().max(1));
+                opts.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", setting.as_str())]));
+            }
         }
     }
     Database::connect(opts).await
@@ -160,6 +195,30 @@ mod tests {
             .map(|r| r.try_get_by_index::<i32>(0))
             .transpose()?;
         assert_eq!(fk, Some(1));
+        Ok(())
+    }
+
+    /// On PostgreSQL (`TEST_POSTGRES_URL`): every pooled connection has the statement timeout,
+    /// and a statement running past it is cancelled in the database and recognised as such.
+    #[tokio::test]
+    async fn a_statement_past_the_timeout_is_cancelled_in_the_database() -> anyhow::Result<()> {
+        let Ok(url) = std::env::var("TEST_POSTGRES_URL") else { return Ok(()) };
+        let options = PoolOptions { statement_timeout: Some(Duration::from_millis(300)), ..PoolOptions::default() };
+        let db = connect(&url, &options).await?;
+        let backend = db.get_database_backend();
+        let shown = db
+            .query_one(Statement::from_string(backend, "SHOW statement_timeout"))
+            .await?
+            .map(|r| r.try_get_by_index::<String>(0))
+            .transpose()?;
+        assert_eq!(shown.as_deref(), Some("300ms"));
+        let started = std::time::Instant::now();
+        let slow = db.execute_unprepared("SELECT pg_sleep(5)").await;
+        let err = slow.err().ok_or_else(|| anyhow::anyhow!("pg_sleep(5) finished despite the timeout"))?;
+        assert!(is_statement_timeout(&err), "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(4), "cancelled at the timeout, not at the end");
+        ping(&db).await?;
+        assert!(!is_statement_timeout(&DbErr::Custom("x".into())));
         Ok(())
     }
 

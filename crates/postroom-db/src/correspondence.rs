@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::entities::{correspondence, document, document_page};
+use crate::{
+    entities::{correspondence, document, document_page},
+    storable, storable_opt,
+};
 
 /// A correspondence row to insert.
 #[derive(Debug, Clone)]
@@ -12,10 +15,14 @@ pub struct NewCorrespondence {
     pub id: Uuid,
     pub channel: postroom_domain::Channel,
     pub received_at: DateTime<Utc>,
+    /// The sender's own date for it (an email's `Date:`), when it gave one.
+    pub sent_at: Option<DateTime<Utc>>,
     pub sender: Option<String>,
     pub subject: Option<String>,
     pub content_hash: String,
     pub message_id: Option<String>,
+    /// An earlier, different message with the same Message-ID.
+    pub possible_duplicate_of: Option<Uuid>,
     pub batch_id: Option<String>,
     pub status: String,
     pub status_reason: Option<String>,
@@ -38,6 +45,8 @@ pub struct NewDocument {
     pub filename: Option<String>,
     pub text_status: String,
     pub extracted_text: Option<String>,
+    /// What went wrong or was changed reading the text.
+    pub text_problem: Option<String>,
     /// `original`, `attachment`, `inline` or `message`.
     pub part: String,
 }
@@ -54,7 +63,8 @@ pub async fn find_by_hash(
     correspondence::Entity::find().filter(correspondence::Column::ContentHash.eq(content_hash)).one(conn).await
 }
 
-/// Correspondence already recorded with this Message-ID, if any.
+/// The first correspondence recorded with this Message-ID (the one later, different messages
+/// with the same Message-ID are linked to), if any.
 ///
 /// # Errors
 /// When the database fails.
@@ -62,7 +72,11 @@ pub async fn find_by_message_id(
     conn: &impl ConnectionTrait,
     message_id: &str,
 ) -> Result<Option<correspondence::Model>, DbErr> {
-    correspondence::Entity::find().filter(correspondence::Column::MessageId.eq(message_id)).one(conn).await
+    correspondence::Entity::find()
+        .filter(correspondence::Column::MessageId.eq(message_id))
+        .filter(correspondence::Column::PossibleDuplicateOf.is_null())
+        .one(conn)
+        .await
 }
 
 /// Correspondence with any of these Message-IDs.
@@ -99,17 +113,19 @@ pub async fn insert(
         id: Set(new.id),
         channel: Set(new.channel),
         received_at: Set(new.received_at),
-        sender: Set(new.sender),
-        subject: Set(new.subject),
+        sent_at: Set(new.sent_at),
+        sender: Set(storable_opt(new.sender)),
+        subject: Set(storable_opt(new.subject)),
         content_hash: Set(new.content_hash),
-        message_id: Set(new.message_id),
-        batch_id: Set(new.batch_id),
+        message_id: Set(storable_opt(new.message_id)),
+        possible_duplicate_of: Set(new.possible_duplicate_of),
+        batch_id: Set(storable_opt(new.batch_id)),
         status: Set(new.status),
-        status_reason: Set(new.status_reason),
+        status_reason: Set(storable_opt(new.status_reason)),
         created_at: Set(now),
-        recipients: Set(new.recipients),
-        in_reply_to: Set(new.in_reply_to),
-        references: Set(new.references),
+        recipients: Set(storable_opt(new.recipients)),
+        in_reply_to: Set(storable_opt(new.in_reply_to)),
+        references: Set(storable_opt(new.references)),
     })
     .exec_without_returning(conn)
     .await?;
@@ -125,12 +141,12 @@ pub async fn insert(
             size_bytes: Set(d.size_bytes),
             sha256: Set(d.sha256),
             page_count: Set(d.page_count),
-            filename: Set(d.filename),
+            filename: Set(storable_opt(d.filename)),
             text_status: Set(d.text_status),
-            extracted_text: Set(d.extracted_text),
+            extracted_text: Set(storable_opt(d.extracted_text)),
             created_at: Set(now),
             part: Set(d.part),
-            text_problem: Set(None),
+            text_problem: Set(storable_opt(d.text_problem)),
         })
         .exec_without_returning(conn)
         .await?;
@@ -148,6 +164,18 @@ pub async fn insert(
 /// When the database fails.
 pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<correspondence::Model>, DbErr> {
     correspondence::Entity::find_by_id(id).one(conn).await
+}
+
+/// Several correspondence rows by id, oldest first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn many(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<correspondence::Model>, DbErr> {
+    correspondence::Entity::find()
+        .filter(correspondence::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(correspondence::Column::ReceivedAt)
+        .all(conn)
+        .await
 }
 
 /// The documents of some correspondence, in the order they were stored.
@@ -209,7 +237,7 @@ async fn insert_pages(conn: &impl ConnectionTrait, document_id: Uuid, pages: Vec
         document_id: Set(document_id),
         page: Set(i32::try_from(p.number).unwrap_or(i32::MAX)),
         source: Set(p.source),
-        text: Set(p.text),
+        text: Set(storable(p.text)),
         confidence: Set(p.confidence),
     }))
     .on_conflict(
@@ -236,8 +264,8 @@ pub async fn record_text(conn: &impl ConnectionTrait, document_id: Uuid, text: D
             document::Column::PageCount,
             Expr::value(text.page_count.map(|n| i32::try_from(n).unwrap_or(i32::MAX))),
         )
-        .col_expr(document::Column::ExtractedText, Expr::value(text.text))
-        .col_expr(document::Column::TextProblem, Expr::value(text.problem))
+        .col_expr(document::Column::ExtractedText, Expr::value(storable_opt(text.text)))
+        .col_expr(document::Column::TextProblem, Expr::value(storable_opt(text.problem)))
         .filter(document::Column::Id.eq(document_id))
         .filter(document::Column::TextStatus.eq(postroom_domain::TextStatus::Pending.as_str()))
         .exec(conn)

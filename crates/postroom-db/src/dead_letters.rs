@@ -12,6 +12,9 @@ use crate::entities::dead_letter;
 
 /// Where in-process deliveries die (the `source` of their dead letters).
 pub const OUTBOX_SOURCE: &str = "outbox";
+/// IMAP messages set aside after failing repeatedly: the message waits in the mailbox's
+/// rejected folder; moving it back to the inbox tries it again (there is nothing to re-drive).
+pub const IMAP_SOURCE: &str = "imap";
 
 /// A dead letter to record.
 #[derive(Debug, Clone)]

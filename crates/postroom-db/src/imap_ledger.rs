@@ -58,7 +58,8 @@ pub async fn record(conn: &impl ConnectionTrait, entry: Entry, now: DateTime<Utc
         mailbox: Set(entry.mailbox),
         uid_validity: Set(i64::from(entry.uid_validity)),
         uid: Set(i64::from(entry.uid)),
-        message_id: Set(entry.message_id),
+        // The sender's Message-ID as the rules read it: kept for reference, storable and bounded.
+        message_id: Set(crate::storable_opt(entry.message_id).map(|m| m.chars().take(512).collect())),
         correspondence_id: Set(entry.correspondence_id),
         outcome: Set(entry.outcome),
         rule: Set(entry.rule),

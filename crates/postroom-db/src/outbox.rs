@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     sea_query::{Expr, OnConflict},
 };
 use serde::Serialize;
@@ -209,6 +209,25 @@ pub async fn pending_count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .filter(outbox::Column::DeadAt.is_null())
         .count(conn)
         .await
+}
+
+/// Deletes at most `limit` rows published before `cutoff`, oldest first, and returns how many
+/// went. Rows not yet handled and dead events are never touched, whatever their age. Bounded, so
+/// a large backlog is pruned over several rounds without holding long locks on the outbox.
+///
+/// # Errors
+/// When the database fails.
+#[tracing::instrument(skip_all)]
+pub async fn prune_published(conn: &impl ConnectionTrait, cutoff: DateTime<Utc>, limit: u64) -> Result<u64, DbErr> {
+    let oldest = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .filter(outbox::Column::PublishedAt.lt(cutoff))
+        .filter(outbox::Column::DeadAt.is_null())
+        .order_by_asc(outbox::Column::PublishedAt)
+        .limit(limit)
+        .into_query();
+    Ok(outbox::Entity::delete_many().filter(outbox::Column::Id.in_subquery(oldest)).exec(conn).await?.rows_affected)
 }
 
 /// Marks an event handled (in-process) or confirmed by the broker.

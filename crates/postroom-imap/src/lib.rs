@@ -19,7 +19,10 @@
 mod connect;
 mod rules;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use anyhow::Context;
 use async_imap::Session;
@@ -29,16 +32,24 @@ use futures::TryStreamExt;
 use sea_orm::DatabaseConnection;
 use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
-use postroom_db::imap_ledger::{self, Entry};
+use postroom_db::{
+    dead_letters::{self, NewDeadLetter},
+    imap_ledger::{self, Entry},
+};
 use postroom_domain::Channel;
-use postroom_intake::{EmailError, EmailIntake, IncomingEmail, OnLimit};
+use postroom_intake::{AfterFailure, Attempts, EmailError, EmailIntake, IncomingEmail, OnLimit};
 
 pub use connect::Security;
 pub use rules::{MailRule, RuleAction, RuleError};
 
 /// The keyword set on messages taken when there is no processed folder.
 pub const TAKEN_KEYWORD: &str = "$Postroom";
+/// The keyword set on messages set aside when there is no rejected folder.
+pub const REJECTED_KEYWORD: &str = "$PostroomRejected";
+/// The `source` of the dead letter recorded for a message set aside.
+pub const DEAD_LETTER_SOURCE: &str = dead_letters::IMAP_SOURCE;
 
 /// Where the mailbox is and how to treat it.
 #[derive(Debug, Clone)]
@@ -57,6 +68,11 @@ pub struct ImapSettings {
     pub processed_folder: Option<String>,
     /// Where messages a rule skips are moved; without it they go where taken messages go.
     pub skipped_folder: Option<String>,
+    /// Where a message that failed `max_attempts` times is set aside (with a dead letter naming
+    /// it); without it the message is flagged [`REJECTED_KEYWORD`] and left in place.
+    pub rejected_folder: Option<String>,
+    /// Failures of one message (while the database and store answer) before it is set aside.
+    pub max_attempts: u32,
     pub poll_interval: Duration,
     /// Wait with IDLE between rounds where the server supports it (one folder only).
     pub idle: bool,
@@ -76,6 +92,10 @@ pub struct RoundReport {
     pub duplicates: usize,
     pub skipped: usize,
     pub moved: usize,
+    /// Messages that failed this round (tried again next round).
+    pub failed: usize,
+    /// Messages set aside after failing `max_attempts` times.
+    pub set_aside: usize,
 }
 
 /// Takes mail from the council mailbox.
@@ -84,12 +104,15 @@ pub struct ImapPoller {
     settings: Arc<ImapSettings>,
     emails: EmailIntake,
     db: DatabaseConnection,
+    /// Failures so far of messages not yet taken, across sessions.
+    attempts: Arc<Mutex<Attempts>>,
 }
 
 impl ImapPoller {
     #[must_use]
     pub fn new(settings: ImapSettings, emails: EmailIntake, db: DatabaseConnection) -> Self {
-        Self { settings: Arc::new(settings), emails, db }
+        let attempts = Arc::new(Mutex::new(Attempts::new(settings.max_attempts)));
+        Self { settings: Arc::new(settings), emails, db, attempts }
     }
 
     /// Connects and logs in once, to fail fast at start-up on a wrong host or password.
@@ -112,15 +135,16 @@ impl ImapPoller {
         let first_delay = Duration::from_secs(1);
         let mut delay = first_delay;
         while !cancel.is_cancelled() {
-            let mut logged_in = false;
+            let mut rounds_done = false;
             let result = match connect::open(&s).await {
-                Ok(connect::Opened::Plain(client)) => self.session(client, &cancel, &mut logged_in).await,
-                Ok(connect::Opened::Tls(client)) => self.session(*client, &cancel, &mut logged_in).await,
+                Ok(connect::Opened::Plain(client)) => self.session(client, &cancel, &mut rounds_done).await,
+                Ok(connect::Opened::Tls(client)) => self.session(*client, &cancel, &mut rounds_done).await,
                 Err(e) => Err(e),
             };
-            if logged_in {
-                // A session that got going (e.g. dropped when the mailbox was rebuilt) starts the
-                // backoff again: only repeated failures to log in wait longer and longer.
+            if rounds_done {
+                // A session that completed a round (e.g. dropped later when the mailbox was
+                // rebuilt) starts the backoff again; one that fails before or during its first
+                // round waits longer and longer.
                 delay = first_delay;
             }
             match result {
@@ -157,18 +181,17 @@ impl ImapPoller {
         &self,
         client: async_imap::Client<T>,
         cancel: &CancellationToken,
-        logged_in: &mut bool,
+        rounds_done: &mut bool,
     ) -> anyhow::Result<()>
     where
         T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
     {
         let s = &self.settings;
         let mut session = self.login(client).await?;
-        *logged_in = true;
         let caps = session.capabilities().await?;
         let can_move = caps.has_str("MOVE");
         let can_idle = s.idle && caps.has_str("IDLE") && s.folders.len() == 1;
-        for folder in s.processed_folder.iter().chain(s.skipped_folder.iter()) {
+        for folder in s.processed_folder.iter().chain(&s.skipped_folder).chain(&s.rejected_folder) {
             // Creating a folder that exists fails harmlessly; one that cannot be created shows
             // up as a failed move, and the message stays in place.
             if session.create(folder).await.is_ok() {
@@ -177,6 +200,7 @@ impl ImapPoller {
         }
         loop {
             let report = self.round(&mut session, can_move).await?;
+            *rounds_done = true;
             if report != RoundReport::default() {
                 tracing::info!(?report, "IMAP round");
             }
@@ -246,8 +270,35 @@ impl ImapPoller {
                 }
                 continue;
             }
-            let (outcome, rule) = self.take(session, &mailbox, validity, uid, report).await?;
-            to_move.push((uid, (outcome == "skipped").then_some(rule).flatten()));
+            let key = format!("{mailbox};{validity};{uid}");
+            let pending = self.attempts().to_set_aside(&key);
+            if let Some((failures, error)) = pending {
+                self.set_aside(session, &mailbox, validity, uid, failures, &error, can_move).await?;
+                self.attempts().done(&key);
+                report.set_aside += 1;
+                continue;
+            }
+            match self.take(session, &mailbox, validity, uid, report).await {
+                Ok((outcome, rule)) => {
+                    self.attempts().done(&key);
+                    to_move.push((uid, (outcome == "skipped").then_some(rule).flatten()));
+                }
+                Err(e) => {
+                    // One message never stops the mailbox: count the failure and go on with the
+                    // next, unless the connection itself has gone.
+                    report.failed += 1;
+                    let error = format!("{e:#}");
+                    let answer = self.emails.services_answer().await;
+                    let next = self.attempts().failed(&key, error.clone(), answer);
+                    tracing::warn!(uid, %error, ?next, "IMAP message failed");
+                    session.noop().await.context("the IMAP connection failed after a message failed")?;
+                    if let AfterFailure::SetAside { failures } = next {
+                        self.set_aside(session, &mailbox, validity, uid, failures, &error, can_move).await?;
+                        self.attempts().done(&key);
+                        report.set_aside += 1;
+                    }
+                }
+            }
         }
         let mut moved = Vec::with_capacity(to_move.len());
         for (uid, skipped_by) in to_move {
@@ -286,7 +337,9 @@ impl ImapPoller {
         };
         let raw = Bytes::copy_from_slice(fetch.body().unwrap_or_default());
         let delivered_at = fetch.internal_date().map(|d| d.with_timezone(&Utc));
-        let headers = rules::Headers::of(&raw);
+        // The rules read the headers with their own parse; should it panic, no rule matches.
+        let headers =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rules::Headers::of(&raw))).unwrap_or_default();
         let now = Utc::now();
         let mut entry = Entry {
             mailbox: mailbox.to_owned(),
@@ -332,6 +385,71 @@ impl ImapPoller {
         let rule = entry.rule.clone();
         imap_ledger::record(&self.db, entry, now).await?;
         Ok((outcome, rule))
+    }
+
+    fn attempts(&self) -> std::sync::MutexGuard<'_, Attempts> {
+        // A poisoned lock only means another round panicked mid-count; the counts stay usable.
+        self.attempts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Sets aside a message that keeps failing: moves it to the rejected folder (or flags it
+    /// [`REJECTED_KEYWORD`]), records it in the ledger as `rejected`, and records a dead letter
+    /// naming it and the reason, for an admin. The message itself stays in the mailbox.
+    #[expect(clippy::too_many_arguments, reason = "one step of the folder round, with its coordinates")]
+    async fn set_aside<T>(
+        &self,
+        session: &mut Session<T>,
+        mailbox: &str,
+        validity: u32,
+        uid: u32,
+        failures: u32,
+        error: &str,
+        can_move: bool,
+    ) -> anyhow::Result<()>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        let s = &self.settings;
+        let set = uid.to_string();
+        match &s.rejected_folder {
+            Some(folder) => self.put_away(session, uid, Some(folder), can_move).await?,
+            None => {
+                let flags = format!("+FLAGS.SILENT ({REJECTED_KEYWORD} {TAKEN_KEYWORD})");
+                let _: Vec<_> = session.uid_store(&set, flags).await?.try_collect().await?;
+            }
+        }
+        let now = Utc::now();
+        let place = s.rejected_folder.as_deref().map_or_else(
+            || format!("left in place, flagged {REJECTED_KEYWORD}"),
+            |f| format!("moved to the IMAP folder {f}"),
+        );
+        let reason = format!("IMAP message UID {uid} of {mailbox} failed {failures} times and was {place}: {error}");
+        let entry = Entry {
+            mailbox: mailbox.to_owned(),
+            uid_validity: validity,
+            uid,
+            message_id: None,
+            correspondence_id: None,
+            outcome: "rejected".to_owned(),
+            rule: None,
+        };
+        imap_ledger::record(&self.db, entry, now).await?;
+        imap_ledger::mark_moved(&self.db, mailbox, validity, &[uid], now).await?;
+        let payload = serde_json::json!({ "mailbox": mailbox, "uid_validity": validity, "uid": uid, "folder": s.rejected_folder });
+        let letter = NewDeadLetter {
+            id: None,
+            event_id: Uuid::now_v7(),
+            event_type: "imap.message_set_aside".to_owned(),
+            source: DEAD_LETTER_SOURCE.to_owned(),
+            payload: payload.to_string(),
+            correlation_id: None,
+            priority: None,
+            reason: Some(reason.clone()),
+            attempts: i32::try_from(failures).unwrap_or(i32::MAX),
+        };
+        dead_letters::record(&self.db, letter, now).await?;
+        tracing::error!(%reason, "IMAP message set aside");
+        Ok(())
     }
 
     /// Moves a taken message to `target` (MOVE, or COPY + delete flag + UID EXPUNGE of just that

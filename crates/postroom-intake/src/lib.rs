@@ -5,9 +5,11 @@
 //! Order matters: the original is stored before anything else, so nothing received is lost; a
 //! file already recorded (same SHA-256) is reported as a duplicate and nothing new is created.
 
+pub mod attempts;
 pub mod email;
 pub mod scans;
 
+pub use attempts::{AfterFailure, Attempts, services_answer};
 pub use email::{EmailError, EmailIntake, EmailLimits, IncomingEmail, OnLimit, ReceivedEmail};
 pub use scans::{IntakeError, Received, ScanBatch, ScanFile, ScanIntake};
 

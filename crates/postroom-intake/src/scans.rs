@@ -72,6 +72,9 @@ pub enum IntakeError {
     /// The date stamp is in the future.
     #[error("received_on {0} is in the future")]
     FutureDate(NaiveDate),
+    /// The date stamp is older than the post room could plausibly have held the letter.
+    #[error("received_on {day} is before {oldest}, more than {max_days} days ago; check the date stamp")]
+    StaleDate { day: NaiveDate, oldest: NaiveDate, max_days: i64 },
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error("database: {0}")]
@@ -84,12 +87,19 @@ pub struct ScanIntake {
     db: DatabaseConnection,
     storage: ObjectStorage,
     max_files: usize,
+    max_date_age: chrono::Duration,
 }
 
 impl ScanIntake {
+    /// `max_date_age`: the oldest post-room date stamp accepted is today minus this.
     #[must_use]
-    pub fn new(db: DatabaseConnection, storage: ObjectStorage, max_files: usize) -> Self {
-        Self { db, storage, max_files }
+    pub fn new(
+        db: DatabaseConnection,
+        storage: ObjectStorage,
+        max_files: usize,
+        max_date_age: chrono::Duration,
+    ) -> Self {
+        Self { db, storage, max_files, max_date_age }
     }
 
     /// Receives an upload. Every file is checked before anything is stored, so a refused upload
@@ -120,6 +130,14 @@ impl ScanIntake {
         Ok((batch_id, out))
     }
 
+    /// `day` when it is a plausible post-room date (not in the future, within the date window),
+    /// for channels whose date comes from a file's modification time.
+    #[must_use]
+    pub fn plausible_day(&self, day: NaiveDate, now: DateTime<Utc>) -> Option<NaiveDate> {
+        let today = london_date(now);
+        (day <= today && day >= today - self.max_date_age).then_some(day)
+    }
+
     fn check(&self, batch: &ScanBatch, now: DateTime<Utc>) -> Result<Vec<MediaType>, IntakeError> {
         if batch.files.is_empty() {
             return Err(IntakeError::NoFiles);
@@ -127,8 +145,15 @@ impl ScanIntake {
         if batch.files.len() > self.max_files {
             return Err(IntakeError::TooManyFiles { count: batch.files.len(), max: self.max_files });
         }
-        if let Some(day) = batch.received_on.filter(|d| *d > london_date(now)) {
-            return Err(IntakeError::FutureDate(day));
+        if let Some(day) = batch.received_on {
+            let today = london_date(now);
+            let oldest = today - self.max_date_age;
+            if day > today {
+                return Err(IntakeError::FutureDate(day));
+            }
+            if day < oldest {
+                return Err(IntakeError::StaleDate { day, oldest, max_days: self.max_date_age.num_days() });
+            }
         }
         batch
             .files
@@ -268,10 +293,12 @@ async fn record(
             id: a.correspondence_id,
             channel: a.channel,
             received_at: a.received_at,
+            sent_at: None,
             sender: None,
             subject: None,
             content_hash: a.hash.as_str().to_owned(),
             message_id: None,
+            possible_duplicate_of: None,
             batch_id: Some(a.batch_id.to_owned()),
             status: "received".to_owned(),
             status_reason: None,
@@ -289,6 +316,7 @@ async fn record(
             filename: a.filename,
             text_status: TextStatus::Pending.as_str().to_owned(),
             extracted_text: None,
+            text_problem: None,
             part: "original".to_owned(),
         }],
         now,

@@ -95,11 +95,12 @@ impl OutboxRelay {
     }
 
     /// Runs until `cancel` fires: delivers what is due, then waits to be woken or for the poll
-    /// interval. An event being handled when `cancel` fires is finished first.
+    /// interval. An event being handled when `cancel` fires is finished first; no new one is
+    /// taken, and the rest wait in the outbox for the next start.
     pub async fn run(self, cancel: CancellationToken) {
         let lane = self.lane.unwrap_or("main");
         tracing::info!(lane, concurrency = self.concurrency, "outbox relay started (in-process delivery)");
-        loop {
+        while !cancel.is_cancelled() {
             match self.drain(&cancel).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
@@ -114,26 +115,30 @@ impl OutboxRelay {
         tracing::info!(lane, "outbox relay stopped");
     }
 
-    /// Delivers every event due now, one batch at a time, up to `concurrency` at once. Returns
-    /// how many were handled.
+    /// Delivers one batch of the events due now, up to `concurrency` at once. Once `cancel` has
+    /// fired it reads nothing and starts no event (those in hand are finished). Returns how many
+    /// were delivered (handled, or failed and scheduled for a retry): 0 when cancelled first.
     ///
     /// # Errors
     /// When the outbox cannot be read or updated.
     pub async fn drain(&self, cancel: &CancellationToken) -> anyhow::Result<usize> {
+        if cancel.is_cancelled() {
+            return Ok(0);
+        }
         let rows = match self.lane {
             Some(lane) => outbox::Rows::Lane(lane),
             None => outbox::Rows::Events,
         };
         let batch = outbox::due(&self.db, rows, Utc::now(), self.settings.batch_size, &[]).await?;
-        let handled = batch.len();
         let results: Vec<anyhow::Result<()>> = futures::stream::iter(batch)
             .take_while(|_| std::future::ready(!cancel.is_cancelled()))
             .map(|row| self.deliver(row))
             .buffer_unordered(self.concurrency)
             .collect()
             .await;
+        let delivered = results.len();
         results.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
-        Ok(handled)
+        Ok(delivered)
     }
 
     async fn deliver(&self, row: outbox_entity::Model) -> anyhow::Result<()> {

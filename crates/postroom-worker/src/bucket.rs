@@ -1,6 +1,7 @@
 //! S3-style bucket event notifications (what MinIO and S3 publish for `ObjectCreated`): each
 //! new object becomes received correspondence, as if the post room had uploaded it.
 
+use anyhow::Context;
 use async_trait::async_trait;
 use chrono::Utc;
 use serde::Deserialize;
@@ -60,7 +61,7 @@ struct S3Object {
 /// # Errors
 /// When the body is not an S3 event notification.
 pub fn created_keys(body: &[u8]) -> anyhow::Result<Vec<String>> {
-    let n: Notification = serde_json::from_slice(body)?;
+    let n: Notification = serde_json::from_slice(body).context("the message is not an S3 event notification")?;
     Ok(n.records
         .into_iter()
         .filter(|r| r.event_name.trim_start_matches("s3:").starts_with("ObjectCreated:"))

@@ -253,6 +253,12 @@ impl EventHandler for Classify {
         // A Council Tax or Business Rates workflow needs its account: unknown or ambiguous, the
         // item stays in triage with the candidates.
         let mut held = None;
+        if let Some(earlier) = corr.possible_duplicate_of {
+            held = Some(format!(
+                "a possible duplicate of correspondence {earlier} (the same Message-ID, different content): a person judges"
+            ));
+            chosen = None;
+        }
         if let Some(w) = chosen
             && w.service != Service::Cross
             && found.linked.is_empty()

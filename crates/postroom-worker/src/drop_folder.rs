@@ -8,6 +8,10 @@
 //! and archiving, or two workers polling one bucket, records each file once. A file that cannot
 //! be received (not a PDF/TIFF/PNG/JPEG, empty) is moved to the rejected prefix with a
 //! `.reason.txt` beside it, never deleted.
+//!
+//! One file never stops the folders: a file whose receiving fails is left for the next round
+//! while the others are taken, and one that has failed `max_attempts` times while the database
+//! and store answer is moved to the rejected prefix with the error as its reason.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -17,7 +21,8 @@ use tokio_util::sync::CancellationToken;
 
 use postroom_domain::{Channel, ContentHash};
 use postroom_intake::{
-    EmailError, EmailIntake, IncomingEmail, IntakeError, OnLimit, ScanBatch, ScanFile, ScanIntake, display_filename,
+    AfterFailure, Attempts, EmailError, EmailIntake, IncomingEmail, IntakeError, OnLimit, ScanBatch, ScanFile,
+    ScanIntake, display_filename,
 };
 use postroom_storage::{ListedObject, ObjectStorage};
 
@@ -35,13 +40,29 @@ pub struct DropFolderSettings {
     pub poll_interval: Duration,
     /// How long a file must have been left unchanged before it is taken.
     pub stable_for: Duration,
+    /// Failures of one file (while the database and store answer) before it is set aside.
+    pub max_attempts: u32,
 }
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Received { key: String, archived_as: String, duplicate: bool },
-    Rejected { key: String, moved_to: String, reason: String },
+    Received {
+        key: String,
+        archived_as: String,
+        duplicate: bool,
+    },
+    Rejected {
+        key: String,
+        moved_to: String,
+        reason: String,
+    },
+    /// Receiving failed; the file stays for the next round.
+    Failed {
+        key: String,
+        error: String,
+        failures: u32,
+    },
 }
 
 /// Watches the drop folders.
@@ -52,6 +73,8 @@ pub struct DropFolders {
     settings: DropFolderSettings,
     /// What each waiting file looked like at the last listing.
     seen: HashMap<String, (u64, Option<String>, DateTime<Utc>)>,
+    /// Failures so far of files not yet taken.
+    attempts: Attempts,
 }
 
 #[derive(Clone, Copy)]
@@ -63,7 +86,8 @@ enum Kind {
 impl DropFolders {
     #[must_use]
     pub fn new(storage: ObjectStorage, scans: ScanIntake, emails: EmailIntake, settings: DropFolderSettings) -> Self {
-        Self { storage, scans, emails, settings, seen: HashMap::new() }
+        let attempts = Attempts::new(settings.max_attempts);
+        Self { storage, scans, emails, settings, seen: HashMap::new(), attempts }
     }
 
     /// Polls until `cancel` fires; a failed round is logged and retried at the next interval.
@@ -116,9 +140,34 @@ impl DropFolders {
         self.seen = seen;
         let mut outcomes = Vec::with_capacity(stable.len());
         for (object, kind) in stable {
-            outcomes.push(self.take(&object, kind, now).await?);
+            let outcome = match self.take(&object, kind, now).await {
+                Ok(outcome) => {
+                    self.attempts.done(&object.key);
+                    outcome
+                }
+                Err(e) => self.failed(&object, format!("{e:#}"), now).await?,
+            };
+            outcomes.push(outcome);
         }
         Ok(outcomes)
+    }
+
+    /// A file failed: left for the next round, or set aside once it has failed often enough
+    /// while the services answer.
+    async fn failed(&mut self, object: &ListedObject, error: String, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
+        let answer = self.emails.services_answer().await;
+        match self.attempts.failed(&object.key, error.clone(), answer) {
+            AfterFailure::Retry { failures } => {
+                tracing::warn!(key = %object.key, %error, failures, "drop-folder file failed; will try again");
+                Ok(Outcome::Failed { key: object.key.clone(), error, failures })
+            }
+            AfterFailure::SetAside { failures } => {
+                let reason = format!("receiving it failed {failures} times: {error}");
+                let outcome = self.reject(object, reason, now).await?;
+                self.attempts.done(&object.key);
+                Ok(outcome)
+            }
+        }
     }
 
     #[tracing::instrument(skip_all, fields(key = %object.key))]
@@ -143,16 +192,19 @@ impl DropFolders {
                 tracing::info!(%archived_as, duplicate, "drop-folder file received and archived");
                 Ok(Outcome::Received { key: object.key.clone(), archived_as, duplicate })
             }
-            Err(reason) => {
-                let moved_to =
-                    format!("{}{}-{}", self.settings.rejected_prefix, now.format("%Y%m%dT%H%M%SZ"), safe_name(&name));
-                let note = format!("{}\nwas not received: {reason}\n", object.key);
-                self.storage.put(&format!("{moved_to}.reason.txt"), Bytes::from(note)).await?;
-                self.storage.move_object(&object.key, &moved_to).await?;
-                tracing::warn!(%moved_to, %reason, "drop-folder file rejected");
-                Ok(Outcome::Rejected { key: object.key.clone(), moved_to, reason })
-            }
+            Err(reason) => self.reject(object, reason, now).await,
         }
+    }
+
+    /// Moves a file to the rejected prefix with a `.reason.txt` beside it.
+    async fn reject(&self, object: &ListedObject, reason: String, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
+        let name = object.key.rsplit('/').next().unwrap_or("file");
+        let moved_to = format!("{}{}-{}", self.settings.rejected_prefix, now.format("%Y%m%dT%H%M%SZ"), safe_name(name));
+        let note = format!("{}\nwas not received: {reason}\n", object.key);
+        self.storage.put(&format!("{moved_to}.reason.txt"), Bytes::from(note)).await?;
+        self.storage.move_object(&object.key, &moved_to).await?;
+        tracing::warn!(%moved_to, %reason, "drop-folder file rejected");
+        Ok(Outcome::Rejected { key: object.key.clone(), moved_to, reason })
     }
 
     /// Receives a scan: `Ok(Ok(duplicate))`, or `Ok(Err(reason))` when the file itself cannot be
@@ -167,8 +219,9 @@ impl DropFolders {
     ) -> anyhow::Result<Result<bool, String>> {
         let batch = ScanBatch {
             files: vec![ScanFile { filename: Some(name.to_owned()), bytes }],
-            // The day the file was dropped is the day the post room had it.
-            received_on: Some(postroom_domain::london_date(dropped_at.min(now))),
+            // The day the file was dropped is the day the post room had it, when plausible (a
+            // copy can keep an old modification time): otherwise today.
+            received_on: self.scans.plausible_day(postroom_domain::london_date(dropped_at.min(now)), now),
             batch: Some(format!("drop-{}", postroom_domain::london_date(now))),
             correlation_id: None,
             channel: Channel::DropFolder,

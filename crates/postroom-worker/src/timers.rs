@@ -1,5 +1,6 @@
 //! Runs the clocks of officer work on an interval: expired claims and bring-forward dates (the
-//! rules are `postroom_casework`'s), and stored idempotency keys forgotten after their TTL.
+//! rules are `postroom_casework`'s), stored idempotency keys forgotten after their TTL, and
+//! delivered outbox events deleted after their retention.
 
 use std::time::Duration;
 
@@ -8,7 +9,11 @@ use sea_orm::DatabaseConnection;
 use tokio_util::sync::CancellationToken;
 
 use postroom_casework::Casework;
-use postroom_db::idempotency;
+use postroom_db::{idempotency, outbox};
+
+/// Most delivered outbox events deleted in one round: a large backlog (after the retention was
+/// shortened, say) goes over several rounds, each a short statement.
+pub const OUTBOX_PRUNE_BATCH: u64 = 1000;
 
 /// How the timers run.
 #[derive(Debug, Clone)]
@@ -16,6 +21,8 @@ pub struct TimerSettings {
     pub claim_timeout: Duration,
     pub interval: Duration,
     pub idempotency_ttl: Duration,
+    /// Delivered outbox events older than this are deleted.
+    pub outbox_retention: Duration,
 }
 
 /// What one round did.
@@ -24,6 +31,7 @@ pub struct Round {
     pub claims_expired: usize,
     pub brought_forward: usize,
     pub keys_purged: u64,
+    pub outbox_pruned: u64,
 }
 
 /// Runs the work timers.
@@ -48,6 +56,7 @@ impl WorkTimers {
                     claims_expired = r.claims_expired,
                     brought_forward = r.brought_forward,
                     keys_purged = r.keys_purged,
+                    outbox_events_pruned = r.outbox_pruned,
                     "work timers"
                 ),
                 Ok(_) => {}
@@ -72,6 +81,19 @@ impl WorkTimers {
             claims_expired: done.claims_expired,
             brought_forward: done.brought_forward,
             keys_purged: idempotency::purge(&self.db, key_cutoff).await?,
+            outbox_pruned: self.prune_outbox(now).await?,
         })
+    }
+
+    /// Deletes one batch of the outbox events delivered longer than the retention ago.
+    async fn prune_outbox(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
+        // A retention longer than the calendar reaches back keeps everything.
+        let Some(cutoff) = chrono::Duration::from_std(self.settings.outbox_retention)
+            .ok()
+            .and_then(|keep| now.checked_sub_signed(keep))
+        else {
+            return Ok(0);
+        };
+        Ok(outbox::prune_published(&self.db, cutoff, OUTBOX_PRUNE_BATCH).await?)
     }
 }

@@ -57,7 +57,9 @@ impl EventHandler for OpenTriageItem {
             .with_context(|| format!("correspondence {} does not exist", payload.correspondence_id))?;
         let now = Utc::now();
         let correlation = event.correlation_id.as_deref();
-        if let Some((item, how)) = thread_of(txn, &corr).await? {
+        // A possible duplicate is for a person to judge in triage, never joined to an item.
+        let thread = if corr.possible_duplicate_of.is_some() { None } else { thread_of(txn, &corr).await? };
+        if let Some((item, how)) = thread {
             self.casework.customer_wrote(txn, &item, &corr, how, "system", correlation).await?;
             tracing::info!(work_item = %item.reference, matched_by = how, "correspondence joined an open item");
             return Ok(());

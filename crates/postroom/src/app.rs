@@ -13,7 +13,6 @@ use postroom_auth::TokenVerifier;
 use postroom_casework::Casework;
 use postroom_config::{ExposeSecret, Settings};
 use postroom_imap::ImapPoller;
-use postroom_intake::ScanIntake;
 use postroom_queue::{
     Dispatcher, EventHandler, OutboxRelay, RelaySettings,
     amqp::{Broker, BrokerStatus},
@@ -25,7 +24,8 @@ use postroom_workflows::IdentifierFinder;
 
 use crate::components::{broker_settings, calendar, imap_poller, text_extractor};
 pub use crate::components::{
-    connect_database, email_intake, object_storage, pool_options, redact_url, signing_keys, workflow_catalogue,
+    connect_database, email_intake, object_storage, pool_options, redact_url, search_slots, serving_database,
+    signing_keys, workflow_catalogue,
 };
 
 /// What a `serve` process runs.
@@ -58,6 +58,32 @@ enum Delivery {
     Broker(Box<Broker>),
 }
 
+/// How long the start-up check waits for RabbitMQ to answer before starting without it.
+const BROKER_CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The start-up check of RabbitMQ. A broker that refuses Postroom (wrong credentials, a vhost it
+/// may not use, a clashing topology) or a URL that does not parse is a configuration error and
+/// stops start-up. A broker that cannot be reached does not: the service starts degraded, intake
+/// and the API work, events wait in the outbox, `/readyz` says so, and the broker runner
+/// connects (with a growing delay) once the broker is back.
+async fn check_broker(broker: &Broker, url: &str) -> anyhow::Result<()> {
+    let shown = redact_url(url);
+    let error = match tokio::time::timeout(BROKER_CHECK_TIMEOUT, broker.check()).await {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) if postroom_queue::amqp::is_refusal(&e) => {
+            return Err(e.context(format!("RabbitMQ at {shown} is not usable")));
+        }
+        Ok(Err(e)) => format!("{e:#}"),
+        Err(_) => format!("no answer within {BROKER_CHECK_TIMEOUT:?}"),
+    };
+    tracing::warn!(
+        broker = %shown,
+        %error,
+        "RabbitMQ is unreachable: starting degraded; intake goes on and events wait in the outbox until it is back"
+    );
+    Ok(())
+}
+
 /// A built service, bound to its port, not yet running.
 pub struct Application {
     listener: TcpListener,
@@ -74,10 +100,12 @@ pub struct Application {
 
 impl Application {
     /// Connects to everything configured, runs migrations, and binds the listener. Fails fast,
-    /// with a message naming the service, when something configured is unreachable.
+    /// with a message naming the service, when something configured is unreachable, except
+    /// RabbitMQ: a broker that is away only makes the service start degraded.
     ///
     /// # Errors
-    /// When the database, storage, signing key or listen address is unusable.
+    /// When the database, storage, signing key or listen address is unusable, or RabbitMQ
+    /// refuses Postroom.
     #[tracing::instrument(skip_all, fields(role = ?role))]
     pub async fn build(settings: Settings, role: ServeRole) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir)
@@ -89,12 +117,12 @@ impl Application {
             "workflow catalogue loaded"
         );
         let calendar = Arc::new(calendar(&settings)?);
-        let db = connect_database(&settings).await?;
+        let db = serving_database(&settings).await?;
         let storage = object_storage(&settings)?;
         storage.check().await.with_context(|| format!("object storage ({}) is not usable", storage.description()))?;
         let verifier: Arc<dyn TokenVerifier> = Arc::new(signing_keys(&settings)?);
         let outbox_wake = Arc::new(Notify::new());
-        let scans = ScanIntake::new(db.clone(), storage.clone(), settings.intake.max_files_per_upload);
+        let scans = crate::components::scan_intake(&settings, db.clone(), storage.clone());
         let extractor = text_extractor(&settings);
         let (probe, tesseract) = (extractor.clone(), settings.text.tesseract.clone());
         tokio::spawn(async move {
@@ -144,10 +172,7 @@ impl Application {
             (Some(url), true) => {
                 let broker_settings = broker_settings(&settings, url.expose_secret(), &scans, &storage);
                 let (broker, status) = Broker::new(db.clone(), dispatcher, broker_settings, outbox_wake.clone());
-                broker
-                    .check()
-                    .await
-                    .with_context(|| format!("RabbitMQ at {} is not usable", redact_url(url.expose_secret())))?;
+                check_broker(&broker, url.expose_secret()).await?;
                 broker_status = Some(status);
                 Some(Delivery::Broker(Box::new(broker)))
             }
@@ -166,6 +191,7 @@ impl Application {
                     rejected_prefix: d.rejected_prefix.clone(),
                     poll_interval: d.poll_interval,
                     stable_for: d.stable_for,
+                    max_attempts: settings.intake.max_attempts,
                 },
             )
         });
@@ -185,6 +211,7 @@ impl Application {
                     claim_timeout: settings.work.claim_timeout,
                     interval: settings.work.timer_interval,
                     idempotency_ttl: settings.work.idempotency_ttl,
+                    outbox_retention: settings.workers.outbox_retention,
                 },
             )
         });
@@ -200,6 +227,7 @@ impl Application {
             rates: Arc::new(settings.charges.rates()),
             catalogue,
             max_body_bytes: settings.server.max_body_bytes,
+            search_slots: search_slots(&settings),
             broker: broker_status.clone(),
         };
         let router = if role.runs_api() {

@@ -42,8 +42,11 @@ pub enum Command {
     /// escalation rules and reply templates; workflows.dir extends or replaces it).
     /// Configuration comes from ./postroom.toml (or --config), then POSTROOM_* environment
     /// variables; `postroom config` prints it. Migrations run at start-up, and a configured
-    /// service that is unreachable, or a bad workflow file, stops it at once with the reason.
-    /// SIGINT or SIGTERM stops it gracefully.
+    /// service that is unreachable, or a bad workflow file, stops it at once with the reason;
+    /// only RabbitMQ being away does not (it starts degraded, events waiting in the outbox, and
+    /// connects when the broker is back), though a broker refusing its login still stops it.
+    /// SIGINT or SIGTERM stops it gracefully: in-flight requests and events finish, no new
+    /// event is taken, and the rest wait in the outbox for the next start.
     Serve {
         /// What this process runs. Run several `api` and `worker` processes on one database (and
         /// broker) to scale out.

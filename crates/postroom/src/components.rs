@@ -28,8 +28,19 @@ pub fn email_intake(settings: &Settings, db: DatabaseConnection, storage: Object
             max_bytes: i.max_email_bytes,
             max_attachments: i.max_attachments,
             max_depth: i.max_nesting_depth,
+            max_date_age: max_date_age(settings),
         },
     )
+}
+
+/// Scan intake with the `[intake]` limits.
+#[must_use]
+pub fn scan_intake(settings: &Settings, db: DatabaseConnection, storage: ObjectStorage) -> ScanIntake {
+    ScanIntake::new(db, storage, settings.intake.max_files_per_upload, max_date_age(settings))
+}
+
+fn max_date_age(settings: &Settings) -> chrono::Duration {
+    chrono::Duration::from_std(settings.intake.max_date_age).unwrap_or(chrono::Duration::MAX)
 }
 
 /// The workflow catalogue: the built-in one, extended or replaced by `workflows.dir`.
@@ -87,6 +98,8 @@ pub(crate) fn imap_poller(
         folders: i.folders.clone(),
         processed_folder: i.processed_folder.clone(),
         skipped_folder: i.skipped_folder.clone(),
+        rejected_folder: i.rejected_folder.clone(),
+        max_attempts: settings.intake.max_attempts,
         poll_interval: i.poll_interval,
         idle: i.idle,
         idle_timeout: i.idle_timeout,
@@ -196,7 +209,35 @@ pub fn pool_options(settings: &Settings) -> postroom_db::PoolOptions {
         max_connections: settings.database.max_connections,
         sqlite_busy_timeout: settings.database.sqlite_busy_timeout,
         connect_timeout: settings.database.connect_timeout,
+        statement_timeout: None,
     }
+}
+
+/// The pool the running service uses. Migrations run first on a pool without a statement
+/// timeout (a long one must not be cancelled half-way); on PostgreSQL the service's own pool
+/// then has `database.statement_timeout` on every connection.
+///
+/// # Errors
+/// When the database is unreachable or a migration fails.
+pub async fn serving_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let migrated = connect_database(settings).await?;
+    let limit = settings.database.statement_timeout;
+    if settings.uses_sqlite() || limit.is_zero() {
+        return Ok(migrated);
+    }
+    migrated.close().await.context("closing the connections used to migrate")?;
+    let url = settings.database_url();
+    let options = postroom_db::PoolOptions { statement_timeout: Some(limit), ..pool_options(settings) };
+    postroom_db::connect(url.expose_secret(), &options)
+        .await
+        .with_context(|| format!("cannot connect to the database at {}", redact_url(url.expose_secret())))
+}
+
+/// The slots for searches callers shape: half of the service's pool.
+#[must_use]
+pub fn search_slots(settings: &Settings) -> postroom_api::slots::SearchSlots {
+    let backend = if settings.uses_sqlite() { postroom_db::Backend::Sqlite } else { postroom_db::Backend::Postgres };
+    postroom_api::slots::SearchSlots::for_pool(pool_options(settings).max_connections(backend))
 }
 
 /// Object storage from settings: an S3 bucket for `s3://`, a directory for `file://`, else the

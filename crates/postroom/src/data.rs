@@ -6,7 +6,6 @@ use std::path::Path;
 use postroom_config::Settings;
 use postroom_demo::{DemoOptions, DemoSummary};
 use postroom_import::{ImportError, ImportSummary};
-use postroom_intake::ScanIntake;
 use postroom_workflows::IdentifierFinder;
 
 use crate::app;
@@ -37,7 +36,7 @@ pub async fn seed_demo(settings: &Settings, options: DemoOptions) -> anyhow::Res
     let db = app::connect_database(settings).await?;
     let storage = app::object_storage(settings)?;
     let emails = app::email_intake(settings, db.clone(), storage.clone());
-    let scans = ScanIntake::new(db.clone(), storage, settings.intake.max_files_per_upload);
+    let scans = crate::components::scan_intake(settings, db.clone(), storage);
     let outcome = postroom_demo::seed(&db, &emails, &scans, options).await;
     db.close().await?;
     outcome

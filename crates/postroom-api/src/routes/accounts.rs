@@ -40,13 +40,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_account_history))
 }
 
+/// Longest search query, in characters (beyond its first words the rest is ignored anyway:
+/// see [`accounts::MAX_QUERY_WORDS`]).
+const MAX_QUERY_CHARS: usize = 200;
+
 /// What to search for.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AccountQuery {
     /// An account reference (or its first digits), a UPRN, a postcode, or part of a name or
-    /// address.
+    /// address: 2-200 characters; repeated words count once, and only the first 8 different
+    /// words are searched for.
     pub q: String,
     /// At most this many (1-100, default 20).
     pub limit: Option<u64>,
@@ -55,7 +60,9 @@ pub struct AccountQuery {
 /// Searches accounts by reference, UPRN, postcode, name or address. Any role.
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(AccountQuery),
     responses((status = 200, body = Vec<AccountView>),
-        (status = 400, body = Problem, content_type = "application/problem+json")),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every search slot is taken, or the database cancelled the query",
+            body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn search_accounts(
@@ -67,9 +74,14 @@ pub async fn search_accounts(
     if !(1..=100).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 100".to_owned()));
     }
-    if q.q.trim().chars().count() < 2 {
+    let length = q.q.trim().chars().count();
+    if length < 2 {
         return Err(ApiError::BadRequest("q must have at least 2 characters".to_owned()));
     }
+    if length > MAX_QUERY_CHARS {
+        return Err(ApiError::BadRequest(format!("q must have at most {MAX_QUERY_CHARS} characters, not {length}")));
+    }
+    let _slot = state.search_slots.take().await?;
     let found = accounts::search(&state.db, &q.q, limit).await?;
     Ok(Json(found.into_iter().map(AccountView::from).collect()))
 }

@@ -68,6 +68,7 @@ pub struct DeadLetterQuery {
     pub include_retried: Option<bool>,
     /// Page size, 1-500 (default 100).
     pub limit: Option<u64>,
+    /// Dead letters to skip, at most 100000.
     pub offset: Option<u64>,
 }
 
@@ -86,14 +87,15 @@ pub async fn list_dead_letters(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be between 1 and 500".to_owned()));
     }
-    let letters =
-        dead_letters::list(&state.db, q.include_retried.unwrap_or(false), limit, q.offset.unwrap_or(0)).await?;
+    let offset = super::offset(q.offset)?;
+    let letters = dead_letters::list(&state.db, q.include_retried.unwrap_or(false), limit, offset).await?;
     Ok(Json(letters.into_iter().map(DeadLetterView::from).collect()))
 }
 
 /// Re-drive a dead letter: it is delivered again to the queue it died in (or, in-process, put
 /// back in the outbox) with its attempts reset. Handlers that already processed the event skip
-/// it. Role: `admin`. 202: accepted; 409 when already re-driven or asked for.
+/// it. Role: `admin`. 202: accepted; 409 when already re-driven or asked for, or when it is an IMAP message set aside
+/// (move it back to the inbox folder instead).
 #[utoipa::path(post, path = "/api/v1/admin/dead-letters/{id}/retry", tag = "administration",
     params(("id" = Uuid, Path, description = "Dead letter id")),
     responses((status = 202, body = DeadLetterView),
@@ -110,6 +112,11 @@ pub async fn retry_dead_letter(
     let letter = dead_letters::get(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("dead letter {id} does not exist")))?;
+    if letter.source == dead_letters::IMAP_SOURCE {
+        return Err(ApiError::Conflict(format!(
+            "dead letter {id} is an IMAP message set aside in the mailbox; move it back to the inbox folder to try it again"
+        )));
+    }
     let now = Utc::now();
     let txn = state.db.begin().await?;
     if !dead_letters::request_retry(&txn, id, caller.user(), now).await? {

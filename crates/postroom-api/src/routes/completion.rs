@@ -108,7 +108,7 @@ async fn complete(
     body: &[u8],
     idempotent: Option<Idempotent<'_>>,
 ) -> Result<Answer, ApiError> {
-    let req: CompleteRequest = postroom_accounts::input::from_slice(body)?;
+    let req: CompleteRequest = crate::extract::read_json(body)?;
     let item = state.casework.load(id).await?;
     let render = |c: &Completion| -> Result<String, postroom_casework::CaseworkError> {
         let view = CompletionView::of(c.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -19,11 +19,16 @@ use crate::{
     state::AppState,
 };
 
+mod serving;
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_document_content)).routes(routes!(get_document_pages))
 }
 
-/// The original bytes of a document, byte for byte, with the media type sniffed at intake.
+/// The original bytes of a document, byte for byte. Shown in place (`inline`) when it is a type
+/// the viewer shows (PDF, PNG, JPEG, TIFF, GIF, WebP, plain text in UTF-8); anything else is a
+/// download (`attachment`, `application/octet-stream`) under its file name. Always with
+/// `nosniff`, a restrictive `Content-Security-Policy` and `Cache-Control: private, no-store`.
 /// Any role.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/content", tag = "documents",
     params(("id" = Uuid, Path, description = "Document id")),
@@ -39,21 +44,27 @@ pub async fn get_document_content(
     let doc = correspondence::document(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("document {id} does not exist")))?;
-    let opened = state.storage.open(&doc.object_key).await.map_err(|e| match e {
+    let missing = |e| match e {
         postroom_storage::StorageError::NotFound(_) => ApiError::Internal(anyhow::anyhow!(
             "document {id} is recorded but its object {} is missing",
             doc.object_key
         )),
         other => other.into(),
-    })?;
-    let mut response = Response::new(Body::from_stream(opened.stream));
+    };
+    let (body, size, utf8) = if serving::needs_bytes(&doc.media_type) {
+        let bytes = state.storage.get(&doc.object_key).await.map_err(missing)?;
+        let utf8 = std::str::from_utf8(&bytes).is_ok();
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        (Body::from(bytes), size, utf8)
+    } else {
+        let opened = state.storage.open(&doc.object_key).await.map_err(missing)?;
+        (Body::from_stream(opened.stream), opened.size, false)
+    };
+    let presentation = serving::presentation(&doc.media_type, utf8);
+    let mut response = Response::new(body);
     let headers = response.headers_mut();
-    let content_type =
-        HeaderValue::from_str(&doc.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    headers.insert(header::CONTENT_TYPE, content_type);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(opened.size));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    serving::apply(headers, &presentation, &serving::filename(doc.filename.as_deref(), id, &doc.media_type));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", doc.sha256)) {
         headers.insert(header::ETAG, etag);
     }

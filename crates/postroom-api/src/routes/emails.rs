@@ -6,8 +6,8 @@ use axum::{
     extract::{State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode, header},
 };
-use chrono::Utc;
-use serde::Serialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -17,12 +17,23 @@ use postroom_intake::{EmailError, IncomingEmail, OnLimit};
 
 use crate::{
     error::{ApiError, Problem},
-    extract::{Caller, RequestId},
+    extract::{ApiQuery, Caller, RequestId},
     state::AppState,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_email))
+}
+
+/// Options of an email delivery.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EmailDelivery {
+    /// When the mail gateway received the message (RFC 3339), if it held it before passing it
+    /// on. Deadlines run from this time; without it, from now. Refused when in the future or
+    /// older than `intake.max_date_age`.
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 /// What was recorded for an email.
@@ -52,9 +63,13 @@ pub struct EmailReceiptDocument {
 }
 
 /// Receive one email as raw RFC 5322 (`Content-Type: message/rfc822`). The raw message is kept as
-/// the original; its bodies become text, its attachments documents. `received_at` is the
-/// message's own Date. Roles: `service` (the mail gateway), `admin`.
+/// the original; its bodies become text, its attachments documents. The message's own `Date:`
+/// is kept as `sent_at` (the sender's claim); deadlines run from `received_at`, which is now or
+/// the gateway's `received_at`. The same bytes again are a duplicate (200); a different message
+/// reusing a Message-ID is recorded as `possible_duplicate`, linked to the first. Roles:
+/// `service` (the mail gateway), `admin`.
 #[utoipa::path(post, path = "/api/v1/intake/emails", tag = "intake",
+    params(EmailDelivery),
     request_body(content = String, content_type = "message/rfc822", description = "The raw message"),
     responses(
         (status = 201, description = "Recorded", body = EmailReceipt),
@@ -69,10 +84,19 @@ pub async fn create_email(
     State(state): State<AppState>,
     caller: Caller,
     RequestId(request_id): RequestId,
+    ApiQuery(delivery): ApiQuery<EmailDelivery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<EmailReceipt>), ApiError> {
     caller.require(&[Role::Service, Role::Admin])?;
+    let now = Utc::now();
+    if let Some(at) = delivery.received_at
+        && !state.emails.plausible_delivery(at, now)
+    {
+        return Err(ApiError::unprocessable(format!(
+            "received_at {at} is in the future or older than the date window (intake.max_date_age)"
+        )));
+    }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !content_type.trim().to_ascii_lowercase().starts_with("message/rfc822") {
         return Err(ApiError::UnsupportedMediaType(
@@ -88,11 +112,11 @@ pub async fn create_email(
     let email = IncomingEmail {
         raw,
         channel: Channel::Email,
-        delivered_at: None,
+        delivered_at: delivery.received_at,
         correlation_id: request_id,
         on_limit: OnLimit::Refuse,
     };
-    let received = state.emails.receive(email, Utc::now()).await.map_err(|e| match e {
+    let received = state.emails.receive(email, now).await.map_err(|e| match e {
         EmailError::Empty => ApiError::unprocessable("the message is empty"),
         EmailError::TooLarge { .. } => ApiError::PayloadTooLarge(e.to_string()),
         EmailError::OverLimit(reason) => ApiError::unprocessable(reason),

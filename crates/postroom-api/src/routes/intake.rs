@@ -169,9 +169,10 @@ fn intake_error(e: IntakeError) -> ApiError {
         IntakeError::NoFiles => {
             ApiError::unprocessable("the upload contains no files; send each file in a form field named 'file'")
         }
-        IntakeError::TooManyFiles { .. } | IntakeError::EmptyFile { .. } | IntakeError::FutureDate(_) => {
-            ApiError::unprocessable(e.to_string())
-        }
+        IntakeError::TooManyFiles { .. }
+        | IntakeError::EmptyFile { .. }
+        | IntakeError::FutureDate(_)
+        | IntakeError::StaleDate { .. } => ApiError::unprocessable(e.to_string()),
         IntakeError::Storage(e) => e.into(),
         IntakeError::Database(e) => e.into(),
     }

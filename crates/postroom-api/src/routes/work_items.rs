@@ -54,7 +54,7 @@ pub struct WorkItemQuery {
     pub q: Option<String>,
     /// Page size, 1-500 (default 50).
     pub limit: Option<u64>,
-    /// Items to skip.
+    /// Items to skip, at most 100000.
     pub offset: Option<u64>,
 }
 
@@ -120,7 +120,7 @@ impl WorkItemQuery {
             reference,
             text,
             limit,
-            offset: self.offset.unwrap_or(0),
+            offset: super::offset(self.offset)?,
         })
     }
 }
@@ -145,6 +145,9 @@ pub struct WorkItemDetail {
     /// `extracted` when some text was read, `no_text` when none could be (OCR not installed, a
     /// blank or unreadable scan): a person must read the original.
     pub text: ItemText,
+    /// What a person should know about how its correspondence arrived: a sender's date far
+    /// from when it reached us, a possible duplicate, why something could not be read.
+    pub notes: Vec<String>,
     pub history: Vec<HistoryEntryView>,
 }
 
@@ -187,7 +190,9 @@ impl ItemText {
     responses((status = 200, body = WorkItemPage),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter is not valid", body = Problem, content_type = "application/problem+json")),
+        (status = 422, description = "A filter is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every search slot is taken (text search), or the database cancelled the query",
+            body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn list_work_items(
@@ -197,6 +202,11 @@ pub async fn list_work_items(
 ) -> Result<Json<WorkItemPage>, ApiError> {
     let filter = q.into_filter(london_date(Utc::now()))?;
     let (limit, offset) = (filter.limit, filter.offset);
+    // Text search reads every item (`LIKE '%…%'`): it takes a search slot.
+    let _slot = match filter.text {
+        Some(_) => Some(state.search_slots.take().await?),
+        None => None,
+    };
     let items = WorkItemView::list(&state.db, &filter).await?;
     Ok(Json(WorkItemPage { items, limit, offset }))
 }
@@ -218,6 +228,11 @@ pub async fn get_work_item(
         .ok_or_else(|| ApiError::NotFound(format!("work item {id} does not exist")))?;
     let gathered = work_items::correspondence_of(&state.db, id).await?;
     let documents = correspondence::documents_of(&state.db, &gathered).await?;
+    let notes = correspondence::many(&state.db, &gathered)
+        .await?
+        .iter()
+        .flat_map(crate::routes::correspondence::intake_notes)
+        .collect();
     let history = work_items::events(&state.db, id).await?;
     let linked = postroom_db::accounts::of_item(&state.db, id).await?;
     Ok(Json(WorkItemDetail {
@@ -227,6 +242,7 @@ pub async fn get_work_item(
             .map(|(a, how)| AccountLinkView { reference: a.reference, service: a.service, matched_by: how })
             .collect(),
         text: ItemText::of(&documents),
+        notes,
         documents: documents.into_iter().map(DocumentView::from).collect(),
         history: history.into_iter().map(HistoryEntryView::from).collect(),
     }))

@@ -24,6 +24,12 @@ pub struct Model {
     pub in_reply_to: Option<String>,
     /// Space-separated Message-IDs from the References header.
     pub references: Option<String>,
+    /// A different message that reused this one's Message-ID: the earlier correspondence, for a
+    /// person to judge.
+    pub possible_duplicate_of: Option<Uuid>,
+    /// When the sender's `Date:` header says the email was written (their claim; deadlines run
+    /// from `received_at`).
+    pub sent_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,7 +27,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 
-pub use supervisor::{Broker, BrokerSettings, BrokerStatus};
+pub use supervisor::{Broker, BrokerSettings, BrokerStatus, InvalidUrl, is_refusal};
 pub use topology::{Topology, WORK_QUEUES};
 
 /// The work queue for classification of received correspondence.

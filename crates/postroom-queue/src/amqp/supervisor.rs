@@ -55,6 +55,30 @@ impl BrokerStatus {
     }
 }
 
+/// `amqp.url` does not parse as an AMQP URL.
+#[derive(Debug, thiserror::Error)]
+#[error("amqp.url is not a valid AMQP URL: {0}")]
+pub struct InvalidUrl(String);
+
+/// AMQP reply codes with which a broker turns Postroom away for good: 402 `INVALID_PATH`,
+/// 403 `ACCESS_REFUSED` (a wrong user or password), 406 `PRECONDITION_FAILED` (a queue already
+/// declared with other arguments), 530 `NOT_ALLOWED` (a vhost the user may not use).
+const REFUSALS: [u16; 4] = [402, 403, 406, 530];
+
+/// Whether a failed [`Broker::check`] is a configuration error that waiting will not fix: the
+/// URL does not parse, or the broker answered with one of the [`REFUSALS`]. Anything else
+/// (refused or timed-out connections, a name that does not resolve, a broker shutting down or
+/// out of resources) means the broker is away for now.
+#[must_use]
+pub fn is_refusal(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.is::<InvalidUrl>()
+            || cause.downcast_ref::<lapin::Error>().is_some_and(
+                |e| matches!(e.kind(), lapin::ErrorKind::ProtocolError(amqp) if REFUSALS.contains(&amqp.get_id())),
+            )
+    })
+}
+
 /// Runs Postroom's side of RabbitMQ.
 pub struct Broker {
     db: DatabaseConnection,
@@ -77,11 +101,17 @@ impl Broker {
         (Self { db, dispatcher, settings, wake, status }, BrokerStatus(rx))
     }
 
-    /// Connects, declares the topology and disconnects: the start-up check.
+    /// Connects, declares the topology and disconnects: the start-up check. [`is_refusal`]
+    /// tells a configuration error from a broker that is away.
     ///
     /// # Errors
-    /// When the broker is unreachable or refuses the topology.
+    /// When the URL does not parse, the broker is unreachable, or it refuses the login or the
+    /// topology.
     pub async fn check(&self) -> anyhow::Result<()> {
+        let url = &self.settings.url;
+        // lapin reports a URL it cannot parse as an I/O error; tell it apart, without the URL
+        // (it may carry a password).
+        url.parse::<lapin::uri::AMQPUri>().map_err(|e| InvalidUrl(e.replace(url.as_str(), "(amqp.url)")))?;
         let conn = self.connect().await?;
         let ch = conn.create_channel().await?;
         self.settings.topology.declare(&ch, &self.foreign_queue_names()).await.context("declaring the topology")?;
@@ -190,5 +220,30 @@ impl Broker {
         self.status.send_replace(false);
         let _ = conn.close(200, "postroom session ends".into()).await;
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(code: u16) -> anyhow::Error {
+        let amqp = lapin::protocol::AMQPError::from_id(code, "from the broker".into()).expect("a known reply code");
+        anyhow::Error::new(lapin::Error::from(lapin::ErrorKind::ProtocolError(amqp)))
+            .context("cannot connect to RabbitMQ")
+    }
+
+    #[test]
+    fn a_refusal_is_told_from_a_broker_that_is_away() {
+        for code in [403, 530, 406, 402] {
+            assert!(is_refusal(&answered(code)), "{code}");
+        }
+        // CONNECTION_FORCED (shutting down) and RESOURCE_ERROR pass: wait for the broker.
+        for code in [320, 506] {
+            assert!(!is_refusal(&answered(code)), "{code}");
+        }
+        let refused = lapin::Error::from(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert!(!is_refusal(&anyhow::Error::new(refused).context("cannot connect to RabbitMQ")));
+        assert!(is_refusal(&anyhow::Error::new(InvalidUrl("invalid port number".to_owned()))));
     }
 }
