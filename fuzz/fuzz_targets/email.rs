@@ -37,7 +37,12 @@ fn harness() -> &'static Harness {
             db
         });
         let storage = ObjectStorage::local(&dir.path().join("objects")).expect("local storage");
-        let limits = EmailLimits { max_bytes: 25 * 1024 * 1024, max_attachments: 50, max_depth: 5 };
+        let limits = EmailLimits {
+            max_bytes: 25 * 1024 * 1024,
+            max_attachments: 50,
+            max_depth: 5,
+            max_date_age: chrono::Duration::days(90),
+        };
         let intake = EmailIntake::new(db.clone(), storage.clone(), limits);
         Harness { runtime, db, storage, intake, _dir: dir }
     })

@@ -135,7 +135,7 @@ fn transfer_encodings() -> Vec<Hostile> {
         ),
         Hostile::new(
             "binary-noise-body",
-            message("binary-noise-body", "Content-Type: application/octet-stream\r\n", &noise(64 * 1024, 0x5EED_15)),
+            message("binary-noise-body", "Content-Type: application/octet-stream\r\n", &noise(64 * 1024, 0x005E_ED15)),
         ),
         Hostile::new("binary-noise-only", noise(16 * 1024, 0x0BAD_F00D)),
     ]
