@@ -148,6 +148,27 @@ impl Dovecot {
             .map(|_| ())
     }
 
+    /// Every message in `folder`, in UID order, as the server serves it over IMAP (`BODY.PEEK[]`):
+    /// what an IMAP client receives, which may differ from what was delivered (line endings,
+    /// NUL bytes).
+    pub async fn served(&self, folder: &str) -> anyhow::Result<Vec<Vec<u8>>> {
+        use futures::TryStreamExt;
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await?;
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await?.context("no IMAP greeting")?;
+        let mut session = client.login(USER, PASSWORD).await.map_err(|(e, _)| e)?;
+        session.select(folder).await?;
+        let mut fetched: Vec<(u32, Vec<u8>)> = session
+            .uid_fetch("1:*", "(UID BODY.PEEK[])")
+            .await?
+            .map_ok(|f| (f.uid.unwrap_or_default(), f.body().unwrap_or_default().to_vec()))
+            .try_collect()
+            .await?;
+        session.logout().await?;
+        fetched.sort_by_key(|(uid, _)| *uid);
+        Ok(fetched.into_iter().map(|(_, body)| body).collect())
+    }
+
     /// Waits until `folder` holds `n` messages.
     pub async fn wait_count(&self, folder: &str, n: u32, timeout: Duration) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;

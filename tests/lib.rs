@@ -6,6 +6,7 @@
 //! `TEST_POSTGRES_URL` is set but PostgreSQL is unreachable, tests fail; they never skip.
 
 pub mod dovecot;
+pub mod hostile;
 
 use std::{path::PathBuf, time::Duration};
 

@@ -18,6 +18,7 @@ mod errors;
 mod exhaustion;
 mod finding_work;
 mod health;
+mod hostile;
 mod imap;
 mod intake_faults;
 mod limits;
