@@ -231,10 +231,10 @@ impl EventHandler for Classify {
             return Ok(()); // indexed by hand meanwhile
         }
         let docs = correspondence::documents_of(txn, &[corr.id]).await?;
-        let text = correspondence::joined_text(&docs);
+        let text = bounded(correspondence::joined_text(&docs));
         let evidence = Evidence {
             sender: corr.sender.clone(),
-            subject: corr.subject.clone(),
+            subject: corr.subject.clone().map(bounded),
             text,
             attachment_types: docs.iter().filter(|d| d.part != "original").map(|d| d.media_type.clone()).collect(),
         };
@@ -328,5 +328,30 @@ impl EventHandler for Classify {
         }
         tracing::info!(work_item = %item.reference, %workflow, ?priority, %due_on, "item classified");
         Ok(())
+    }
+}
+
+/// How much of a letter's text the classifier and the account matcher read: far more than any
+/// letter, and a bound on the work (and on how long its transaction is held) for a message that
+/// is megabytes of text.
+pub const MAX_CLASSIFIED_CHARS: usize = 100_000;
+
+/// The first [`MAX_CLASSIFIED_CHARS`] characters of `text`.
+fn bounded(mut text: String) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(MAX_CLASSIFIED_CHARS) {
+        text.truncate(cut);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_read_is_bounded_on_a_character_boundary() {
+        let long = "é".repeat(MAX_CLASSIFIED_CHARS + 5);
+        assert_eq!(bounded(long).chars().count(), MAX_CLASSIFIED_CHARS);
+        assert_eq!(bounded("a short letter".to_owned()), "a short letter");
     }
 }
