@@ -14,6 +14,7 @@
 //! received the message (the IMAP delivery time when plausible, otherwise now).
 
 mod read;
+mod record;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -35,6 +36,7 @@ use postroom_domain::{
 use postroom_storage::{ObjectStorage, StorageError};
 
 use read::{Headers, NulNotes, Part};
+use record::{Recording, received};
 
 /// Media type of a stored email.
 pub const MESSAGE_RFC822: &str = "message/rfc822";
@@ -124,13 +126,6 @@ struct Reading {
     parts: Vec<Part>,
     problem: Option<(&'static str, String)>,
     nul: NulNotes,
-}
-
-/// A message ready to record: its stored documents and the row.
-struct Recording {
-    new: NewCorrespondence,
-    docs: Vec<NewDocument>,
-    correlation_id: Option<String>,
 }
 
 impl EmailIntake {
@@ -396,52 +391,5 @@ impl Reading {
             problem: None,
             nul: NulNotes::default(),
         }
-    }
-}
-
-impl Recording {
-    /// Keeps only what cannot be refused: the original, its hash and the reason.
-    fn only_the_original(&mut self, refused: &sea_orm::DbErr) {
-        let n = &mut self.new;
-        n.sender = None;
-        n.subject = None;
-        n.message_id = None;
-        n.possible_duplicate_of = None;
-        n.recipients = None;
-        n.in_reply_to = None;
-        n.references = None;
-        n.status = "partly_recorded".to_owned();
-        n.status_reason = Some(format!(
-            "the database refused what was read from this email ({refused}); only its original is recorded: open it to read the letter"
-        ));
-        self.docs.truncate(1);
-        if let Some(original) = self.docs.first_mut() {
-            original.extracted_text = None;
-            original.text_status = TextStatus::Failed.as_str().to_owned();
-            original.text_problem = Some("the text could not be recorded".to_owned());
-        }
-    }
-}
-
-fn received(r: Recording) -> ReceivedEmail {
-    let documents = r
-        .docs
-        .iter()
-        .map(|d| EmailDocument {
-            id: d.id,
-            part: d.part.clone(),
-            media_type: d.media_type.clone(),
-            filename: d.filename.clone(),
-            size_bytes: u64::try_from(d.size_bytes).unwrap_or_default(),
-        })
-        .collect::<Vec<_>>();
-    tracing::info!(correspondence_id = %r.new.id, status = %r.new.status, documents = documents.len(), "email received");
-    ReceivedEmail {
-        correspondence_id: r.new.id,
-        duplicate: false,
-        message_id: r.new.message_id,
-        status: r.new.status,
-        reason: r.new.status_reason,
-        documents,
     }
 }
