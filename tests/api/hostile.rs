@@ -6,11 +6,10 @@
 
 use std::time::Duration;
 
-use postroom_config::{ImapSecurity, SecretString, Settings};
 use postroom_domain::Role;
 use postroom_e2e::{
     TestApp,
-    dovecot::{self, Dovecot},
+    dovecot::Dovecot,
     hostile::{
         self, Hostile,
         check::{Expected, Failures, eventually, work_items_keep_originals},
@@ -124,18 +123,6 @@ async fn every_hostile_message_through_the_email_drop_folder() -> anyhow::Result
     failures.finish(set.len())
 }
 
-fn mailbox(s: &mut Settings, server: &Dovecot) {
-    s.imap.host = Some("127.0.0.1".to_owned());
-    s.imap.port = Some(server.port);
-    s.imap.security = ImapSecurity::Plain;
-    s.imap.username = dovecot::USER.to_owned();
-    s.imap.password = Some(SecretString::from(dovecot::PASSWORD));
-    s.imap.processed_folder = Some("Processed".to_owned());
-    s.imap.poll_interval = Duration::from_millis(200);
-    s.imap.idle = false;
-    s.imap.reconnect_max_delay = Duration::from_secs(1);
-}
-
 #[tokio::test]
 #[ignore = "needs Dovecot (scripts/test-services.sh install_dovecot); CI runs it"]
 async fn every_hostile_message_through_imap() -> anyhow::Result<()> {
@@ -155,7 +142,7 @@ async fn every_hostile_message_through_imap() -> anyhow::Result<()> {
     anyhow::ensure!(served.len() == delivered.len(), "Dovecot holds {} of {} messages", served.len(), delivered.len());
     let mut expected: Vec<Expected> =
         delivered.iter().zip(served).map(|(m, original)| Expected { name: m.name.clone(), original }).collect();
-    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| mailbox(s, &server)).await?;
+    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| crate::imap::mailbox(s, &server)).await?;
     let token = app.token("postroom1", Role::PostRoom)?;
     let total = u32::try_from(expected.len())?;
     if !eventually(SET_TIMEOUT, || async { Ok(server.count("Processed")? == total) }).await? {

@@ -12,7 +12,8 @@ use postroom_e2e::{
 
 const WAIT: Duration = Duration::from_secs(30);
 
-fn mailbox(s: &mut Settings, server: &Dovecot) {
+/// Settings that watch `server`'s INBOX (plain IMAP on loopback, quick polling, no IDLE).
+pub(crate) fn mailbox(s: &mut Settings, server: &Dovecot) {
     s.imap.host = Some("127.0.0.1".to_owned());
     s.imap.port = Some(server.port);
     s.imap.security = ImapSecurity::Plain;
