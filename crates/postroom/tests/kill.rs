@@ -186,6 +186,9 @@ async fn a_service_killed_mid_stream_loses_and_duplicates_nothing() -> anyhow::R
     // Every letter ends as exactly one work item.
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
+    // Items are still being classified (and so reordered) while the pages are read: the list is
+    // read until two reads in a row agree.
+    let mut previous: Option<Vec<String>> = None;
     let items = loop {
         let mut items = Vec::new();
         loop {
@@ -202,9 +205,13 @@ async fn a_service_killed_mid_stream_loses_and_duplicates_nothing() -> anyhow::R
             }
             items.extend(batch);
         }
-        if items.len() >= LETTERS || Instant::now() > deadline {
+        let mut snapshot: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+        snapshot.sort();
+        let settled = previous.as_ref() == Some(&snapshot);
+        if (items.len() >= LETTERS && settled) || Instant::now() > deadline {
             break items;
         }
+        previous = Some(snapshot);
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let per_letter: HashSet<String> =
