@@ -39,7 +39,9 @@ use postroom_db::{
     imap_ledger::{self, Entry},
 };
 use postroom_domain::Channel;
-use postroom_intake::{AfterFailure, Attempts, EmailError, EmailIntake, IncomingEmail, OnLimit};
+use postroom_intake::{
+    AfterFailure, Attempts, EmailError, EmailIntake, IncomingEmail, OnLimit, held_against_the_message,
+};
 
 pub use connect::Security;
 pub use rules::{MailRule, RuleAction, RuleError};
@@ -292,7 +294,7 @@ impl ImapPoller {
                     // next, unless the connection itself has gone.
                     report.failed += 1;
                     let error = format!("{e:#}");
-                    let answer = self.emails.services_answer().await;
+                    let answer = held_against_the_message(&e) && self.emails.services_answer().await;
                     let next = self.attempts().failed(&key, error.clone(), answer);
                     tracing::warn!(uid, %error, ?next, "IMAP message failed");
                     session.noop().await.context("the IMAP connection failed after a message failed")?;

@@ -10,6 +10,8 @@ use sea_orm::DatabaseConnection;
 
 use postroom_storage::ObjectStorage;
 
+use crate::{EmailError, IntakeError};
+
 /// Failures so far of each message or file that has not yet been received.
 #[derive(Debug)]
 pub struct Attempts {
@@ -75,6 +77,22 @@ impl Attempts {
     }
 }
 
+/// Whether a failure can be held against the message: not when the database cancelled a
+/// statement at its timeout, which says the database was busy, not that the message is bad.
+#[must_use]
+pub fn held_against_the_message(error: &anyhow::Error) -> bool {
+    !error.chain().any(|cause| {
+        let db = cause.downcast_ref::<sea_orm::DbErr>().or_else(|| match cause.downcast_ref::<EmailError>() {
+            Some(EmailError::Database(e)) => Some(e),
+            _ => match cause.downcast_ref::<IntakeError>() {
+                Some(IntakeError::Database(e)) => Some(e),
+                _ => None,
+            },
+        });
+        db.is_some_and(postroom_db::is_statement_timeout)
+    })
+}
+
 /// Whether the database and the object store both answer now.
 pub async fn services_answer(db: &DatabaseConnection, storage: &ObjectStorage) -> bool {
     let db_ok = postroom_db::ping(db).await.is_ok();
@@ -100,5 +118,11 @@ mod tests {
         a.done("m");
         assert_eq!(a.to_set_aside("m"), None);
         assert_eq!(a.failed("m", e(), true), AfterFailure::Retry { failures: 1 }, "counting starts again");
+    }
+
+    #[test]
+    fn an_ordinary_failure_is_held_against_the_message() {
+        assert!(held_against_the_message(&anyhow::anyhow!("the object store refused the write")));
+        assert!(held_against_the_message(&anyhow::Error::new(EmailError::Empty).context("receiving UID 7")));
     }
 }

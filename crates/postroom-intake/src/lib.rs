@@ -9,7 +9,7 @@ pub mod attempts;
 pub mod email;
 pub mod scans;
 
-pub use attempts::{AfterFailure, Attempts, services_answer};
+pub use attempts::{AfterFailure, Attempts, held_against_the_message, services_answer};
 pub use email::{EmailError, EmailIntake, EmailLimits, IncomingEmail, OnLimit, ReceivedEmail};
 pub use scans::{IntakeError, Received, ScanBatch, ScanFile, ScanIntake};
 

@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 use postroom_domain::{Channel, ContentHash};
 use postroom_intake::{
     AfterFailure, Attempts, EmailError, EmailIntake, IncomingEmail, IntakeError, OnLimit, ScanBatch, ScanFile,
-    ScanIntake, display_filename,
+    ScanIntake, display_filename, held_against_the_message,
 };
 use postroom_storage::{ListedObject, ObjectStorage};
 
@@ -151,7 +151,10 @@ impl DropFolders {
                     self.attempts.done(&object.key);
                     outcome
                 }
-                Err(e) => self.failed(&object, format!("{e:#}"), now).await,
+                Err(e) => {
+                    let held = held_against_the_message(&e);
+                    self.failed(&object, format!("{e:#}"), held, now).await
+                }
             };
             outcomes.push(outcome);
         }
@@ -160,8 +163,8 @@ impl DropFolders {
 
     /// A file failed: left for the next round, or set aside once it has failed often enough
     /// while the services answer. Never fails itself: one file never stops the folders.
-    async fn failed(&mut self, object: &ListedObject, error: String, now: DateTime<Utc>) -> Outcome {
-        let answer = self.emails.services_answer().await;
+    async fn failed(&mut self, object: &ListedObject, error: String, held: bool, now: DateTime<Utc>) -> Outcome {
+        let answer = held && self.emails.services_answer().await;
         let failures = match self.attempts.failed(&object.key, error.clone(), answer) {
             AfterFailure::Retry { failures } => failures,
             AfterFailure::SetAside { failures } => {
