@@ -167,15 +167,24 @@ mod tests {
 /// `POSTROOM_EXPORT_HOSTILE` (e.g. the fuzzer's working corpus), one file per message.
 #[cfg(test)]
 mod export {
+    /// Writes the set (messages up to 64 KiB, one file each) to `POSTROOM_EXPORT_HOSTILE` when it
+    /// is set, e.g. the fuzzer's working corpus; otherwise to a temporary directory, checking the
+    /// export itself.
     #[test]
-    #[ignore = "writes files: run on purpose with POSTROOM_EXPORT_HOSTILE set (README, Development)"]
     fn export_hostile_set() -> anyhow::Result<()> {
-        use anyhow::Context;
-        let dir = std::env::var("POSTROOM_EXPORT_HOSTILE").context("set POSTROOM_EXPORT_HOSTILE to a directory")?;
+        let temporary = tempfile::tempdir()?;
+        let dir = std::env::var_os("POSTROOM_EXPORT_HOSTILE")
+            .map_or_else(|| temporary.path().to_path_buf(), std::path::PathBuf::from);
         std::fs::create_dir_all(&dir)?;
-        for message in super::messages().into_iter().filter(|m| m.raw.len() <= 64 * 1024) {
-            std::fs::write(std::path::Path::new(&dir).join(format!("hostile-{}.eml", message.name)), &message.raw)?;
+        let small: Vec<_> = super::messages().into_iter().filter(|m| m.raw.len() <= 64 * 1024).collect();
+        for message in &small {
+            std::fs::write(dir.join(format!("hostile-{}.eml", message.name)), &message.raw)?;
         }
+        for message in &small {
+            let written = std::fs::read(dir.join(format!("hostile-{}.eml", message.name)))?;
+            anyhow::ensure!(written == message.raw, "{} was not exported byte for byte", message.name);
+        }
+        anyhow::ensure!(small.len() >= 60, "only {} messages are small enough to export", small.len());
         Ok(())
     }
 }
