@@ -25,6 +25,9 @@ use postroom_accounts::bill::{BandRounding, FinancialYear, LocalRates, Multiplie
 pub use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+mod smtp;
+pub use smtp::{SmtpSecurity, SmtpSettings};
+
 /// The configuration file read from the working directory when no `--config` is given.
 pub const DEFAULT_CONFIG_FILE: &str = "postroom.toml";
 /// Prefix of configuration environment variables.
@@ -57,6 +60,7 @@ pub struct Settings {
     pub text: TextSettings,
     pub drop_folders: DropFolderSettings,
     pub imap: ImapSettings,
+    pub smtp: SmtpSettings,
     pub workflows: WorkflowSettings,
     pub accounts: AccountSettings,
     pub work: WorkSettings,
@@ -79,6 +83,7 @@ impl Default for Settings {
             text: TextSettings::default(),
             drop_folders: DropFolderSettings::default(),
             imap: ImapSettings::default(),
+            smtp: SmtpSettings::default(),
             workflows: WorkflowSettings::default(),
             accounts: AccountSettings::default(),
             work: WorkSettings::default(),
@@ -832,6 +837,7 @@ impl Settings {
             .map_err(|e| ConfigError::Invalid(e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
         let mut problems = settings.charges.problems();
         problems.extend(settings.work.problems());
+        problems.extend(settings.smtp.problems());
         if settings.database.statement_timeout > settings.server.request_timeout {
             problems.push(format!(
                 "database.statement_timeout ({:?}) must not be longer than server.request_timeout ({:?}): a \
