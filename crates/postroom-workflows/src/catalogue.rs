@@ -98,10 +98,27 @@ pub struct Escalation {
 pub struct Catalogue {
     workflows: Vec<Workflow>,
     escalations: Vec<Escalation>,
-    /// Reply templates by file name (`refund-issued.email.j2`).
-    templates: BTreeMap<String, String>,
+    /// Reply templates by file name (`refund-issued.email.j2`): (shown file name, text).
+    templates: BTreeMap<String, (String, String)>,
     source: String,
 }
+
+/// One reply template file of a catalogue, as [`Catalogue::templates`] lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateFile<'a> {
+    /// The template's name, as workflows name it (`refund-issued`).
+    pub name: &'a str,
+    /// `email` or `letter`.
+    pub variant: &'a str,
+    /// How the file is named in problems: a path on disk, or
+    /// `built-in workflows/templates/refund-issued.email.j2`.
+    pub shown: &'a str,
+    /// The template's source text.
+    pub text: &'a str,
+}
+
+/// The variants every reply template has: `<name>.email.j2` and `<name>.letter.j2`.
+pub const TEMPLATE_VARIANTS: [&str; 2] = ["email", "letter"];
 
 /// Everything wrong with the catalogue, each with file, key and reason.
 #[derive(Debug, thiserror::Error)]
@@ -146,7 +163,7 @@ impl Catalogue {
             if let Some(template) = name.strip_prefix("templates/") {
                 let variant = template.strip_suffix(".j2").and_then(|t| t.rsplit_once('.')).map(|(_, v)| v);
                 if matches!(variant, Some("email" | "letter")) {
-                    templates.insert(template.to_owned(), file.text.clone());
+                    templates.insert(template.to_owned(), (shown.clone(), file.text.clone()));
                 } else {
                     problems.push(format!("{shown}: a template is named <name>.email.j2 or <name>.letter.j2"));
                 }
@@ -201,7 +218,15 @@ impl Catalogue {
     /// The text of reply template `name` in `variant` (`email` or `letter`), if there is one.
     #[must_use]
     pub fn template(&self, name: &str, variant: &str) -> Option<&str> {
-        self.templates.get(&format!("{name}.{variant}.j2")).map(String::as_str)
+        self.templates.get(&format!("{name}.{variant}.j2")).map(|(_, text)| text.as_str())
+    }
+
+    /// Every reply template file, in file-name order, with the name it is shown by in problems.
+    pub fn templates(&self) -> impl Iterator<Item = TemplateFile<'_>> {
+        self.templates.iter().filter_map(|(file, (shown, text))| {
+            let (name, variant) = file.strip_suffix(".j2")?.rsplit_once('.')?;
+            Some(TemplateFile { name, variant, shown, text })
+        })
     }
 
     /// Where it was loaded from, e.g. `built-in workflows`.
@@ -220,6 +245,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("templates")).unwrap();
         std::fs::write(dir.path().join("templates/ack.email.j2"), "Dear {{ name }}").unwrap();
+        std::fs::write(dir.path().join("templates/ack.letter.j2"), "Dear {{ name }}").unwrap();
+        std::fs::write(dir.path().join("templates/email-only.email.j2"), "Dear {{ name }}").unwrap();
         std::fs::write(
             dir.path().join("triage.toml"),
             "id = \"triage\"\ntitle = \"Triage\"\nservice = \"cross\"\nqueue = \"triage\"\npriority = \"P3\"\n[target]\nworking_days = 1\n",
@@ -252,12 +279,14 @@ priority = \"P2\"\nchanges = [\"move_out\"]\ntemplates = [\"ack\"]\n[target]\nwo
         let bad_change = GOOD.replace("move_out", "move_outt");
         let bad_regex = GOOD.replace("[match]", "[match]\nregexes = [\"(unclosed\"]");
         let no_template = GOOD.replace("[\"ack\"]", "[\"missing\"]");
+        let no_letter = GOOD.replace("[\"ack\"]", "[\"email-only\"]");
         let err = catalogue_with(&[
             ("ct-moving-out.toml", &unknown_key),
             ("ct-b.toml", &bad_change.replace("ct-moving-out", "ct-b")),
             ("ct-c.toml", &bad_regex.replace("ct-moving-out", "ct-c")),
             ("ct-d.toml", &no_template.replace("ct-moving-out", "ct-d")),
             ("ct-e.toml", GOOD),
+            ("ct-f.toml", &no_letter.replace("ct-moving-out", "ct-f")),
         ])
         .unwrap_err();
         let all = err.to_string();
@@ -266,6 +295,8 @@ priority = \"P2\"\nchanges = [\"move_out\"]\ntemplates = [\"ack\"]\n[target]\nwo
             "ct-b.toml: changes[0]: \"move_outt\" is not a known account change kind",
             "ct-c.toml: match.regexes[0]: \"(unclosed\" is not a valid regular expression",
             "ct-d.toml: templates[0]: \"missing\" has no templates/missing.email.j2",
+            "ct-d.toml: templates[0]: \"missing\" has no templates/missing.letter.j2",
+            "ct-f.toml: templates[0]: \"email-only\" has no templates/email-only.letter.j2",
             "ct-e.toml: id: \"ct-moving-out\" must match the file name",
         ] {
             assert!(all.contains(expected), "{expected:?} not in:\n{all}");
@@ -280,6 +311,17 @@ priority = \"P2\"\nchanges = [\"move_out\"]\ntemplates = [\"ack\"]\n[target]\nwo
             "{err}"
         );
         assert_eq!(err.problems.len(), 1);
+    }
+
+    #[test]
+    fn templates_are_listed_with_name_variant_and_file() {
+        let c = catalogue_with(&[("ct-moving-out.toml", GOOD)]).unwrap();
+        let listed: Vec<(&str, &str, bool)> = c
+            .templates()
+            .map(|t| (t.name, t.variant, t.shown.ends_with(&format!("{}.{}.j2", t.name, t.variant))))
+            .collect();
+        assert_eq!(listed, [("ack", "email", true), ("ack", "letter", true), ("email-only", "email", true)]);
+        assert!(c.templates().all(|t| t.text == "Dear {{ name }}"));
     }
 
     #[test]

@@ -10,7 +10,10 @@ mod identifiers;
 mod parse;
 mod source;
 
-pub use catalogue::{Catalogue, CatalogueError, Escalation, MatchRules, Service, TRIAGE, Target, Workflow};
+pub use catalogue::{
+    Catalogue, CatalogueError, Escalation, MatchRules, Service, TEMPLATE_VARIANTS, TRIAGE, Target, TemplateFile,
+    Workflow,
+};
 pub use classify::{Classification, Evidence, Fired, Match, Placement, Raise, Weights};
 pub use identifiers::{Found, IdentifierFinder, normalise_postcode};
 pub use source::{BUILT_IN_NAME, Source};

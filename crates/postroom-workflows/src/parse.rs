@@ -9,7 +9,7 @@ use serde::Deserialize;
 use postroom_domain::{ChangeKind, Priority};
 
 use crate::{
-    catalogue::{Escalation, MatchRules, Service, TRIAGE, Target, Workflow},
+    catalogue::{Escalation, MatchRules, Service, TEMPLATE_VARIANTS, TRIAGE, Target, Workflow},
     source::SourceFile,
 };
 
@@ -126,13 +126,17 @@ pub(crate) fn parse_workflow(
             Err(_) => problems.push(format!("changes[{i}]: {c:?} is not a known account change kind")),
         }
     }
+    // A reply goes by email or by post, so each template needs both variants.
     for (i, name) in raw.templates.iter().enumerate() {
         let ok_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        let exists = ["email", "letter"].iter().any(|v| files.contains_key(&format!("templates/{name}.{v}.j2")));
-        if !ok_name || !exists {
-            problems.push(format!(
-                "templates[{i}]: {name:?} has no templates/{name}.email.j2 or templates/{name}.letter.j2"
-            ));
+        if !ok_name {
+            problems.push(format!("templates[{i}]: {name:?} is not a template name (letters, digits, - and _)"));
+            continue;
+        }
+        for variant in TEMPLATE_VARIANTS {
+            if !files.contains_key(&format!("templates/{name}.{variant}.j2")) {
+                problems.push(format!("templates[{i}]: {name:?} has no templates/{name}.{variant}.j2"));
+            }
         }
     }
     if raw.id != TRIAGE && raw.templates.is_empty() {

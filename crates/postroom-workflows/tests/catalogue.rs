@@ -49,6 +49,7 @@ fn council_dir() -> Result<tempfile::TempDir, Box<dyn std::error::Error>> {
          priority = \"P4\"\ntemplates = [\"garden-waste\"]\n[target]\nworking_days = 10\n[match]\nkeywords = [\"brown bin\"]\n",
     )?;
     std::fs::write(dir.path().join("templates/garden-waste.email.j2"), "Your brown bin")?;
+    std::fs::write(dir.path().join("templates/garden-waste.letter.j2"), "Your brown bin, by post")?;
     std::fs::write(dir.path().join("README.md"), "not part of the catalogue")?;
     Ok(dir)
 }
@@ -67,7 +68,7 @@ fn a_directory_extends_the_built_in_catalogue_file_by_file() -> Result<(), Box<d
     assert_eq!(c.get("ct-garden-waste").map(|w| w.priority), Some(Priority::P4));
     assert_eq!(c.get("ct-moving-out").map(|w| w.file.clone()), Some("built-in workflows/ct-moving-out.toml".into()));
     assert!(!c.escalations().is_empty(), "the built-in escalation rules stay");
-    assert!(c.source().contains("(2 file(s) replaced, 2 added)"), "{}", c.source());
+    assert!(c.source().contains("(2 file(s) replaced, 3 added)"), "{}", c.source());
     Ok(())
 }
 
@@ -78,11 +79,19 @@ fn a_directory_alone_replaces_the_built_in_catalogue() -> Result<(), Box<dyn std
     let err = Catalogue::load(dir.path()).err().ok_or("no triage workflow must fail")?;
     assert!(err.to_string().contains("no workflow has id \"triage\""), "{err}");
     std::fs::copy(shipped_dir().join("triage.toml"), dir.path().join("triage.toml"))?;
+    // Alone it has no letter for `refund-issued`: a template needs both variants.
+    let err = Catalogue::load(dir.path()).err().ok_or("a template without its letter must fail")?;
+    let file = dir.path().join("ct-refund.toml");
+    let expected =
+        format!("{}: templates[0]: \"refund-issued\" has no templates/refund-issued.letter.j2", file.display());
+    assert!(err.to_string().contains(&expected), "{err}");
+    assert_eq!(err.problems.len(), 1, "{err}");
+    std::fs::write(dir.path().join("templates/refund-issued.letter.j2"), "Northby refund letter")?;
     let c = Catalogue::load(dir.path())?;
     let ids: Vec<&str> = c.workflows().iter().map(|w| w.id.as_str()).collect();
     assert_eq!(ids, ["ct-garden-waste", "ct-refund", "triage"]);
     assert!(c.escalations().is_empty(), "no escalation.toml, no escalation rules");
-    assert_eq!(c.template("refund-issued", "letter"), None);
+    assert_eq!(c.template("refund-issued", "letter"), Some("Northby refund letter"));
     Ok(())
 }
 
@@ -228,7 +237,7 @@ fn the_readme_example_is_a_valid_workflow_file() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let shipped = shipped_dir();
     std::fs::create_dir_all(dir.path().join("templates")).unwrap_or_else(|e| panic!("{e}"));
-    for f in ["triage.toml", "templates/change-confirmed.email.j2"] {
+    for f in ["triage.toml", "templates/change-confirmed.email.j2", "templates/change-confirmed.letter.j2"] {
         std::fs::copy(shipped.join(f), dir.path().join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
     }
     std::fs::write(dir.path().join("ct-moving-out.toml"), example).unwrap_or_else(|e| panic!("{e}"));

@@ -24,8 +24,8 @@ use postroom_workflows::IdentifierFinder;
 
 use crate::components::{broker_settings, calendar, imap_poller, text_extractor};
 pub use crate::components::{
-    connect_database, email_intake, object_storage, pool_options, redact_url, search_slots, serving_database,
-    signing_keys, workflow_catalogue,
+    connect_database, email_intake, object_storage, pool_options, redact_url, reply_templates, search_slots,
+    serving_database, signing_keys, workflow_catalogue,
 };
 
 /// What a `serve` process runs.
@@ -95,6 +95,8 @@ pub struct Application {
     timers: Option<WorkTimers>,
     broker_status: Option<BrokerStatus>,
     db: DatabaseConnection,
+    /// The catalogue's reply templates, checked at start-up.
+    templates: Arc<postroom_templates::Templates>,
     shutdown_grace: Duration,
 }
 
@@ -111,8 +113,10 @@ impl Application {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
         let catalogue = Arc::new(workflow_catalogue(&settings)?);
+        let templates = Arc::new(reply_templates(&settings, &catalogue)?);
         tracing::info!(
             workflows = catalogue.workflows().len(),
+            templates = templates.names().count(),
             source = catalogue.source(),
             "workflow catalogue loaded"
         );
@@ -250,8 +254,15 @@ impl Application {
             timers,
             broker_status,
             db,
+            templates,
             shutdown_grace: settings.server.shutdown_grace,
         })
+    }
+
+    /// The reply templates of the catalogue it serves, checked at start-up.
+    #[must_use]
+    pub fn templates(&self) -> Arc<postroom_templates::Templates> {
+        self.templates.clone()
     }
 
     /// The bound port (useful with port 0).

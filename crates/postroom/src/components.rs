@@ -14,6 +14,7 @@ use postroom_imap::{ImapPoller, ImapSettings, MailRule, RuleAction, Security};
 use postroom_intake::{EmailIntake, EmailLimits, ScanIntake};
 use postroom_queue::amqp::{BrokerSettings, ForeignQueue, RetryPolicy, Topology};
 use postroom_storage::{ObjectStorage, S3Options};
+use postroom_templates::Templates;
 use postroom_worker::BucketNotifications;
 use postroom_workflows::{Catalogue, Source};
 
@@ -58,6 +59,18 @@ pub fn workflow_catalogue(settings: &Settings) -> anyhow::Result<Catalogue> {
     source.and_then(|s| Catalogue::from_source(&s)).with_context(|| match &w.dir {
         None => "the built-in workflow catalogue is not usable".to_owned(),
         Some(dir) => format!("workflows.dir = {} (workflows.mode = {mode}) is not usable", dir.display()),
+    })
+}
+
+/// The catalogue's reply templates, compiled and checked (each parses, starts with its
+/// `Subject:` line and reads only known merge fields).
+///
+/// # Errors
+/// Every problem in the templates, each naming the file (and the unknown field).
+pub fn reply_templates(settings: &Settings, catalogue: &Catalogue) -> anyhow::Result<Templates> {
+    Templates::load(catalogue).with_context(|| match &settings.workflows.dir {
+        None => "the built-in reply templates are not usable".to_owned(),
+        Some(dir) => format!("the reply templates of workflows.dir = {} are not usable", dir.display()),
     })
 }
 

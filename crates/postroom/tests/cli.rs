@@ -115,7 +115,9 @@ fn council_workflows(dir: &Path) -> anyhow::Result<()> {
          queue = \"ct-enquiries\"\npriority = \"P4\"\ntemplates = [\"garden-waste\"]\n[target]\nworking_days = 10\n\
          [match]\nkeywords = [\"brown bin\"]\n",
     )?;
-    std::fs::write(dir.join("templates/garden-waste.email.j2"), "Your brown bin subscription")?;
+    let template = "Subject: Your brown bin subscription — {{ item.reference }}\n\nDear {{ account.name if account else \"Sir or Madam\" }},\n";
+    std::fs::write(dir.join("templates/garden-waste.email.j2"), template)?;
+    std::fs::write(dir.join("templates/garden-waste.letter.j2"), template)?;
     Ok(())
 }
 
@@ -155,10 +157,12 @@ fn workflows_dir_in_replace_mode_is_the_whole_catalogue() -> anyhow::Result<()> 
     let council = dir.path().join("council");
     council_workflows(&council)?;
     std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/triage.toml"), council.join("triage.toml"))?;
-    std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/templates/refund-issued.email.j2"),
-        council.join("templates/refund-issued.email.j2"),
-    )?;
+    for variant in ["email", "letter"] {
+        std::fs::copy(
+            format!("{}/../../workflows/templates/refund-issued.{variant}.j2", env!("CARGO_MANIFEST_DIR")),
+            council.join(format!("templates/refund-issued.{variant}.j2")),
+        )?;
+    }
     std::fs::write(dir.path().join("postroom.toml"), "[workflows]\ndir = \"council\"\nmode = \"replace\"\n")?;
     let token = token(dir.path())?;
     let served = serve(postroom(dir.path()))?;
@@ -190,6 +194,26 @@ fn a_bad_workflow_override_stops_serve_naming_the_file_key_and_reason() -> anyho
         cmd
     })?;
     assert!(missing.contains("nowhere: cannot be read"), "{missing}");
+    Ok(())
+}
+
+#[test]
+fn a_template_reading_an_unknown_merge_field_stops_serve_naming_the_file_and_field() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let council = dir.path().join("council");
+    council_workflows(&council)?;
+    let email = council.join("templates/garden-waste.email.j2");
+    let text = std::fs::read_to_string(&email)?;
+    std::fs::write(&email, format!("{text}\nYou owe {{{{ amount }}}}.\n"))?;
+    let mut cmd = postroom(dir.path());
+    cmd.env("POSTROOM_WORKFLOWS__DIR", "council");
+    let err = serve_fails(cmd)?;
+    assert!(err.contains("the reply templates of workflows.dir = council are not usable"), "{err}");
+    assert!(
+        err.contains("council/templates/garden-waste.email.j2: unknown merge field \"amount\" (known: account, "),
+        "{err}"
+    );
+    assert_eq!(err.matches("unknown merge field").count(), 1, "only the bad template is named: {err}");
     Ok(())
 }
 
