@@ -116,7 +116,7 @@ pub async fn seed(
     txn.commit().await?;
     accounts::analyse_after_load(db).await?;
     let now = Utc::now();
-    for (i, sample) in correspondence(&district, options.correspondence, options.seed).into_iter().enumerate() {
+    for (i, sample) in correspondence(&district, options.correspondence, options.seed)?.into_iter().enumerate() {
         let minutes_ago = i64::try_from(options.correspondence - i).unwrap_or(0) * 7;
         match sample.body {
             SampleBody::Email(raw) => {

@@ -1,13 +1,14 @@
 //! Sample correspondence from the district's customers: emails (RFC 5322) and scanned letters
 //! (one-page PDFs with a text layer), each written for a workflow and quoting its account.
 
-use std::{fmt::Write as _, io::Write as _};
+use std::io::Write as _;
 
 use rand::{SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
 
 use postroom_accounts::{RecoveryStage, Service};
 use postroom_db::accounts::{AccountStatus, NewAccount};
+use postroom_pdf::PdfError;
 
 /// A sample piece of correspondence and the workflow it is written for.
 #[derive(Debug, Clone)]
@@ -166,8 +167,10 @@ const TEMPLATES: [Template; 15] = [
 
 /// `n` sample emails and letters about accounts of `district`, drawn from `seed`: two in three
 /// emails, one in three scanned letters, cycling through the templates.
-#[must_use]
-pub fn correspondence(district: &[NewAccount], n: usize, seed: u64) -> Vec<Sample> {
+///
+/// # Errors
+/// If a scanned letter's PDF cannot be made (a broken build: the font is compiled in).
+pub fn correspondence(district: &[NewAccount], n: usize, seed: u64) -> Result<Vec<Sample>, PdfError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_DE30);
     let mut out = Vec::with_capacity(n);
     let mut used = std::collections::HashSet::new();
@@ -189,7 +192,7 @@ pub fn correspondence(district: &[NewAccount], n: usize, seed: u64) -> Vec<Sampl
         let body = if i % 3 == 2 {
             SampleBody::Letter {
                 filename: format!("demo-letter-{:03}.pdf", i + 1),
-                pdf: pdf(&format!("{subject}\n\n{text}")),
+                pdf: postroom_pdf::document(&format!("{subject}\n\n{text}"))?,
             }
         } else {
             let from = party.email.clone().unwrap_or_else(|| format!("demo.customer{}@example.org", i + 1));
@@ -197,7 +200,7 @@ pub fn correspondence(district: &[NewAccount], n: usize, seed: u64) -> Vec<Sampl
         };
         out.push(Sample { workflow: template.workflow, reference: account.reference.clone(), subject, text, body });
     }
-    out
+    Ok(out)
 }
 
 fn email(from: &str, name: &str, subject: &str, text: &str, i: usize, seed: u64) -> Vec<u8> {
@@ -210,62 +213,4 @@ fn email(from: &str, name: &str, subject: &str, text: &str, i: usize, seed: u64)
         text.replace('\n', "\r\n")
     );
     out
-}
-
-/// A one-page PDF whose text layer is `text` (ASCII; other characters become `?`).
-pub(crate) fn pdf(text: &str) -> Vec<u8> {
-    let mut stream = String::from("BT /F1 11 Tf 14 TL 56 780 Td\n");
-    for line in text.lines().flat_map(|l| wrap(l, 88)) {
-        let escaped: String = line
-            .chars()
-            .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
-            .collect::<String>()
-            .replace('\\', "\\\\")
-            .replace('(', "\\(")
-            .replace(')', "\\)");
-        let _ = writeln!(stream, "({escaped}) Tj T*");
-    }
-    stream.push_str("ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> \
-         >>"
-        .to_owned(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
-}
-
-/// `line` broken at spaces into lines of at most `width` characters (an empty line stays one).
-pub(crate) fn wrap(line: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in line.split(' ') {
-        let current = lines.last_mut().map_or(0, |l| l.len());
-        if current > 0 && current + 1 + word.len() > width {
-            lines.push(String::new());
-        }
-        if let Some(l) = lines.last_mut() {
-            if !l.is_empty() {
-                l.push(' ');
-            }
-            l.push_str(word);
-        }
-    }
-    lines
 }
