@@ -181,3 +181,95 @@ async fn seed_demo_letters_are_read_and_classified_too() -> anyhow::Result<()> {
     assert!(in_triage.is_empty(), "every email and letter reached its queue: {in_triage:#?}");
     app.stop().await
 }
+
+/// Claims item `id` as amy and completes it with its workflow's first reply template; the
+/// reply, as `GET /api/v1/replies/{id}` shows it.
+async fn reply_to(app: &TestApp, item: &Value) -> anyhow::Result<Value> {
+    let tess = app.token("tess", Role::TeamLeader)?;
+    let id = item["id"].as_str().unwrap_or_default();
+    let workflows = app.get_json("/api/v1/workflows", &tess).await?;
+    let workflow = workflows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|w| w["id"] == item["workflow"])
+        .ok_or_else(|| anyhow::anyhow!("no workflow {}", item["workflow"]))?;
+    app.set_queues("amy", &[item["queue"].as_str().unwrap_or_default()]).await?;
+    let amy = app.token("amy", Role::Officer)?;
+    let claimed: Value =
+        app.post_json(&format!("/api/v1/work-items/{id}/claim"), &amy, &serde_json::json!({})).await?.json().await?;
+    let completion = serde_json::json!({
+        "version": claimed["version"],
+        "reply": { "template": workflow["templates"][0], "notes": "Thank you for your letter." },
+        "outcome": "Answered",
+    });
+    let resp = app.post_json(&format!("/api/v1/work-items/{id}/complete"), &amy, &completion).await?;
+    anyhow::ensure!(resp.status() == 200, "complete {id}: {}", resp.text().await?);
+    let detail = app.get_json(&format!("/api/v1/work-items/{id}"), &tess).await?;
+    let reply_id = detail["replies"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let reply = app.get_json(&format!("/api/v1/replies/{reply_id}"), &tess).await?;
+    // Its author approves it, or a team leader where the workflow is sensitive or four-eyes.
+    let approver = if reply["needs_team_leader"] == true { &tess } else { &amy };
+    let body = serde_json::json!({ "version": reply["version"] });
+    let resp = app.post_json(&format!("/api/v1/replies/{reply_id}/approve"), approver, &body).await?;
+    anyhow::ensure!(resp.status() == 200, "approve {reply_id}: {}", resp.text().await?);
+    for _ in 0..300 {
+        let now = app.get_json(&format!("/api/v1/replies/{reply_id}"), &tess).await?;
+        if matches!(now["status"].as_str(), Some("sent" | "batched")) {
+            return Ok(now);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("reply {reply_id} was not sent")
+}
+
+#[tokio::test]
+#[ignore = "needs poppler-utils (pdftotext) and aiosmtpd (scripts/test-services.sh); CI runs it"]
+async fn demo_correspondence_is_answered_by_email_threaded_and_by_letter_in_a_print_batch() -> anyhow::Result<()> {
+    let sink = postroom_e2e::SmtpSink::start(&[]).await?;
+    let mut app = TestApp::spawn_with(postroom::ServeRole::All, |s| {
+        s.smtp.host = Some("127.0.0.1".to_owned());
+        s.smtp.port = Some(sink.port);
+        s.smtp.security = postroom_config::SmtpSecurity::Plain;
+    })
+    .await?;
+    seed_demo(&app.settings, DemoOptions { accounts: 300, correspondence: 15, seed: 3 }).await?;
+    app.wait_for_outbox_drained(std::time::Duration::from_secs(60)).await?;
+    let tess = app.token("tess", Role::TeamLeader)?;
+    let items = app.all_work_items(&tess).await?;
+    // A ready item from an email, and one from a scanned letter.
+    let (mut by_email, mut by_post) = (None, None);
+    for item in items.iter().filter(|i| i["status"] == "ready" && i["queue"] != "triage") {
+        let detail =
+            app.get_json(&format!("/api/v1/work-items/{}", item["id"].as_str().unwrap_or_default()), &tess).await?;
+        let corr = detail["documents"][0]["correspondence_id"].as_str().unwrap_or_default().to_owned();
+        let channel = app.get_json(&format!("/api/v1/correspondence/{corr}"), &tess).await?["channel"].clone();
+        match channel.as_str() {
+            Some("email") if by_email.is_none() => by_email = Some(item.clone()),
+            Some("scan") if by_post.is_none() => by_post = Some(item.clone()),
+            _ => {}
+        }
+    }
+    let (by_email, by_post) =
+        by_email.zip(by_post).ok_or_else(|| anyhow::anyhow!("no ready email and letter: {items:#?}"))?;
+    let emailed = reply_to(&app, &by_email).await?;
+    assert_eq!((emailed["channel"].as_str(), emailed["status"].as_str()), (Some("email"), Some("sent")), "{emailed}");
+    let received = sink.messages()?;
+    assert_eq!(received.len(), 1);
+    let parsed =
+        mail_parser::MessageParser::default().parse(&received[0]).ok_or_else(|| anyhow::anyhow!("unparseable"))?;
+    let customer = emailed["in_reply_to"].as_str().unwrap_or_default();
+    assert!(customer.starts_with("demo-") && customer.ends_with("@kingsbridge-vale.example"), "{emailed}");
+    assert_eq!(parsed.in_reply_to().as_text(), Some(customer), "threaded to the customer's message");
+    assert_eq!(parsed.message_id(), emailed["message_id"].as_str());
+
+    let letter = reply_to(&app, &by_post).await?;
+    assert_eq!((letter["channel"].as_str(), letter["status"].as_str()), (Some("letter"), Some("batched")), "{letter}");
+    let batches = app.get_json("/api/v1/print-batches", &tess).await?;
+    assert_eq!(batches[0]["letters"], 1, "{batches}");
+    let pdf =
+        app.get(&format!("/api/v1/print-batches/{}/pdf", batches[0]["id"].as_str().unwrap_or_default()), &tess).await?;
+    let text = postroom_e2e::pdf_text(&pdf.bytes().await?)?;
+    assert!(text.contains("Thank you for your letter."), "{text}");
+    app.stop().await
+}

@@ -20,6 +20,7 @@ mod m20261123_000012_add_account_model;
 mod m20261207_000013_add_work_item_claim_indexes;
 mod m20261207_000020_add_approval_records;
 mod m20261207_000021_add_intake_robustness;
+mod m20261207_000022_create_replies;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_add_work_item_claim_indexes::Migration),
             Box::new(m20261207_000020_add_approval_records::Migration),
             Box::new(m20261207_000021_add_intake_robustness::Migration),
+            Box::new(m20261207_000022_create_replies::Migration),
         ]
     }
 }

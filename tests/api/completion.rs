@@ -86,7 +86,7 @@ async fn completing_applies_the_account_changes_with_the_completion_and_announce
     let completion = json!({
         "version": 2,
         "changes": [{ "kind": "discount_grant", "account": ACCOUNT.reference, "discount": "single_person", "from": from }],
-        "reply": { "template": "discount-decision", "channel": "email" },
+        "reply": { "template": "discount-decision" },
         "outcome": "Single person discount granted",
     });
     let (status, done) =

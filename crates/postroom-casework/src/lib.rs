@@ -17,6 +17,7 @@ mod classification;
 mod completion;
 mod error;
 pub mod lifecycle;
+mod replies;
 mod requests;
 mod sla;
 mod text;
@@ -39,6 +40,10 @@ pub use completion::{
 };
 pub use error::{CaseworkError, FieldError};
 pub use lifecycle::{Action, CancelReason};
+pub use replies::{
+    Begun, MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Outcome, PrintedBatch, ReplyApproval, ReplyEdit, ReplyIdentity, Replying,
+    SENDER, long_date,
+};
 pub use requests::{
     CancelRequest, NoteRequest, PendRequest, ReassignRequest, ReferRequest, ReopenRequest, RerouteRequest,
 };
@@ -47,13 +52,15 @@ pub use timers::TimerRound;
 pub use transition::{ActionRequest, Caller};
 
 /// The work-item use cases, with what they need: the database, the workflow catalogue, the
-/// working-day calendar, the approval policy, and the outbox relay's wake-up.
+/// working-day calendar, the approval policy, what replies are drafted with, and the outbox
+/// relay's wake-up.
 #[derive(Clone)]
 pub struct Casework {
     db: DatabaseConnection,
     catalogue: Arc<Catalogue>,
     calendar: Arc<WorkingCalendar>,
     approval: Arc<ApprovalPolicy>,
+    replying: Arc<Replying>,
     outbox_wake: Arc<Notify>,
 }
 
@@ -64,9 +71,10 @@ impl Casework {
         catalogue: Arc<Catalogue>,
         calendar: Arc<WorkingCalendar>,
         approval: Arc<ApprovalPolicy>,
+        replying: Arc<Replying>,
         outbox_wake: Arc<Notify>,
     ) -> Self {
-        Self { db, catalogue, calendar, approval, outbox_wake }
+        Self { db, catalogue, calendar, approval, replying, outbox_wake }
     }
 
     /// The working-day calendar deadlines are counted on.

@@ -9,6 +9,10 @@
 //! data directory (`./postroom-data`): a SQLite database, a local object store and the token
 //! signing key.
 
+mod replies;
+
+pub use replies::{EXAMPLE_COUNCIL_NAME, ReplySettings, domain_of};
+
 use std::{
     collections::BTreeMap,
     net::SocketAddr,
@@ -66,6 +70,7 @@ pub struct Settings {
     pub work: WorkSettings,
     pub charges: ChargesSettings,
     pub amqp: AmqpSettings,
+    pub replies: ReplySettings,
     pub log: LogSettings,
 }
 
@@ -89,6 +94,7 @@ impl Default for Settings {
             work: WorkSettings::default(),
             charges: ChargesSettings::default(),
             amqp: AmqpSettings::default(),
+            replies: ReplySettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -838,6 +844,7 @@ impl Settings {
         let mut problems = settings.charges.problems();
         problems.extend(settings.work.problems());
         problems.extend(settings.smtp.problems());
+        problems.extend(settings.replies.problems());
         if settings.database.statement_timeout > settings.server.request_timeout {
             problems.push(format!(
                 "database.statement_timeout ({:?}) must not be longer than server.request_timeout ({:?}): a \

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod imap_ledger;
 pub mod outbox;
 pub mod queues;
+pub mod replies;
 pub mod work_items;
 
 pub use connect::{

@@ -15,8 +15,16 @@ pub const TEXT_EXTRACTED: &str = "correspondence.text_extracted";
 /// `workitem.completed`: an officer completed a work item (after approval where four-eyes
 /// applied); its account changes are in the same transaction.
 pub const WORK_ITEM_COMPLETED: &str = "workitem.completed";
-/// `reply.approved`: a reply is ready to send.
+/// `reply.drafted`: completing an item drafted a reply to the customer.
+pub const REPLY_DRAFTED: &str = "reply.drafted";
+/// `reply.approved`: a reply is ready to send (the send worker takes it from here).
 pub const REPLY_APPROVED: &str = "reply.approved";
+/// `reply.sent`: an email reply was accepted by the mail server (or written to the outbox
+/// directory), or a letter's print batch was printed.
+pub const REPLY_SENT: &str = "reply.sent";
+/// `reply.failed`: a reply could not be sent (refused by the mail server, or an attempt whose
+/// outcome is unknown: never sent again without a person deciding).
+pub const REPLY_FAILED: &str = "reply.failed";
 /// `account.changed`: a revenues account was changed.
 pub const ACCOUNT_CHANGED: &str = "account.changed";
 
@@ -78,4 +86,22 @@ pub struct WorkItemCompleted {
     pub reply: Option<serde_json::Value>,
     /// The account changes applied.
     pub changes: Vec<AccountChanged>,
+}
+
+/// Payload of the `reply.*` events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyEvent {
+    pub reply_id: Uuid,
+    pub work_item_id: Uuid,
+    pub work_item: String,
+    /// `email` or `letter`.
+    pub channel: String,
+    /// `draft`, `approved`, `sent`, `failed`, `unconfirmed`, `batched` or `printed`.
+    pub status: String,
+    /// Who did it (the send worker is `postroom`).
+    pub actor: String,
+    /// Our Message-ID (email).
+    pub message_id: Option<String>,
+    /// Why it failed, for `reply.failed`.
+    pub reason: Option<String>,
 }

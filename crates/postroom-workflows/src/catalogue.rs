@@ -71,6 +71,9 @@ pub struct Workflow {
     pub changes: Vec<ChangeKind>,
     /// Whether a team leader must approve the completion (four-eyes).
     pub approval: bool,
+    /// Whether its replies are sensitive (bereavement, vulnerability, complaints, ...): a team
+    /// leader other than the author approves each reply before it is sent.
+    pub sensitive: bool,
     /// Reply templates (`workflows/templates/<name>.email.j2` / `.letter.j2`).
     pub templates: Vec<String>,
     /// One item per line that names an account and a reason code (Bacs reports listing many

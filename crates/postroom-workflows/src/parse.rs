@@ -27,6 +27,8 @@ struct RawWorkflow {
     #[serde(default)]
     approval: bool,
     #[serde(default)]
+    sensitive: bool,
+    #[serde(default)]
     templates: Vec<String>,
     #[serde(default)]
     per_line: bool,
@@ -181,6 +183,7 @@ pub(crate) fn parse_workflow(
             target,
             changes,
             approval: raw.approval,
+            sensitive: raw.sensitive,
             templates: raw.templates,
             per_line: raw.per_line,
             rules,

@@ -144,7 +144,9 @@ impl Application {
             amount_pence: settings.work.approval_amount_pence,
             max_amount_pence: settings.work.max_amount_pence,
         });
-        let casework = Casework::new(db.clone(), catalogue.clone(), calendar.clone(), approval, outbox_wake.clone());
+        let replying = crate::components::replying(&settings, templates.clone())?;
+        let casework =
+            Casework::new(db.clone(), catalogue.clone(), calendar.clone(), approval, replying, outbox_wake.clone());
         let handlers: Vec<Arc<dyn EventHandler>> = vec![
             Arc::new(OpenTriageItem::new(casework.clone(), settings.intake.triage_target_working_days)),
             Arc::new(Classify::new(
@@ -156,6 +158,7 @@ impl Application {
                     .context("accounts.reference_patterns holds an invalid regular expression")?,
             )),
             Arc::new(ExtractText::new(storage.clone(), extractor, settings.text.concurrency)),
+            Arc::new(crate::components::send_replies(&settings, casework.clone(), storage.clone())?),
         ];
         let dispatcher = Dispatcher::new(handlers);
         let mut broker_status = None;
@@ -171,7 +174,7 @@ impl Application {
                     max_attempts: settings.workers.max_attempts,
                 },
                 outbox_wake.clone(),
-                &[postroom_queue::amqp::OCR_QUEUE],
+                &[postroom_queue::amqp::OCR_QUEUE, postroom_queue::amqp::SEND_QUEUE],
             ))),
             (Some(url), true) => {
                 let broker_settings = broker_settings(&settings, url.expose_secret(), &scans, &storage);

@@ -19,7 +19,7 @@ use crate::{
     state::AppState,
 };
 
-mod serving;
+pub(crate) mod serving;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_document_content)).routes(routes!(get_document_pages))

@@ -148,7 +148,21 @@ pub struct WorkItemDetail {
     /// What a person should know about how its correspondence arrived: a sender's date far
     /// from when it reached us, a possible duplicate, why something could not be read.
     pub notes: Vec<String>,
+    /// Its replies to the customer, oldest first (`GET /api/v1/replies/{id}` for one).
+    pub replies: Vec<ReplySummaryView>,
     pub history: Vec<HistoryEntryView>,
+}
+
+/// A reply as its work item lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplySummaryView {
+    pub id: Uuid,
+    pub template: String,
+    /// `email` or `letter`.
+    pub channel: String,
+    pub status: String,
+    pub subject: String,
+    pub sent_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// An account a work item concerns.
@@ -235,6 +249,7 @@ pub async fn get_work_item(
         .collect();
     let history = work_items::events(&state.db, id).await?;
     let linked = postroom_db::accounts::of_item(&state.db, id).await?;
+    let replies = postroom_db::replies::for_item(&state.db, id).await?;
     Ok(Json(WorkItemDetail {
         item: WorkItemView::from_model(item, london_date(Utc::now()))?,
         accounts: linked
@@ -244,6 +259,17 @@ pub async fn get_work_item(
         text: ItemText::of(&documents),
         notes,
         documents: documents.into_iter().map(DocumentView::from).collect(),
+        replies: replies
+            .into_iter()
+            .map(|r| ReplySummaryView {
+                id: r.id,
+                template: r.template,
+                channel: r.channel,
+                status: r.status,
+                subject: r.subject,
+                sent_at: r.sent_at,
+            })
+            .collect(),
         history: history.into_iter().map(HistoryEntryView::from).collect(),
     }))
 }

@@ -19,8 +19,14 @@ use postroom_domain::{
     events::{ACCOUNT_CHANGED, AccountChanged, WORK_ITEM_COMPLETED, WorkItemCompleted},
 };
 
+use postroom_workflows::Workflow;
+
 use super::ReplyRequest;
-use crate::{CaseworkError, transition::advance};
+use crate::{
+    CaseworkError,
+    replies::{DraftOf, Replying, draft},
+    transition::advance,
+};
 
 /// The completion kept on the item while it waits for approval.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,6 +72,7 @@ pub(super) async fn finish(
     completion: &Pending,
     taken: &HashMap<String, account::Model>,
     signed: Signed<'_>,
+    (workflow, replying): (&Workflow, &Replying),
     now: DateTime<Utc>,
 ) -> Result<(work_item::Model, Vec<AccountChanged>), CaseworkError> {
     let Signed { completed_by, approved_by, reason } = signed;
@@ -103,6 +110,17 @@ pub(super) async fn finish(
         "approver_comment": reason,
     }));
     let done = advance(txn, item, step, None, now).await?;
+    if let Some(request) = &completion.reply {
+        let of = DraftOf {
+            workflow,
+            request,
+            outcome: &completion.outcome,
+            applied: &applied,
+            author: completed_by,
+            approved: approved_by.is_some(),
+        };
+        draft(txn, &done, of, replying, now).await?;
+    }
     for change in &applied {
         outbox::enqueue(txn, outbox::NewEvent::new(ACCOUNT_CHANGED, change)?, now).await?;
     }

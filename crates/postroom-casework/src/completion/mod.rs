@@ -58,7 +58,10 @@ pub struct CompleteRequest {
 pub struct ReplyRequest {
     /// One of the workflow's reply templates (`GET /api/v1/workflows`).
     pub template: String,
-    pub channel: ReplyChannel,
+    /// Left out: email when the customer wrote by email or prefers it and an address is known,
+    /// else a letter.
+    #[serde(default)]
+    pub channel: Option<ReplyChannel>,
     /// Anything the reply should say besides the template (at most 10,000 characters).
     pub notes: Option<String>,
 }
@@ -157,6 +160,9 @@ impl Casework {
         let ctx = Context { today: london_date(now), calendar: &self.calendar };
         let Checked { taken, mut approval_reasons } =
             check_changes(&txn, item, &indexed, errors, ctx, &self.approval).await?;
+        if let Some(reply) = &req.reply {
+            crate::replies::check_reply(&txn, item, reply, now).await?;
+        }
         if workflow.approval {
             approval_reasons.insert(0, format!("workflow {} needs a team leader's approval", workflow.id));
         }
@@ -168,7 +174,7 @@ impl Casework {
         };
         let completion = if pending.approval_reasons.is_empty() {
             let signed = Signed { completed_by: &caller.user, approved_by: None, reason: None };
-            let (item, applied) = finish(&txn, item, &pending, &taken, signed, now).await?;
+            let (item, applied) = finish(&txn, item, &pending, &taken, signed, (workflow, &self.replying), now).await?;
             Completion { item, approval_reasons: Vec::new(), applied }
         } else {
             let item = send_for_approval(&txn, item, &pending, &caller.user, now).await?;
@@ -226,7 +232,8 @@ impl Casework {
         let Checked { taken, .. } = check_changes(&txn, item, &indexed, Vec::new(), ctx, &self.approval).await?;
         let signed =
             Signed { completed_by: &completed_by, approved_by: Some(&caller.user), reason: comment.as_deref() };
-        let (item, applied) = finish(&txn, item, &pending, &taken, signed, now).await?;
+        let workflow = self.workflow_of(item)?;
+        let (item, applied) = finish(&txn, item, &pending, &taken, signed, (workflow, &self.replying), now).await?;
         txn.commit().await?;
         self.wake();
         Ok(Completion { item, approval_reasons: pending.approval_reasons, applied })

@@ -1,0 +1,396 @@
+//! What a reply is rendered from: the merge fields (account after the changes just applied, its
+//! charge and instalments, the customer's correspondence, the item, the council and team), and
+//! who it goes to by which channel.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::DatabaseTransaction;
+
+use postroom_accounts::{Rates, bill::FinancialYear};
+use postroom_db::{
+    account_changes, accounts,
+    entities::{account, correspondence, party, work_item},
+    work_items,
+};
+use postroom_domain::{Channel, events::AccountChanged, london_date};
+use postroom_templates::{
+    AccountFields, ChangeFields, ChargeFields, ChargeLineFields, CorrespondenceFields, InstalmentFields, ItemFields,
+    MergeFields,
+};
+
+use super::ReplyIdentity;
+use crate::{CaseworkError, ReplyChannel};
+
+/// Everything known about who a reply goes to, read in the completion's transaction.
+pub(crate) struct Addressee {
+    pub account: Option<(account::Model, Vec<party::Model>, Option<String>)>,
+    pub correspondence: Option<correspondence::Model>,
+}
+
+/// Where a reply goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Recipient {
+    pub channel: ReplyChannel,
+    pub name: String,
+    /// The email address, or the postal address lines.
+    pub lines: Vec<String>,
+}
+
+impl Addressee {
+    /// Reads the item's first account (its parties and property address) and the customer's
+    /// latest correspondence on the item.
+    pub(crate) async fn of(txn: &DatabaseTransaction, item: &work_item::Model) -> Result<Self, CaseworkError> {
+        let account = match accounts::of_item(txn, item.id).await?.into_iter().next() {
+            Some((account, _)) => {
+                let record = accounts::record(txn, &account.reference).await?;
+                let (parties, property) = record.map_or((Vec::new(), None), |r| {
+                    let property = r.property.map(|p| match p.postcode {
+                        Some(postcode) if !p.address.contains(&postcode) => format!("{}, {postcode}", p.address),
+                        _ => p.address,
+                    });
+                    (r.parties, property)
+                });
+                Some((account, parties, property))
+            }
+            None => None,
+        };
+        let ids = work_items::correspondence_of(txn, item.id).await?;
+        let mut found = postroom_db::correspondence::many(txn, &ids).await?;
+        found.sort_by_key(|c| c.received_at);
+        Ok(Self { account, correspondence: found.pop() })
+    }
+
+    /// The parties liable today, or every party when none is.
+    fn current_parties(&self, today: NaiveDate) -> Vec<&party::Model> {
+        let Some((_, parties, _)) = &self.account else { return Vec::new() };
+        let liable: Vec<&party::Model> = parties
+            .iter()
+            .filter(|p| matches!(p.party_role.as_str(), "liable" | "joint"))
+            .filter(|p| p.liable_to.is_none_or(|to| to >= today))
+            .collect();
+        if liable.is_empty() { parties.iter().collect() } else { liable }
+    }
+
+    /// Who the reply is addressed to: the liable parties' names, else the sender's name.
+    pub(crate) fn name(&self, today: NaiveDate) -> String {
+        let names: Vec<&str> = self.current_parties(today).iter().map(|p| p.name.as_str()).collect();
+        if !names.is_empty() {
+            return names.join(" and ");
+        }
+        self.correspondence
+            .as_ref()
+            .and_then(|c| c.sender.as_deref())
+            .and_then(|s| s.split_once('<').map(|(name, _)| name.trim().trim_matches('"').to_owned()))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Sir or Madam".to_owned())
+    }
+
+    fn email_address(&self, today: NaiveDate) -> Option<String> {
+        let on_file = self.current_parties(today).iter().find_map(|p| p.email.clone()).filter(|e| e.contains('@'));
+        let wrote_from =
+            self.correspondence.as_ref().filter(|c| wrote_by_email(c)).and_then(|c| c.sender.as_deref()).map(
+                |s| match s.rsplit_once('<') {
+                    Some((_, rest)) => rest.trim_end_matches('>').trim().to_owned(),
+                    None => s.trim().to_owned(),
+                },
+            );
+        wrote_from.filter(|e| e.contains('@')).or(on_file)
+    }
+
+    fn postal_lines(&self, today: NaiveDate) -> Vec<String> {
+        let parties = self.current_parties(today);
+        let moved_out = |p: &&party::Model| p.liable_to.is_some_and(|to| to < today);
+        let written = parties
+            .iter()
+            .find_map(|p| if moved_out(p) { p.forwarding_address.clone() } else { None })
+            .or_else(|| parties.iter().find_map(|p| p.postal_address.clone()))
+            .or_else(|| self.account.as_ref().and_then(|(_, _, property)| property.clone()));
+        written.map(|a| lines_of(&a)).unwrap_or_default()
+    }
+
+    /// The channel and recipient: the officer's choice, else email when the customer wrote by
+    /// email or prefers it and an address is known, else a letter. 422 naming what is missing.
+    pub(crate) fn recipient(&self, asked: Option<ReplyChannel>, today: NaiveDate) -> Result<Recipient, CaseworkError> {
+        let email = self.email_address(today);
+        let prefers_email = self.current_parties(today).iter().any(|p| p.preferred_channel.as_deref() == Some("email"));
+        let wrote_by_email = self.correspondence.as_ref().is_some_and(wrote_by_email);
+        let channel = asked.unwrap_or(if (wrote_by_email || prefers_email) && email.is_some() {
+            ReplyChannel::Email
+        } else {
+            ReplyChannel::Letter
+        });
+        let name = self.name(today);
+        let account = self.account.as_ref().map(|(a, _, _)| a.reference.as_str());
+        match channel {
+            ReplyChannel::Email => match email {
+                Some(address) => Ok(Recipient { channel, name, lines: vec![address] }),
+                None => Err(CaseworkError::invalid(
+                    "reply.channel",
+                    match account {
+                        Some(a) => format!("an email reply needs an email address: the customer did not write by email and account {a} has no email address on file"),
+                        None => "an email reply needs an email address: the customer did not write by email and the item has no account".to_owned(),
+                    },
+                    "no email address",
+                )),
+            },
+            ReplyChannel::Letter => {
+                let lines = self.postal_lines(today);
+                if lines.is_empty() {
+                    return Err(CaseworkError::invalid(
+                        "reply.channel",
+                        match account {
+                            Some(a) => format!("a letter needs a postal address: account {a} has no correspondence address and no property address; record one, or reply by email"),
+                            None => "a letter needs a postal address: the item has no account to take one from; link the account, or reply by email".to_owned(),
+                        },
+                        "no postal address",
+                    ));
+                }
+                Ok(Recipient { channel, name, lines })
+            }
+        }
+    }
+}
+
+fn wrote_by_email(c: &correspondence::Model) -> bool {
+    c.channel != Channel::Scan && c.sender.as_deref().is_some_and(|s| s.contains('@'))
+}
+
+/// An address written on one line with commas, or on several lines, as lines.
+fn lines_of(address: &str) -> Vec<String> {
+    address.split(['\n', ',']).map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// A date as letters write it: `7 December 2026`.
+pub fn long_date(day: NaiveDate) -> String {
+    day.format("%-d %B %Y").to_string()
+}
+
+/// The merge fields of a reply on `item`.
+pub(crate) async fn merge_fields(
+    txn: &DatabaseTransaction,
+    item: &work_item::Model,
+    workflow_title: &str,
+    outcome: &str,
+    notes: &str,
+    changes: &[AccountChanged],
+    to: (&Addressee, &Recipient),
+    context: (&ReplyIdentity, &Rates),
+    now: DateTime<Utc>,
+) -> Result<MergeFields, CaseworkError> {
+    let (addressee, recipient) = to;
+    let (identity, rates) = context;
+    let today = london_date(now);
+    let account = match &addressee.account {
+        Some((account, _, property)) => {
+            let state = account_changes::state_of(txn, account).await?;
+            let billing_authority = accounts::record(txn, &account.reference)
+                .await?
+                .and_then(|r| r.property)
+                .and_then(|p| p.billing_authority);
+            let bill = FinancialYear::containing(today)
+                .ok()
+                .and_then(|year| postroom_accounts::bill(&state, billing_authority.as_deref(), year, None, rates).ok());
+            Some(AccountFields {
+                reference: account.reference.clone(),
+                service: match state.service {
+                    postroom_accounts::Service::CouncilTax => "Council Tax",
+                    postroom_accounts::Service::BusinessRates => "Business Rates",
+                }
+                .to_owned(),
+                name: recipient.name.clone(),
+                address: if recipient.channel == ReplyChannel::Letter {
+                    recipient.lines.clone()
+                } else {
+                    addressee.postal_lines(today)
+                },
+                property: property.clone().unwrap_or_default(),
+                charge: bill.as_ref().map(|b| ChargeFields {
+                    year: b.year.to_string(),
+                    total: b.charge.total.to_string(),
+                    lines: b
+                        .charge
+                        .lines
+                        .iter()
+                        .map(|l| ChargeLineFields {
+                            period: format!("{} to {}", long_date(l.from), long_date(l.to)),
+                            description: l.description.clone(),
+                            amount: l.amount.to_string(),
+                        })
+                        .collect(),
+                }),
+                instalments: bill
+                    .map(|b| {
+                        b.schedule
+                            .instalments
+                            .iter()
+                            .map(|i| InstalmentFields { due: long_date(i.due), amount: i.amount.to_string() })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+        }
+        None => None,
+    };
+    Ok(MergeFields {
+        date: long_date(today),
+        council: postroom_templates::Council {
+            name: identity.council.clone(),
+            address: identity.address.clone(),
+            phone: identity.phone.clone(),
+            email: identity.email.clone(),
+            website: identity.website.clone(),
+        },
+        team: postroom_templates::Team {
+            name: identity.team.clone(),
+            signature: identity.signature.clone(),
+            contact: identity.contact(),
+        },
+        account,
+        correspondence: addressee.correspondence.as_ref().map(|c| CorrespondenceFields {
+            date: long_date(london_date(c.received_at)),
+            subject: c.subject.clone(),
+            channel: if wrote_by_email(c) { "email" } else { "letter" }.to_owned(),
+            sender: c.sender.clone(),
+        }),
+        item: ItemFields {
+            reference: item.reference.clone(),
+            outcome: outcome.to_owned(),
+            due_on: long_date(item.due_on),
+            workflow: workflow_title.to_owned(),
+        },
+        changes: changes.iter().map(summary).collect(),
+        notes: notes.to_owned(),
+    })
+}
+
+/// A change as a reply lists it: its kind in words, and the dates and amounts it set.
+fn summary(change: &AccountChanged) -> ChangeFields {
+    let mut words = change.kind.replace('_', " ");
+    if let Some(first) = words.get(..1) {
+        words = first.to_uppercase() + &words[1..];
+    }
+    let mut details = Vec::new();
+    if let Some(after) = change.after.as_object() {
+        for (key, label) in [("from", "from"), ("to", "to"), ("effective", "from"), ("amount", "amount")] {
+            if let Some(value) = after.get(key).and_then(|v| v.as_str()) {
+                let shown = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_or_else(|_| value.to_owned(), long_date);
+                details.push(format!("{label} {shown}"));
+            }
+        }
+    }
+    let summary = if details.is_empty() { words.clone() } else { format!("{words}: {}", details.join(", ")) };
+    ChangeFields { kind: change.kind.clone(), summary }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn day(d: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()
+    }
+
+    fn party(name: &str) -> party::Model {
+        party::Model {
+            id: Uuid::nil(),
+            account_id: Uuid::nil(),
+            name: name.to_owned(),
+            party_role: "liable".to_owned(),
+            liable_from: None,
+            liable_to: None,
+            email: None,
+            phone: None,
+            postal_address: None,
+            created_at: Utc::now(),
+            preferred_channel: None,
+            forwarding_address: None,
+        }
+    }
+
+    fn email_from(sender: &str) -> correspondence::Model {
+        correspondence::Model {
+            id: Uuid::nil(),
+            channel: Channel::Email,
+            received_at: Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+            sender: Some(sender.to_owned()),
+            subject: None,
+            content_hash: String::new(),
+            message_id: Some("m@x".to_owned()),
+            batch_id: None,
+            status: "received".to_owned(),
+            status_reason: None,
+            created_at: Utc::now(),
+            recipients: None,
+            in_reply_to: None,
+            references: None,
+            possible_duplicate_of: None,
+            sent_at: None,
+        }
+    }
+
+    fn account_with(parties: Vec<party::Model>, property: Option<&str>) -> Addressee {
+        let account = account::Model { reference: "5000012345".to_owned(), ..test_account() };
+        Addressee { account: Some((account, parties, property.map(str::to_owned))), correspondence: None }
+    }
+
+    fn test_account() -> account::Model {
+        account::Model {
+            id: Uuid::nil(),
+            reference: String::new(),
+            service: "council_tax".to_owned(),
+            status: "live".to_owned(),
+            property_id: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            recovery_stage: None,
+            vulnerable: false,
+            version: 1,
+            instalments: 10,
+        }
+    }
+
+    #[test]
+    fn an_emailing_customer_gets_an_email_to_the_address_they_wrote_from() {
+        let mut to = account_with(vec![party("Mrs Jane Doe")], Some("4 Acacia Avenue, Barchester, BC1 4AA"));
+        to.correspondence = Some(email_from("Jane <jane@example.net>"));
+        let r = to.recipient(None, day("2026-12-07")).unwrap();
+        assert_eq!(
+            (r.channel, r.name.as_str(), r.lines.clone()),
+            (ReplyChannel::Email, "Mrs Jane Doe", vec!["jane@example.net".to_owned()])
+        );
+        // The officer may ask for a letter instead: to the property's address, as lines.
+        let r = to.recipient(Some(ReplyChannel::Letter), day("2026-12-07")).unwrap();
+        assert_eq!(r.lines, ["4 Acacia Avenue", "Barchester", "BC1 4AA"]);
+    }
+
+    #[test]
+    fn a_letter_goes_to_the_correspondence_or_forwarding_address_and_needs_one() {
+        let mut jane = party("Mrs Jane Doe");
+        jane.postal_address = Some("PO Box 1\nBarchester".to_owned());
+        let to = account_with(vec![jane.clone()], Some("4 Acacia Avenue"));
+        assert_eq!(to.recipient(None, day("2026-12-07")).unwrap().lines, ["PO Box 1", "Barchester"]);
+        jane.liable_to = Some(day("2026-11-30"));
+        jane.forwarding_address = Some("9 New Road, Elsewhere".to_owned());
+        let to = account_with(vec![jane], Some("4 Acacia Avenue"));
+        assert_eq!(to.recipient(None, day("2026-12-07")).unwrap().lines, ["9 New Road", "Elsewhere"]);
+        let nowhere = Addressee { account: None, correspondence: None };
+        let err = nowhere.recipient(None, day("2026-12-07")).unwrap_err().to_string();
+        assert!(err.contains("postal address"), "{err}");
+        let err = nowhere.recipient(Some(ReplyChannel::Email), day("2026-12-07")).unwrap_err().to_string();
+        assert!(err.contains("email address"), "{err}");
+    }
+
+    #[test]
+    fn a_preference_for_email_is_followed_when_an_address_is_on_file() {
+        let mut jane = party("Mrs Jane Doe");
+        jane.preferred_channel = Some("email".to_owned());
+        let to = account_with(vec![jane.clone()], Some("4 Acacia Avenue"));
+        assert_eq!(to.recipient(None, day("2026-12-07")).unwrap().channel, ReplyChannel::Letter, "no address on file");
+        jane.email = Some("jane@example.net".to_owned());
+        let to = account_with(vec![jane, party("Mr John Doe")], Some("4 Acacia Avenue"));
+        let r = to.recipient(None, day("2026-12-07")).unwrap();
+        assert_eq!((r.channel, r.name.as_str()), (ReplyChannel::Email, "Mrs Jane Doe and Mr John Doe"));
+    }
+}
