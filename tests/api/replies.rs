@@ -276,21 +276,23 @@ async fn a_letter_reply_is_a_pdf_in_the_days_print_batch_until_printed() -> anyh
     assert_eq!((batches[0]["status"].as_str(), batches[0]["letters"].as_u64()), (Some("open"), Some(1)));
     let combined = app.get(&format!("/api/v1/print-batches/{batch_id}/pdf"), &post_room).await?;
     assert_eq!(combined.status(), 200);
+    let etag = combined.headers()["etag"].to_str()?.to_owned();
     let text = pdf_text(&combined.bytes().await?)?;
     assert!(text.contains("We have noted your new address") && text.contains("Mrs Jane Doe"), "{text}");
 
-    let (status, _) =
-        body(app.post_json(&format!("/api/v1/print-batches/{batch_id}/printed"), &amy, &json!({})).await?).await?;
+    let detail = app.get_json(&format!("/api/v1/print-batches/{batch_id}"), &post_room).await?;
+    assert_eq!(format!("\"{}\"", detail["version"].as_str().unwrap_or_default()), etag);
+    let printed_url = format!("/api/v1/print-batches/{batch_id}/printed");
+    let (status, _) = body(app.post_json(&printed_url, &amy, &json!({ "version": etag })).await?).await?;
     assert_eq!(status, 403, "an officer does not mark batches printed");
-    let (status, printed) =
-        body(app.post_json(&format!("/api/v1/print-batches/{batch_id}/printed"), &post_room, &json!({})).await?)
-            .await?;
+    let unseen = json!({ "version": "0-0000000000000000" });
+    let (status, stale) = body(app.post_json(&printed_url, &post_room, &unseen).await?).await?;
+    assert_eq!(status, 409, "letters the print room did not download are not marked printed: {stale}");
+    let (status, printed) = body(app.post_json(&printed_url, &post_room, &json!({ "version": etag })).await?).await?;
     assert_eq!(status, 200, "{printed}");
     assert_eq!(printed["batch"]["status"], "printed");
     assert_eq!(printed["letters"][0]["status"], "printed");
-    let (status, _) =
-        body(app.post_json(&format!("/api/v1/print-batches/{batch_id}/printed"), &post_room, &json!({})).await?)
-            .await?;
+    let (status, _) = body(app.post_json(&printed_url, &post_room, &json!({ "version": etag })).await?).await?;
     assert_eq!(status, 409, "printed once");
     let tl = app.token("tess", Role::TeamLeader)?;
     let history = app.get_json(&format!("/api/v1/work-items/{id}"), &tl).await?["history"].to_string();
@@ -345,7 +347,7 @@ async fn a_sensitive_workflows_reply_is_approved_by_another_team_leader() -> any
             .await?;
     assert_eq!(status, 403, "{problem}");
     assert!(problem["detail"].as_str().unwrap_or_default().contains("team leader"), "{problem}");
-    // A team leader may edit it, then approves it.
+    // A team leader may edit it; then another team leader approves it (four-eyes on the text).
     let tess = app.token("tess", Role::TeamLeader)?;
     let (status, _) = body(
         app.client
@@ -357,10 +359,13 @@ async fn a_sensitive_workflows_reply_is_approved_by_another_team_leader() -> any
     )
     .await?;
     assert_eq!(status, 200);
-    let (status, approved) =
-        body(app.post_json(&format!("/api/v1/replies/{reply_id}/approve"), &tess, &json!({ "version": 2 })).await?)
-            .await?;
+    let approve = format!("/api/v1/replies/{reply_id}/approve");
+    let (status, problem) = body(app.post_json(&approve, &tess, &json!({ "version": 2 })).await?).await?;
+    assert_eq!(status, 403, "tess wrote what would go out: {problem}");
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("four-eyes"), "{problem}");
+    let tom = app.token("tom", Role::TeamLeader)?;
+    let (status, approved) = body(app.post_json(&approve, &tom, &json!({ "version": 2 })).await?).await?;
     assert_eq!(status, 200, "{approved}");
-    assert_eq!(approved["approved_by"], "tess");
+    assert_eq!(approved["approved_by"], "tom");
     app.stop().await
 }

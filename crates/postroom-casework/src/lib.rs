@@ -41,8 +41,8 @@ pub use completion::{
 pub use error::{CaseworkError, FieldError};
 pub use lifecycle::{Action, CancelReason};
 pub use replies::{
-    Begun, MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Outcome, PrintedBatch, ReplyApproval, ReplyEdit, ReplyIdentity, Replying,
-    SENDER, long_date,
+    Begun, MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Outcome, PrintedBatch, PrintedRequest, ReplyApproval, ReplyEdit,
+    ReplyIdentity, Replying, SENDER, long_date,
 };
 pub use requests::{
     CancelRequest, NoteRequest, PendRequest, ReassignRequest, ReferRequest, ReopenRequest, RerouteRequest,

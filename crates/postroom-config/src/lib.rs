@@ -852,6 +852,15 @@ impl Settings {
                 settings.database.statement_timeout, settings.server.request_timeout
             ));
         }
+        if settings.smtp.host.is_some()
+            && Duration::from_secs(settings.replies.sending_lease_secs) < settings.smtp.timeout.saturating_mul(10)
+        {
+            problems.push(format!(
+                "replies.sending_lease_secs ({}) must be at least ten times smtp.timeout ({:?}): an attempt to send \
+                 may take that long, and a shorter lease would take a slow attempt for an interrupted one",
+                settings.replies.sending_lease_secs, settings.smtp.timeout
+            ));
+        }
         if settings.workflows.mode == WorkflowsMode::Replace && settings.workflows.dir.is_none() {
             problems.push(
                 "workflows.mode = \"replace\" needs workflows.dir (the directory that replaces the built-in catalogue)"
@@ -1050,6 +1059,8 @@ standard = "48.0"
             ),
             ("[charges]\ncollection_day = 29", "charges.collection_day = 29"),
             ("[charges]\ncouncil = \"Northby\"", "no entry for charges.council = \"Northby\""),
+            ("[smtp]\nhost = \"relay\"\n[replies]\nsending_lease_secs = 60", "at least ten times smtp.timeout"),
+            ("[replies]\nfrom = \"nobody\"", "replies.from"),
             ("[charges.local.\"Example Council\".\"2025/26\"]\nclass_e_discount = \"5%\"", "class_e_discount"),
             ("[charges.local.\"Example Council\".\"2025/26\"]\nsecond_home = \"lots\"", "lots"),
             (

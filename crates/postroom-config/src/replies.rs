@@ -29,7 +29,8 @@ pub struct ReplySettings {
     /// default; `<data_dir>/outbox` when unset). Each file counts as sent.
     pub outbox_dir: Option<PathBuf>,
     /// How long an attempt to send may hold a reply before another attempt takes it as
-    /// interrupted (seconds; longer than `smtp.timeout_secs`).
+    /// interrupted (seconds). One attempt may spend `smtp.timeout` on each of about ten steps,
+    /// so it must be at least ten times `smtp.timeout` when SMTP is configured.
     pub sending_lease_secs: u64,
 }
 
@@ -54,7 +55,7 @@ impl Default for ReplySettings {
             from: "Example Council Revenues <revenues@council.example>".to_owned(),
             reply_to: None,
             outbox_dir: None,
-            sending_lease_secs: 120,
+            sending_lease_secs: 600,
         }
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -13,7 +13,7 @@ use crate::{
         print_batch,
         reply::{self, Column},
     },
-    is_unique_violation, storable,
+    storable,
 };
 
 /// A print batch letters still join.
@@ -145,7 +145,9 @@ pub async fn in_batch(db: &impl ConnectionTrait, batch: Uuid) -> Result<Vec<repl
         .await
 }
 
-/// The open print batch of `day`, made if there is none yet.
+/// The open print batch of `day`, made if there is none yet, locked (PostgreSQL) until `db`'s
+/// transaction ends: a batch being marked printed meanwhile is waited for and then no longer
+/// found open, so a letter never joins a batch as it is printed.
 ///
 /// # Errors
 /// The database failing.
@@ -155,7 +157,7 @@ pub async fn open_batch(
     day: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<print_batch::Model, DbErr> {
-    let find = || print_batch::Entity::find().filter(print_batch::Column::OpenDay.eq(day));
+    let find = || print_batch::Entity::find().filter(print_batch::Column::OpenDay.eq(day)).lock_exclusive();
     if let Some(open) = find().one(db).await? {
         return Ok(open);
     }
@@ -168,14 +170,20 @@ pub async fn open_batch(
         printed_at: Set(None),
         printed_by: Set(None),
     };
-    match print_batch::Entity::insert(row).exec_with_returning(db).await {
-        Ok(made) => Ok(made),
-        // Another worker made it first (one open batch a day).
-        Err(e) if is_unique_violation(&e) => {
-            find().one(db).await?.ok_or_else(|| DbErr::RecordNotFound(format!("open print batch of {day}")))
-        }
-        Err(e) => Err(e),
-    }
+    // Another worker may make it first (one open batch a day): then theirs is the one.
+    print_batch::Entity::insert(row)
+        .on_conflict(OnConflict::column(print_batch::Column::OpenDay).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    find().one(db).await?.ok_or_else(|| DbErr::RecordNotFound(format!("open print batch of {day}")))
+}
+
+/// Locks print batch `id` (PostgreSQL) until `db`'s transaction ends, and reads it.
+///
+/// # Errors
+/// The database failing.
+pub async fn lock_batch(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<print_batch::Model>, DbErr> {
+    print_batch::Entity::find_by_id(id).lock_exclusive().one(db).await
 }
 
 /// A print batch and how many letters it holds.

@@ -95,11 +95,13 @@ impl SendReplies {
         let references: Vec<String> =
             email.references.as_deref().map(|r| r.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
         let html = postroom_templates::html(&email.body);
-        let to = match email.recipient_name.as_str() {
+        let name: String =
+            email.recipient_name.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\\')).collect();
+        let to = match name.trim() {
             "" | "Sir or Madam" => email.recipient.clone(),
-            name => format!("\"{}\" <{}>", name.replace(['"', '\\'], ""), email.recipient),
+            name => format!("\"{name}\" <{}>", email.recipient),
         };
-        let built = postroom_mail::build(&Outgoing {
+        let built = match postroom_mail::build(&Outgoing {
             from: &self.sender.from,
             reply_to: self.sender.reply_to.as_deref(),
             to: &to,
@@ -110,8 +112,12 @@ impl SendReplies {
             in_reply_to: email.in_reply_to.as_deref(),
             references: &references,
             date: email.approved_at.unwrap_or_else(Utc::now),
-        })
-        .with_context(|| format!("building reply {} as an email", email.id))?;
+        }) {
+            Ok(built) => built,
+            // The message itself cannot be made (an address no mail server takes): it will never
+            // go, whatever is retried.
+            Err(e) => return Ok(Outcome::Failed { reason: format!("the email could not be made: {e}") }),
+        };
         let key = format!("replies/{}.eml", email.id);
         self.storage.put(&key, Bytes::from(built.eml.clone())).await.with_context(|| format!("storing {key}"))?;
         let outcome = match &self.transport {

@@ -144,7 +144,7 @@ impl Application {
             amount_pence: settings.work.approval_amount_pence,
             max_amount_pence: settings.work.max_amount_pence,
         });
-        let replying = crate::components::replying(&settings, templates.clone())?;
+        let replying = crate::replies::replying(&settings, templates.clone())?;
         let casework =
             Casework::new(db.clone(), catalogue.clone(), calendar.clone(), approval, replying, outbox_wake.clone());
         let handlers: Vec<Arc<dyn EventHandler>> = vec![
@@ -158,7 +158,7 @@ impl Application {
                     .context("accounts.reference_patterns holds an invalid regular expression")?,
             )),
             Arc::new(ExtractText::new(storage.clone(), extractor, settings.text.concurrency)),
-            Arc::new(crate::components::send_replies(&settings, casework.clone(), storage.clone())?),
+            Arc::new(crate::replies::send_replies(&settings, casework.clone(), storage.clone())?),
         ];
         let dispatcher = Dispatcher::new(handlers);
         let mut broker_status = None;

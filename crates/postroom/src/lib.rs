@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 mod components;
 pub mod data;
+mod replies;
 pub mod telemetry;
 
 pub use app::{Application, ServeRole};

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use postroom_casework::{ReplyApproval, ReplyEdit};
+use postroom_casework::{PrintedRequest, ReplyApproval, ReplyEdit};
 use postroom_db::{
     entities::{print_batch, reply},
     replies::BatchSummary,
@@ -287,7 +287,20 @@ impl PrintBatchView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PrintBatchDetail {
     pub batch: PrintBatchView,
+    /// Which letters it holds: send it back to mark the batch printed (its PDF's `ETag` too).
+    pub version: String,
     pub letters: Vec<ReplyView>,
+}
+
+impl PrintBatchDetail {
+    fn of(found: postroom_casework::PrintedBatch) -> Self {
+        let count = u64::try_from(found.letters.len()).unwrap_or(u64::MAX);
+        Self {
+            version: found.version(),
+            batch: PrintBatchView::of(found.batch, count),
+            letters: found.letters.into_iter().map(ReplyView::from).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -324,19 +337,15 @@ pub async fn get_print_batch(
     _caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<PrintBatchDetail>, ApiError> {
-    let found = state.casework.print_batch(id).await?;
-    let count = u64::try_from(found.letters.len()).unwrap_or(u64::MAX);
-    Ok(Json(PrintBatchDetail {
-        batch: PrintBatchView::of(found.batch, count),
-        letters: found.letters.into_iter().map(ReplyView::from).collect(),
-    }))
+    Ok(Json(PrintBatchDetail::of(state.casework.print_batch(id).await?)))
 }
 
 /// Every letter of a print batch in one PDF, in order, for the print room. Any role.
 #[utoipa::path(get, path = "/api/v1/print-batches/{id}/pdf", tag = "replies",
     params(("id" = Uuid, Path, description = "Print batch id")),
     responses((status = 200, content_type = "application/pdf", description = "The batch"),
-        (status = 404, body = Problem, content_type = "application/problem+json")),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No letters", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all, fields(batch = %id))]
 pub async fn get_print_batch_pdf(
@@ -345,6 +354,9 @@ pub async fn get_print_batch_pdf(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let found = state.casework.print_batch(id).await?;
+    if found.letters.is_empty() {
+        return Err(ApiError::Conflict(format!("print batch {id} has no letters to print")));
+    }
     let mut letters = Vec::with_capacity(found.letters.len());
     for letter in &found.letters {
         let key = letter.stored_key.as_ref().ok_or_else(|| {
@@ -354,28 +366,31 @@ pub async fn get_print_batch_pdf(
     }
     let combined = postroom_pdf::combine(&letters)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("print batch {id} did not combine: {e}")))?;
-    Ok(file(combined, "application/pdf", &format!("print-batch-{}-{id}.pdf", found.batch.day)))
+    let version = found.version();
+    let mut response = file(combined, "application/pdf", &format!("print-batch-{}-{id}.pdf", found.batch.day));
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
 }
 
-/// Marks a print batch printed: each letter is `printed` (with `reply.sent`); letters approved
-/// later go into a new batch. The post room, a team leader or an admin.
+/// Marks a print batch printed: `{version}` as read with the batch or its PDF's `ETag`; each of
+/// its letters is `printed` (with `reply.sent`); letters approved later go into a new batch.
+/// The post room, a team leader or an admin.
 #[utoipa::path(post, path = "/api/v1/print-batches/{id}/printed", tag = "replies",
     params(("id" = Uuid, Path, description = "Print batch id")),
+    request_body = PrintedRequest,
     responses((status = 200, body = PrintBatchDetail),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already printed", body = Problem, content_type = "application/problem+json")),
+        (status = 409, description = "Already printed, or letters joined it since the version printed", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all, fields(batch = %id, user = caller.user()))]
 pub async fn mark_print_batch_printed(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
+    ApiJson(printed): ApiJson<PrintedRequest>,
 ) -> Result<Json<PrintBatchDetail>, ApiError> {
-    let done = state.casework.mark_printed(&caller.casework(), id).await?;
-    let count = u64::try_from(done.letters.len()).unwrap_or(u64::MAX);
-    Ok(Json(PrintBatchDetail {
-        batch: PrintBatchView::of(done.batch, count),
-        letters: done.letters.into_iter().map(ReplyView::from).collect(),
-    }))
+    Ok(Json(PrintBatchDetail::of(state.casework.mark_printed(&caller.casework(), id, printed).await?)))
 }

@@ -53,19 +53,7 @@ pub(crate) async fn draft(
 ) -> Result<reply::Model, CaseworkError> {
     let addressee = Addressee::of(txn, item).await?;
     let recipient = addressee.recipient(of.request.channel, london_date(now))?;
-    let notes = of.request.notes.as_deref().unwrap_or("").trim();
-    let fields = merge_fields(
-        txn,
-        item,
-        &of.workflow.title,
-        of.outcome,
-        notes,
-        of.applied,
-        (&addressee, &recipient),
-        (&replying.identity, &replying.rates),
-        now,
-    )
-    .await?;
+    let fields = merge_fields(txn, item, &of, (&addressee, &recipient), replying, now).await?;
     let variant = match recipient.channel {
         ReplyChannel::Email => Variant::Email,
         ReplyChannel::Letter => Variant::Letter,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseTransaction;
 
-use postroom_accounts::{Rates, bill::FinancialYear};
+use postroom_accounts::bill::FinancialYear;
 use postroom_db::{
     account_changes, accounts,
     entities::{account, correspondence, party, work_item},
@@ -17,7 +17,7 @@ use postroom_templates::{
     MergeFields,
 };
 
-use super::ReplyIdentity;
+use super::{Replying, draft::DraftOf};
 use crate::{CaseworkError, ReplyChannel};
 
 /// Everything known about who a reply goes to, read in the completion's transaction.
@@ -55,6 +55,8 @@ impl Addressee {
         };
         let ids = work_items::correspondence_of(txn, item.id).await?;
         let mut found = postroom_db::correspondence::many(txn, &ids).await?;
+        // An out-of-office reply or a bounce is not the customer: never who we answer.
+        found.retain(|c| !matches!(c.status.as_str(), "auto_reply" | "bounce"));
         found.sort_by_key(|c| c.received_at);
         Ok(Self { account, correspondence: found.pop() })
     }
@@ -85,7 +87,7 @@ impl Addressee {
     }
 
     fn email_address(&self, today: NaiveDate) -> Option<String> {
-        let on_file = self.current_parties(today).iter().find_map(|p| p.email.clone()).filter(|e| e.contains('@'));
+        let on_file = self.current_parties(today).iter().find_map(|p| p.email.clone().filter(|e| plausible_email(e)));
         let wrote_from =
             self.correspondence.as_ref().filter(|c| wrote_by_email(c)).and_then(|c| c.sender.as_deref()).map(
                 |s| match s.rsplit_once('<') {
@@ -93,7 +95,7 @@ impl Addressee {
                     None => s.trim().to_owned(),
                 },
             );
-        wrote_from.filter(|e| e.contains('@')).or(on_file)
+        wrote_from.filter(|e| plausible_email(e)).or(on_file)
     }
 
     fn postal_lines(&self, today: NaiveDate) -> Vec<String> {
@@ -150,6 +152,14 @@ impl Addressee {
     }
 }
 
+/// An address a mail server will take: one `@` between a local part and a domain, and nothing
+/// that cannot stand in an address (spaces, control characters, brackets, separators).
+fn plausible_email(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else { return false };
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
+    !local.is_empty() && domain.contains('.') && !local.chars().any(bad) && !domain.chars().any(bad)
+}
+
 fn wrote_by_email(c: &correspondence::Model) -> bool {
     c.channel != Channel::Scan && c.sender.as_deref().is_some_and(|s| s.contains('@'))
 }
@@ -168,16 +178,14 @@ pub fn long_date(day: NaiveDate) -> String {
 pub(crate) async fn merge_fields(
     txn: &DatabaseTransaction,
     item: &work_item::Model,
-    workflow_title: &str,
-    outcome: &str,
-    notes: &str,
-    changes: &[AccountChanged],
+    of: &DraftOf<'_>,
     to: (&Addressee, &Recipient),
-    context: (&ReplyIdentity, &Rates),
+    replying: &Replying,
     now: DateTime<Utc>,
 ) -> Result<MergeFields, CaseworkError> {
     let (addressee, recipient) = to;
-    let (identity, rates) = context;
+    let (identity, rates) = (&replying.identity, &*replying.rates);
+    let notes = of.request.notes.as_deref().unwrap_or("").trim();
     let today = london_date(now);
     let account = match &addressee.account {
         Some((account, _, property)) => {
@@ -253,11 +261,11 @@ pub(crate) async fn merge_fields(
         }),
         item: ItemFields {
             reference: item.reference.clone(),
-            outcome: outcome.to_owned(),
+            outcome: of.outcome.to_owned(),
             due_on: long_date(item.due_on),
-            workflow: workflow_title.to_owned(),
+            workflow: of.workflow.title.clone(),
         },
-        changes: changes.iter().map(summary).collect(),
+        changes: of.applied.iter().map(summary).collect(),
         notes: notes.to_owned(),
     })
 }
@@ -392,5 +400,20 @@ mod tests {
         let to = account_with(vec![jane, party("Mr John Doe")], Some("4 Acacia Avenue"));
         let r = to.recipient(None, day("2026-12-07")).unwrap();
         assert_eq!((r.channel, r.name.as_str()), (ReplyChannel::Email, "Mrs Jane Doe and Mr John Doe"));
+    }
+
+    #[test]
+    fn an_address_no_mail_server_would_take_is_not_used() {
+        for bad in
+            ["j@b.example; k@b.example", "j@b.example ", "a b@c.example", "a@[1.2.3.4]", "no-at", "a@b", "@b.example"]
+        {
+            assert!(!plausible_email(bad), "{bad}");
+        }
+        assert!(plausible_email("jane.doe+tax@example.net"));
+        let mut jane = party("Mrs Jane Doe");
+        jane.email = Some("jane@example.net; x@y.example".to_owned());
+        jane.preferred_channel = Some("email".to_owned());
+        let to = account_with(vec![jane], Some("4 Acacia Avenue"));
+        assert_eq!(to.recipient(None, day("2026-12-07")).unwrap().channel, ReplyChannel::Letter);
     }
 }

@@ -30,7 +30,7 @@ use postroom_templates::Templates;
 
 pub(crate) use draft::{DraftOf, check_reply, draft};
 pub use fields::long_date;
-pub use printing::PrintedBatch;
+pub use printing::{PrintedBatch, PrintedRequest};
 pub use sending::{Begun, Outcome, SENDER};
 
 use crate::{Caller, Casework, CaseworkError, text::required};
@@ -133,7 +133,7 @@ impl Casework {
         let changes = reply::ActiveModel {
             subject: subject.map_or(sea_orm::ActiveValue::NotSet, Set),
             body: body.map_or(sea_orm::ActiveValue::NotSet, Set),
-            version: Set(edit.version + 1),
+            version: Set(next_version(&current, edit.version)?),
             updated_at: Set(Utc::now()),
             updated_by: Set(Some(caller.user.clone())),
             ..Default::default()
@@ -166,6 +166,12 @@ impl Casework {
                 current.author
             )));
         }
+        if current.needs_team_leader && current.updated_by.as_deref() == Some(caller.user.as_str()) {
+            return Err(CaseworkError::Forbidden(format!(
+                "{} last edited reply {id}: another team leader approves it (four-eyes)",
+                caller.user
+            )));
+        }
         if !leader && current.author != caller.user {
             return Err(CaseworkError::Forbidden(format!(
                 "only {} (who drafted it) or a team leader may approve reply {id}",
@@ -178,7 +184,7 @@ impl Casework {
             (current.channel == "email").then(|| format!("reply-{id}@{}", self.replying.identity.message_id_domain));
         let changes = reply::ActiveModel {
             status: Set("approved".to_owned()),
-            version: Set(approval.version + 1),
+            version: Set(next_version(&current, approval.version)?),
             approved_by: Set(Some(caller.user.clone())),
             approved_at: Set(Some(now)),
             message_id: Set(message_id.clone()),
@@ -213,7 +219,7 @@ impl Casework {
         let now = Utc::now();
         let changes = reply::ActiveModel {
             status: Set("approved".to_owned()),
-            version: Set(current.version + 1),
+            version: Set(next_version(&current, current.version)?),
             sending_since: Set(None),
             updated_at: Set(now),
             updated_by: Set(Some(caller.user.clone())),
@@ -233,6 +239,11 @@ impl Casework {
         self.wake();
         Ok(fresh)
     }
+}
+
+/// The version after `version` (409 for one that cannot be the reply's).
+fn next_version(current: &reply::Model, version: i32) -> Result<i32, CaseworkError> {
+    version.checked_add(1).ok_or_else(|| moved_on(current, version))
 }
 
 /// 409 for a reply that moved on from `version` or from being a draft.

@@ -21,6 +21,30 @@ pub struct PrintedBatch {
     pub letters: Vec<reply::Model>,
 }
 
+impl PrintedBatch {
+    /// Which letters the batch holds, as a tag: its PDF carries it (`ETag`), and marking the
+    /// batch printed needs it, so letters that joined after the PDF was downloaded are never
+    /// marked printed unseen.
+    #[must_use]
+    pub fn version(&self) -> String {
+        version_of(&self.letters)
+    }
+}
+
+fn version_of(letters: &[reply::Model]) -> String {
+    let ids: Vec<String> = letters.iter().map(|l| l.id.to_string()).collect();
+    let hash = postroom_domain::ContentHash::of(ids.join("\n").as_bytes());
+    format!("{}-{}", letters.len(), &hash.as_str()[..16])
+}
+
+/// Marking a batch printed: the `version` of the batch (and its PDF) that was printed.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrintedRequest {
+    /// The batch's `version` as read, or its PDF's `ETag`.
+    pub version: String,
+}
+
 impl Casework {
     /// Print batches, newest first (at most `limit`).
     ///
@@ -43,12 +67,19 @@ impl Casework {
     }
 
     /// Marks an open batch printed (the post room, a team leader or an admin): each of its
-    /// letters is `printed`, with `reply.sent`. Letters approved later go into a new batch.
+    /// letters is `printed`, with `reply.sent`. Letters approved later go into a new batch. The
+    /// caller names the version it printed: letters that joined since are not marked unseen.
     ///
     /// # Errors
-    /// 403 for other roles; 404; 409 when it was already printed.
+    /// 403 for other roles; 404; 409 when it was already printed, or holds letters the given
+    /// version did not.
     #[tracing::instrument(skip_all, fields(batch = %id, user = %caller.user))]
-    pub async fn mark_printed(&self, caller: &Caller, id: Uuid) -> Result<PrintedBatch, CaseworkError> {
+    pub async fn mark_printed(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        printed: PrintedRequest,
+    ) -> Result<PrintedBatch, CaseworkError> {
         if !matches!(caller.role, Role::PostRoom | Role::TeamLeader | Role::Admin) {
             return Err(CaseworkError::Forbidden(format!(
                 "role {} may not mark a print batch printed; allowed: post_room, team_leader, admin",
@@ -58,6 +89,17 @@ impl Casework {
         let current = self.print_batch(id).await?;
         let now = Utc::now();
         let txn = self.db.begin().await?;
+        replies::lock_batch(&txn, id).await?;
+        let letters = replies::in_batch(&txn, id).await?;
+        if current.batch.status == replies::BATCH_OPEN && version_of(&letters) != printed.version.trim_matches('"') {
+            txn.rollback().await?;
+            return Err(CaseworkError::Conflict(format!(
+                "print batch {id} now holds {} letter(s), not the ones of version {:?}: letters joined it after its \
+                 PDF was downloaded; download it again and print those too",
+                letters.len(),
+                printed.version
+            )));
+        }
         if !replies::mark_printed(&txn, id, &caller.user, now).await? {
             txn.rollback().await?;
             return Err(CaseworkError::Conflict(format!(
@@ -66,7 +108,7 @@ impl Casework {
                 current.batch.printed_by.unwrap_or_default()
             )));
         }
-        for letter in replies::in_batch(&txn, id).await? {
+        for letter in letters {
             let changes = reply::ActiveModel { status: Set("printed".to_owned()), ..Default::default() };
             if !replies::update_if(&txn, letter.id, &["batched"], None, changes).await? {
                 continue;

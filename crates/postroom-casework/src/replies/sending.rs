@@ -109,8 +109,10 @@ impl Casework {
     ) -> Result<(), CaseworkError> {
         let now = Utc::now();
         let (from, changes, event, reason) = match &outcome {
+            // A slow attempt whose lease ran out may find its reply marked unconfirmed by
+            // another: the server's acceptance settles it.
             Outcome::Sent { stored_key, response } => (
-                "sending",
+                &["sending", "unconfirmed"][..],
                 reply::ActiveModel {
                     status: Set("sent".to_owned()),
                     stored_key: Set(Some(stored_key.clone())),
@@ -124,7 +126,7 @@ impl Casework {
                 None,
             ),
             Outcome::Failed { reason } | Outcome::Unconfirmed { reason } => (
-                "sending",
+                &["sending"][..],
                 reply::ActiveModel {
                     status: Set(
                         if matches!(outcome, Outcome::Failed { .. }) { "failed" } else { "unconfirmed" }.to_owned()
@@ -139,7 +141,7 @@ impl Casework {
             Outcome::Batched { stored_key, day } => {
                 let batch = replies::open_batch(txn, *day, now).await?;
                 (
-                    "approved",
+                    &["approved"][..],
                     reply::ActiveModel {
                         status: Set("batched".to_owned()),
                         stored_key: Set(Some(stored_key.clone())),
@@ -152,7 +154,7 @@ impl Casework {
                 )
             }
         };
-        if !replies::update_if(txn, id, &[from], None, changes).await? {
+        if !replies::update_if(txn, id, from, None, changes).await? {
             tracing::info!(reply = %id, "outcome already recorded by another attempt");
             return Ok(());
         }
