@@ -495,6 +495,18 @@ pub async fn seed_item_on(db: &impl ConnectionTrait, item: &SeedItem<'_>) -> any
     Ok(created.id)
 }
 
+/// Mrs Jane Doe's Council Tax account at 4 Acacia Avenue, the account most tests seed.
+pub const ACACIA_AVENUE: SeedAccount<'static> = SeedAccount {
+    reference: "5000012345",
+    service: "council_tax",
+    address: "4 Acacia Avenue, Barchester",
+    postcode: "BC1 4AA",
+    uprn: Some(100_012_345),
+    party: "Mrs Jane Doe",
+    recovery_stage: None,
+    vulnerable: false,
+};
+
 /// An account for [`TestApp::seed_account`].
 #[derive(Debug, Clone, Copy)]
 pub struct SeedAccount<'a> {

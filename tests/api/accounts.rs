@@ -5,16 +5,7 @@ use postroom_domain::Role;
 use postroom_e2e::{SeedAccount, SeedItem, TestApp};
 use serde_json::{Value, json};
 
-const ACACIA: SeedAccount<'static> = SeedAccount {
-    reference: "5000012345",
-    service: "council_tax",
-    address: "4 Acacia Avenue, Barchester",
-    postcode: "BC1 4AA",
-    uprn: Some(100_012_345),
-    party: "Mrs Jane Doe",
-    recovery_stage: None,
-    vulnerable: false,
-};
+const ACACIA: SeedAccount<'static> = postroom_e2e::ACACIA_AVENUE;
 
 const MILL: SeedAccount<'static> = SeedAccount {
     reference: "1000055555",

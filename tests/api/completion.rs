@@ -7,16 +7,7 @@ use postroom_e2e::{SeedAccount, SeedItem, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const ACCOUNT: SeedAccount<'static> = SeedAccount {
-    reference: "5000012345",
-    service: "council_tax",
-    address: "4 Acacia Avenue, Barchester",
-    postcode: "BC1 4AA",
-    uprn: Some(100_012_345),
-    party: "Mrs Jane Doe",
-    recovery_stage: None,
-    vulnerable: false,
-};
+const ACCOUNT: SeedAccount<'static> = postroom_e2e::ACACIA_AVENUE;
 
 const OTHER: SeedAccount<'static> = SeedAccount {
     reference: "5000067890",

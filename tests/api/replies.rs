@@ -8,16 +8,7 @@ use postroom_e2e::{SeedAccount, SeedItem, SmtpSink, TestApp, pdf_text};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-pub(crate) const ACCOUNT: SeedAccount<'static> = SeedAccount {
-    reference: "5000012345",
-    service: "council_tax",
-    address: "4 Acacia Avenue, Barchester",
-    postcode: "BC1 4AA",
-    uprn: Some(100_012_345),
-    party: "Mrs Jane Doe",
-    recovery_stage: None,
-    vulnerable: false,
-};
+pub(crate) const ACCOUNT: SeedAccount<'static> = postroom_e2e::ACACIA_AVENUE;
 
 pub(crate) async fn body(resp: reqwest::Response) -> anyhow::Result<(StatusCode, Value)> {
     let status = resp.status();
