@@ -1,4 +1,4 @@
-//! Measured accuracy: the labelled corpus in `tests/corpus/classification/letters.toml` (64
+//! Measured accuracy. The labelled corpus in `tests/corpus/classification/letters.toml` (64
 //! letters and emails covering every workflow, with messy phrasing, typos, OCR noise, forwarded
 //! chains and several references in one letter) goes through the real service. The test reports
 //! classification and account-matching accuracy and fails below 90% for either; the figures are
@@ -8,6 +8,11 @@ use std::collections::HashMap;
 
 use postroom_domain::Role;
 use postroom_e2e::{SeedAccount, TestApp};
+
+/// Today's held-out accuracy, rounded down (see the README's Workflows section).
+const HELD_OUT_RIGHT_FLOOR: f64 = 0.37;
+/// Today's held-out wrong-workflow rate, rounded up.
+const HELD_OUT_WRONG_CEILING: f64 = 0.08;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -126,11 +131,51 @@ const ACCOUNTS: &[SeedAccount<'static>] = &[
     },
 ];
 
-#[tokio::test]
-async fn classification_and_account_matching_are_at_least_90_percent_accurate() -> anyhow::Result<()> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/classification/letters.toml");
+/// What the service made of a corpus.
+struct Report {
+    total: usize,
+    right: usize,
+    /// Sent to another workflow (not triage) than the right one.
+    wrong: usize,
+    /// Left in triage though a workflow was right.
+    triaged: usize,
+    accounts_right: usize,
+    /// (expected, classified) → how many, for every letter not classified right.
+    confusion: std::collections::BTreeMap<(String, String), usize>,
+    misses: Vec<String>,
+}
+
+impl Report {
+    fn rate(&self, n: usize) -> f64 {
+        f64::from(u32::try_from(n).unwrap_or(u32::MAX)) / f64::from(u32::try_from(self.total.max(1)).unwrap_or(1))
+    }
+
+    fn summary(&self, name: &str) -> String {
+        let confusion: Vec<String> =
+            self.confusion.iter().map(|((want, got), n)| format!("  {want} -> {got}: {n}")).collect();
+        format!(
+            "{name}: {} letters; workflow right {:.1}% ({}), wrong workflow {:.1}% ({}), left in triage {:.1}% ({}); \
+             accounts right {:.1}% ({})\nconfusion (expected -> classified):\n{}\n{}",
+            self.total,
+            self.rate(self.right) * 100.0,
+            self.right,
+            self.rate(self.wrong) * 100.0,
+            self.wrong,
+            self.rate(self.triaged) * 100.0,
+            self.triaged,
+            self.rate(self.accounts_right) * 100.0,
+            self.accounts_right,
+            confusion.join("\n"),
+            self.misses.join("\n")
+        )
+    }
+}
+
+/// Sends every letter of `corpus/classification/<file>` through the real service as an email
+/// and compares the workflow and accounts each item got with the labels.
+async fn measure(file: &str) -> anyhow::Result<Report> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/classification").join(file);
     let corpus: Corpus = toml::from_str(&std::fs::read_to_string(&path)?)?;
-    anyhow::ensure!(corpus.letter.len() >= 60, "the corpus needs at least 60 letters");
     let app = TestApp::spawn().await?;
     for account in ACCOUNTS {
         app.seed_account(*account).await?;
@@ -150,9 +195,16 @@ async fn classification_and_account_matching_are_at_least_90_percent_accurate() 
         letters.insert(receipt["correspondence_id"].as_str().unwrap_or_default().to_owned(), n);
     }
     let items = app.all_work_items(&gateway).await?;
-    assert_eq!(items.len(), corpus.letter.len());
-    let (mut workflow_hits, mut account_hits) = (0, 0);
-    let mut misses = Vec::new();
+    anyhow::ensure!(items.len() == corpus.letter.len(), "{} items for {} letters", items.len(), corpus.letter.len());
+    let mut report = Report {
+        total: items.len(),
+        right: 0,
+        wrong: 0,
+        triaged: 0,
+        accounts_right: 0,
+        confusion: std::collections::BTreeMap::new(),
+        misses: Vec::new(),
+    };
     for item in &items {
         let n = letters[item["correspondence_id"].as_str().unwrap_or_default()];
         let expected = &corpus.letter[n];
@@ -167,26 +219,55 @@ async fn classification_and_account_matching_are_at_least_90_percent_accurate() 
         let mut wanted = expected.accounts.clone();
         wanted.sort();
         if classified == expected.workflow {
-            workflow_hits += 1;
+            report.right += 1;
         } else {
-            misses.push(format!("letter {n}: classified {classified}, expected {}", expected.workflow));
+            if classified == "triage" {
+                report.triaged += 1;
+            } else {
+                report.wrong += 1;
+            }
+            *report.confusion.entry((expected.workflow.clone(), classified.clone())).or_default() += 1;
+            report.misses.push(format!("letter {n}: classified {classified}, expected {}", expected.workflow));
         }
         if linked == wanted {
-            account_hits += 1;
+            report.accounts_right += 1;
         } else {
-            misses.push(format!("letter {n}: accounts {linked:?}, expected {wanted:?}"));
+            report.misses.push(format!("letter {n}: accounts {linked:?}, expected {wanted:?}"));
         }
     }
-    let total = f64::from(u32::try_from(corpus.letter.len())?);
-    let classification = f64::from(workflow_hits) / total;
-    let matching = f64::from(account_hits) / total;
-    println!(
-        "classification accuracy {:.1}% ({workflow_hits}/{total}); account matching accuracy {:.1}% ({account_hits}/{total})\n{}",
-        classification * 100.0,
-        matching * 100.0,
-        misses.join("\n")
+    Ok(report)
+}
+
+#[tokio::test]
+async fn classification_and_account_matching_are_at_least_90_percent_accurate() -> anyhow::Result<()> {
+    let report = measure("letters.toml").await?;
+    assert!(report.total >= 60, "the corpus needs at least 60 letters");
+    println!("{}", report.summary("letters.toml"));
+    let (classification, matching) = (report.rate(report.right), report.rate(report.accounts_right));
+    assert!(classification >= 0.9, "classification accuracy {classification:.3} < 0.90:\n{}", report.misses.join("\n"));
+    assert!(matching >= 0.9, "account matching accuracy {matching:.3} < 0.90:\n{}", report.misses.join("\n"));
+    Ok(())
+}
+
+/// The held-out corpus (`heldout.toml`: written without sight of the match rules, never used
+/// for tuning or training) measures how the classifier does on mail it has never seen. The
+/// figures are in the README; the floors are today's, so that nothing makes them worse (issue
+/// #17 raises them to 90% right, at most 3% wrong).
+#[tokio::test]
+async fn held_out_mail_is_classified_no_worse_than_the_figures_in_the_readme() -> anyhow::Result<()> {
+    let report = measure("heldout.toml").await?;
+    assert!(report.total >= 100, "the held-out corpus needs at least 100 letters");
+    println!("{}", report.summary("heldout.toml"));
+    let (right, wrong) = (report.rate(report.right), report.rate(report.wrong));
+    assert!(
+        right >= HELD_OUT_RIGHT_FLOOR,
+        "held-out accuracy {right:.3} < {HELD_OUT_RIGHT_FLOOR}:\n{}",
+        report.summary("heldout.toml")
     );
-    assert!(classification >= 0.9, "classification accuracy {classification:.3} < 0.90:\n{}", misses.join("\n"));
-    assert!(matching >= 0.9, "account matching accuracy {matching:.3} < 0.90:\n{}", misses.join("\n"));
+    assert!(
+        wrong <= HELD_OUT_WRONG_CEILING,
+        "held-out wrong-workflow rate {wrong:.3} > {HELD_OUT_WRONG_CEILING}:\n{}",
+        report.summary("heldout.toml")
+    );
     Ok(())
 }
