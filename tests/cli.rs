@@ -234,7 +234,7 @@ async fn demo_correspondence_is_answered_by_email_threaded_and_by_letter_in_a_pr
     })
     .await?;
     seed_demo(&app.settings, DemoOptions { accounts: 300, correspondence: 15, seed: 3 }).await?;
-    app.wait_for_outbox_drained(std::time::Duration::from_secs(60)).await?;
+    app.wait_until_quiet(std::time::Duration::from_secs(60)).await?;
     let tess = app.token("tess", Role::TeamLeader)?;
     let items = app.all_work_items(&tess).await?;
     // A ready item from an email, and one from a scanned letter.

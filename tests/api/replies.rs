@@ -71,7 +71,7 @@ async fn emailed_item(app: &TestApp) -> anyhow::Result<String> {
                instalments are due? Account 5000012345.\r\n";
     let resp = app.post_email(&gateway, raw, "").await?;
     anyhow::ensure!(resp.status() == 201 || resp.status() == 202, "intake: {}", resp.text().await?);
-    app.wait_for_outbox_drained(Duration::from_secs(30)).await?;
+    app.wait_until_quiet(Duration::from_secs(30)).await?;
     let tl = app.token("tess", Role::TeamLeader)?;
     let items = app.all_work_items(&tl).await?;
     anyhow::ensure!(items.len() == 1, "one item expected: {items:?}");
@@ -204,7 +204,7 @@ async fn an_emailed_question_gets_an_approved_reply_a_real_smtp_server_receives_
     );
     let resp = app.post_email(&gateway, answer, "").await?;
     assert!(resp.status().is_success(), "{}", resp.text().await?);
-    app.wait_for_outbox_drained(Duration::from_secs(30)).await?;
+    app.wait_until_quiet(Duration::from_secs(30)).await?;
     let tl = app.token("tess", Role::TeamLeader)?;
     let old = app.get_json(&format!("/api/v1/work-items/{id}"), &tl).await?;
     assert!(old["history"].to_string().contains("answers_reply"), "{}", old["history"]);
