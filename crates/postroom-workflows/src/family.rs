@@ -1,0 +1,148 @@
+//! Workflow families: the Council Tax and Business Rates workflows of the same `kind` (a refund,
+//! a direct debit, a Bacs report, a summons, ...) are one family, and the service the item
+//! concerns settles which of them it takes.
+//!
+//! The service is settled by the accounts matched in the letter (all of one service), or failing
+//! any account by a sender that is a company (`Ltd`, `Limited`, `PLC`, `LLP` or `CIC` after a name
+//! in the sender or the letter's signature): Business Rates. A candidate of the other service is
+//! then replaced by its sibling of the settled service, keeping its score, with a `family` rule
+//! in its evidence saying why; and of two candidates tied at the top, one of each service, the
+//! settled service's is chosen (the other loses [`TIE_BREAK`], also recorded).
+
+use std::{collections::HashSet, str::FromStr, sync::LazyLock};
+
+use regex::Regex;
+
+use crate::{Catalogue, Evidence, Fired, Match, Service, Workflow};
+
+/// What a tied candidate of the other service loses, so the settled service's workflow is ahead.
+pub const TIE_BREAK: f32 = 0.5;
+
+/// The `kind` key's problem, if any: lower-case letters, digits and `_`, and only on a Council
+/// Tax or Business Rates workflow.
+pub(crate) fn kind_problem(kind: Option<&str>, service: Service) -> Option<String> {
+    let kind = kind?;
+    let well_formed = kind.starts_with(|c: char| c.is_ascii_lowercase())
+        && kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !well_formed {
+        return Some(format!("{kind:?} is not a kind (lower-case letters, digits and _, e.g. \"refund\")"));
+    }
+    (service == Service::Cross)
+        .then(|| format!("{kind:?}: a cross-cutting workflow has no Council Tax or Business Rates family"))
+}
+
+impl FromStr for Service {
+    type Err = String;
+
+    /// `council_tax`, `business_rates` or `cross`, as accounts and workflow files write them.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "council_tax" => Ok(Self::CouncilTax),
+            "business_rates" => Ok(Self::BusinessRates),
+            "cross" => Ok(Self::Cross),
+            other => Err(format!("{other:?} is not a service (council_tax, business_rates or cross)")),
+        }
+    }
+}
+
+fn service_name(service: Service) -> &'static str {
+    match service {
+        Service::CouncilTax => "Council Tax",
+        Service::BusinessRates => "Business Rates",
+        Service::Cross => "cross-cutting",
+    }
+}
+
+/// The service an item concerns, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub service: Service,
+    /// A reason a person can read: "the linked account is Business Rates".
+    pub why: String,
+}
+
+/// The service `evidence` settles: its accounts' when they are all of one service; with no
+/// account, Business Rates when the sender is a company; otherwise none (accounts of both
+/// services, or nothing to go on).
+#[must_use]
+pub fn settled_service(evidence: &Evidence) -> Option<Settled> {
+    let mut services = evidence.services.iter().copied().filter(|s| *s != Service::Cross);
+    if let Some(first) = services.next() {
+        let why = format!("the linked account is {}", service_name(first));
+        return services.all(|s| s == first).then_some(Settled { service: first, why });
+    }
+    company_sender(evidence)
+        .map(|company| Settled { service: Service::BusinessRates, why: format!("the sender is a company ({company})") })
+}
+
+/// The company the sender names: a name ending `Ltd`, `Limited`, `PLC`, `LLP` or `CIC` in the
+/// sender or in the signature (the last five non-blank lines of the text).
+#[must_use]
+pub fn company_sender(evidence: &Evidence) -> Option<String> {
+    static COMPANY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"\b[A-Z][\w&'.-]*(?:[ \t]+(?:[A-Z&][\w&'.-]*|of|and))*[ \t]+(?:Ltd|LTD|Limited|LIMITED|PLC|Plc|plc|LLP|CIC)\b")
+            .ok()
+    });
+    let re = COMPANY.as_ref()?;
+    let signature = evidence.text.lines().map(str::trim).filter(|l| !l.is_empty()).rev().take(5);
+    evidence
+        .sender
+        .as_deref()
+        .into_iter()
+        .chain(signature)
+        .find_map(|line| re.find(line))
+        .map(|m| m.as_str().to_owned())
+}
+
+impl Catalogue {
+    /// `w`'s sibling in `service`: the one workflow of that service with `w`'s kind (none when
+    /// `w` has no kind, or that service has none or several of it).
+    #[must_use]
+    pub fn family_member(&self, w: &Workflow, service: Service) -> Option<&Workflow> {
+        let kind = w.kind.as_deref()?;
+        let mut of_kind = self.workflows().iter().filter(|o| o.service == service && o.kind.as_deref() == Some(kind));
+        match (of_kind.next(), of_kind.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+}
+
+/// Settles the family of each candidate (module docs); `candidates` come back sorted best first,
+/// one per workflow.
+pub(crate) fn settle(catalogue: &Catalogue, evidence: &Evidence, candidates: &mut Vec<Match>) {
+    let Some(settled) = settled_service(evidence) else { return };
+    let other_service =
+        |id: &str| catalogue.get(id).is_some_and(|w| w.service != settled.service && w.service != Service::Cross);
+    for m in candidates.iter_mut() {
+        let Some(w) = catalogue.get(&m.workflow).filter(|w| other_service(&w.id)) else { continue };
+        if let Some(sibling) = catalogue.family_member(w, settled.service) {
+            let value = format!("{} in place of {}: {}", sibling.id, w.id, settled.why);
+            m.fired.push(Fired { kind: "family", value, weight: 0.0 });
+            m.workflow.clone_from(&sibling.id);
+        }
+    }
+    // A sibling that scored itself and a replaced candidate: the better one stays.
+    candidates.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| other_service(&a.workflow).cmp(&other_service(&b.workflow)))
+            .then_with(|| a.workflow.cmp(&b.workflow))
+    });
+    let mut seen = HashSet::new();
+    candidates.retain(|m| seen.insert(m.workflow.clone()));
+    let settled_first = |m: &&Match| catalogue.get(&m.workflow).is_some_and(|w| w.service == settled.service);
+    let Some(top) = candidates.first().filter(settled_first).map(|m| m.score) else { return };
+    for m in candidates.iter_mut().skip(1) {
+        if (m.score - top).abs() < f32::EPSILON && other_service(&m.workflow) {
+            let value = format!("a tie with a {} workflow: {}", service_name(settled.service), settled.why);
+            m.fired.push(Fired { kind: "family", value, weight: -TIE_BREAK });
+            m.score -= TIE_BREAK;
+        }
+    }
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.workflow.cmp(&b.workflow)));
+}
+
+#[cfg(test)]
+#[path = "family_tests.rs"]
+mod tests;
