@@ -232,20 +232,18 @@ impl EventHandler for Classify {
         }
         let docs = correspondence::documents_of(txn, &[corr.id]).await?;
         let text = bounded(correspondence::joined_text(&docs));
+        let subject = corr.subject.clone().map(bounded);
+        // Accounts first: their service settles the workflow family (CT or BR).
+        let found =
+            match_accounts(txn, &self.finder, &format!("{}\n{text}", subject.as_deref().unwrap_or_default())).await?;
         let evidence = Evidence {
             sender: corr.sender.clone(),
-            subject: corr.subject.clone().map(bounded),
+            subject,
             text,
             attachment_types: docs.iter().filter(|d| d.part != "original").map(|d| d.media_type.clone()).collect(),
+            services: found.linked.iter().filter_map(|l| l.service.parse().ok()).collect(),
         };
-        let c = self.catalogue.classify(&evidence, self.threshold, Weights::default());
-        let found = match_accounts(
-            txn,
-            &self.finder,
-            &format!("{}\n{}", evidence.subject.as_deref().unwrap_or_default(), evidence.text),
-        )
-        .await?;
-        let mut c = c;
+        let mut c = self.catalogue.classify(&evidence, self.threshold, Weights::default());
         c.raises.extend(account_raises(txn, &found).await?);
         let raised = c.raises.iter().map(|r| r.to).min();
         let current = item.priority;
