@@ -108,3 +108,34 @@ async fn classify_business_rates_refunds_bacs_reports_and_bailiff_letters_have_a
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn classify_a_bacs_report_naming_both_services_sends_each_line_to_its_services_workflow() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.seed_account(BAKERY).await?;
+    app.seed_account(HOUSE).await?;
+    let raw = "From: reports@bacs.co.uk\r\nTo: revenues@council.example\r\nSubject: ADDACS report 23/11/2026\r\n\
+Message-ID: <addacs-mixed@bacs.co.uk>\r\nDate: Mon, 23 Nov 2026 06:00:00 +0000\r\n\r\n\
+ADDACS REPORT - AUTOMATED DIRECT DEBIT AMENDMENT AND CANCELLATION SERVICE\r\n\
+PAYER NAME        REFERENCE    REASON CODE\r\n\
+J CITIZEN         500123456    1\r\n\
+BRIGHT BAKES LTD  600111222    B\r\n";
+    let token = app.token("gateway", Role::Service)?;
+    assert_eq!(app.post_email(&token, raw, "").await?.status(), 201);
+    let items = app.work_items(&token, "").await?;
+    let mut got = Vec::new();
+    for item in &items {
+        let detail =
+            app.get_json(&format!("/api/v1/work-items/{}", item["id"].as_str().unwrap_or_default()), &token).await?;
+        got.push((
+            detail["accounts"][0]["reference"].as_str().unwrap_or_default().to_owned(),
+            detail["workflow"].as_str().unwrap_or_default().to_owned(),
+            detail["queue"].as_str().unwrap_or_default().to_owned(),
+        ));
+    }
+    got.sort();
+    let want = [("500123456", "ct-bacs-report", "ct-payments"), ("600111222", "br-bacs-report", "business-rates")]
+        .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+    assert_eq!(got, want);
+    Ok(())
+}

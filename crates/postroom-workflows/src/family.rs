@@ -106,12 +106,23 @@ impl Catalogue {
             _ => None,
         }
     }
+
+    /// The workflow of `w`'s family for an account of `service`: `w` itself when it is of that
+    /// service or has no single sibling there. A report naming accounts of both services routes
+    /// each line by this.
+    #[must_use]
+    pub fn for_service<'a>(&'a self, w: &'a Workflow, service: Service) -> &'a Workflow {
+        if w.service == service { w } else { self.family_member(w, service).unwrap_or(w) }
+    }
 }
 
 /// Settles the family of each candidate (module docs); `candidates` come back sorted best first,
 /// one per workflow.
 pub(crate) fn settle(catalogue: &Catalogue, evidence: &Evidence, candidates: &mut Vec<Match>) {
-    let Some(settled) = settled_service(evidence) else { return };
+    let Some(settled) = settled_service(evidence) else {
+        merge_per_line_siblings(catalogue, evidence, candidates);
+        return;
+    };
     let other_service =
         |id: &str| catalogue.get(id).is_some_and(|w| w.service != settled.service && w.service != Service::Cross);
     for m in candidates.iter_mut() {
@@ -141,6 +152,30 @@ pub(crate) fn settle(catalogue: &Catalogue, evidence: &Evidence, candidates: &mu
         }
     }
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.workflow.cmp(&b.workflow)));
+}
+
+/// A report naming accounts of both services (a Bacs report for one Service User Number): its
+/// Council Tax and Business Rates `per_line` workflows of one kind tied at the top are one
+/// candidate, the Council Tax one, whose lines the worker routes by each account's service.
+fn merge_per_line_siblings(catalogue: &Catalogue, evidence: &Evidence, candidates: &mut Vec<Match>) {
+    let both = [Service::CouncilTax, Service::BusinessRates].iter().all(|s| evidence.services.contains(s));
+    if !both {
+        return;
+    }
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.workflow.cmp(&b.workflow)));
+    let [first, second, ..] = candidates.as_slice() else { return };
+    let (Some(a), Some(b)) = (catalogue.get(&first.workflow), catalogue.get(&second.workflow)) else { return };
+    let siblings = a.per_line && b.per_line && a.kind.is_some() && a.kind == b.kind && a.service != b.service;
+    if !siblings || (first.score - second.score).abs() >= f32::EPSILON {
+        return;
+    }
+    let (keep, drop) = if a.service == Service::CouncilTax { (0, 1) } else { (1, 0) };
+    let value = format!(
+        "{} and {}: accounts of both services, each line goes to its account's",
+        candidates[keep].workflow, candidates[drop].workflow
+    );
+    candidates[keep].fired.push(Fired { kind: "family", value, weight: 0.0 });
+    candidates.remove(drop);
 }
 
 #[cfg(test)]

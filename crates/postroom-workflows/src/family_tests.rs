@@ -14,7 +14,10 @@ fn catalogue(workflows: &[(&str, &str, Option<&str>, &str)]) -> Catalogue {
     )
     .unwrap();
     for (id, service, kind, keywords) in workflows {
-        let kind = kind.map(|k| format!("kind = \"{k}\"\n")).unwrap_or_default();
+        let mut kind = kind.map(|k| format!("kind = \"{k}\"\n")).unwrap_or_default();
+        if id.contains("bacs") {
+            kind.push_str("per_line = true\n");
+        }
         let text = format!(
             "id = \"{id}\"\ntitle = \"{id}\"\nservice = \"{service}\"\n{kind}queue = \"q\"\npriority = \"P2\"\n\
              templates = [\"ack\"]\n[target]\nworking_days = 5\n[match]\nkeywords = [{keywords}]\n"
@@ -34,6 +37,8 @@ fn families() -> Catalogue {
         ("ct-moving-out", "council_tax", Some("occupation_change"), "\"moved out\""),
         ("br-occupation", "business_rates", Some("occupation_change"), "\"vacated\""),
         ("ct-tracing", "council_tax", None, "\"gone away\""),
+        ("ct-bacs", "council_tax", Some("bacs_report"), "\"ADDACS\", \"reason code\""),
+        ("br-bacs", "business_rates", Some("bacs_report"), "\"ADDACS\", \"reason code\""),
         ("complaint", "cross", None, "\"complaint\", \"unhappy\", \"formal complaint\""),
     ])
 }
@@ -145,4 +150,20 @@ fn a_kind_is_checked() {
     assert_eq!(kind_problem(Some("direct_debit"), Service::BusinessRates), None);
     assert!(kind_problem(Some("Direct Debit"), Service::CouncilTax).unwrap().contains("is not a kind"));
     assert!(kind_problem(Some("refund"), Service::Cross).unwrap().contains("cross-cutting"));
+}
+
+#[test]
+fn a_report_naming_accounts_of_both_services_is_one_candidate_routed_line_by_line() {
+    let c = families();
+    let text = "ADDACS report\n500123456 reason code 1\n600111222 reason code B";
+    let mixed = classify(&c, &evidence(text, None, &[Service::CouncilTax, Service::BusinessRates]));
+    assert_eq!(mixed.workflow.as_deref(), Some("ct-bacs"), "{mixed:#?}");
+    assert!(mixed.candidates.iter().all(|m| m.workflow != "br-bacs"));
+    assert!(mixed.candidates[0].fired.iter().any(|f| f.kind == "family" && f.value.contains("each line")));
+    let ct = c.get("ct-bacs").unwrap();
+    assert_eq!(c.for_service(ct, Service::BusinessRates).id, "br-bacs");
+    assert_eq!(c.for_service(ct, Service::CouncilTax).id, "ct-bacs");
+    // Without accounts of both services, the tie stays a tie (nothing to settle it).
+    let unknown = classify(&c, &evidence(text, None, &[]));
+    assert_eq!(unknown.workflow, None, "{unknown:#?}");
 }
