@@ -249,4 +249,35 @@ fn the_readme_example_is_a_valid_workflow_file() {
     std::fs::write(dir.path().join("ct-moving-out.toml"), example).unwrap_or_else(|e| panic!("{e}"));
     let c = Catalogue::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.get("ct-moving-out").map(|w| w.target), Some(Target::WorkingDays(5)));
+    assert_eq!(c.get("ct-moving-out").and_then(|w| w.kind.as_deref()), Some("occupation_change"));
+}
+
+#[test]
+fn the_shipped_families_pair_council_tax_and_business_rates_workflows() {
+    let c = catalogue();
+    for (ct, br) in [
+        ("ct-direct-debit-instruction", "br-direct-debit"),
+        ("ct-bacs-report", "br-bacs-report"),
+        ("ct-refund", "br-refund"),
+        ("ct-payment-arrangement", "br-payment-arrangement"),
+        ("ct-summons-dispute", "br-summons-dispute"),
+        ("ct-enforcement-agent", "br-enforcement-agent"),
+        ("ct-insolvency", "br-recovery"),
+        ("ct-voa-schedule", "br-voa-alteration"),
+        ("ct-empty-homes-premium", "br-empty-property-relief"),
+        ("ct-general-enquiry", "br-general-enquiry"),
+    ] {
+        let (Some(a), Some(b)) = (c.get(ct), c.get(br)) else { panic!("{ct} or {br} is missing") };
+        assert_eq!(c.family_member(a, Service::BusinessRates).map(|w| w.id.as_str()), Some(br));
+        assert_eq!(c.family_member(b, Service::CouncilTax).map(|w| w.id.as_str()), Some(ct));
+        assert!(b.queue == "business-rates" || b.queue == "br-recovery", "{br} is in {}", b.queue);
+    }
+    // Two Council Tax workflows of one kind: a Business Rates occupation change has no single sibling.
+    let moving_out = c.get("ct-moving-out").unwrap_or_else(|| panic!("no ct-moving-out"));
+    let occupation = c.get("br-occupation-change").unwrap_or_else(|| panic!("no br-occupation-change"));
+    assert_eq!(
+        c.family_member(moving_out, Service::BusinessRates).map(|w| w.id.as_str()),
+        Some("br-occupation-change")
+    );
+    assert!(c.family_member(occupation, Service::CouncilTax).is_none());
 }
