@@ -7,7 +7,8 @@
 //! in the sender or the letter's signature): Business Rates. A candidate of the other service is
 //! then replaced by its sibling of the settled service, keeping its score, with a `family` rule
 //! in its evidence saying why; and of two candidates tied at the top, one of each service, the
-//! settled service's is chosen (the other loses [`TIE_BREAK`], also recorded).
+//! settled service's is chosen (the other loses [`TIE_BREAK`], also recorded). With no account
+//! and no company, such a tie goes to Council Tax, and nothing is replaced.
 
 use std::{collections::HashSet, str::FromStr, sync::LazyLock};
 
@@ -119,14 +120,38 @@ impl Catalogue {
 /// Settles the family of each candidate (module docs); `candidates` come back sorted best first,
 /// one per workflow.
 pub(crate) fn settle(catalogue: &Catalogue, evidence: &Evidence, candidates: &mut Vec<Match>) {
-    let Some(settled) = settled_service(evidence) else {
+    if let Some(settled) = settled_service(evidence) {
+        replace_with_siblings(catalogue, &settled, candidates);
+        break_tie(catalogue, &settled, candidates);
+    } else if evidence.services.is_empty() {
+        // Nothing to go on: a person writing without a reference is most likely a householder, so
+        // a tie goes to Council Tax; nothing is replaced (the words may still say Business Rates).
+        let why = "no account is linked and the sender is not a company".to_owned();
+        break_tie(catalogue, &Settled { service: Service::CouncilTax, why }, candidates);
+    } else {
         merge_per_line_siblings(catalogue, evidence, candidates);
-        return;
-    };
-    let other_service =
-        |id: &str| catalogue.get(id).is_some_and(|w| w.service != settled.service && w.service != Service::Cross);
+    }
+}
+
+/// Whether workflow `id` is of the service other than `settled` (cross-cutting ones are neither).
+fn of_other_service(catalogue: &Catalogue, settled: &Settled, id: &str) -> bool {
+    catalogue.get(id).is_some_and(|w| w.service != settled.service && w.service != Service::Cross)
+}
+
+/// Best first; of equal scores, the settled service's before the other's.
+fn sort(catalogue: &Catalogue, settled: &Settled, candidates: &mut [Match]) {
+    let other = |m: &Match| of_other_service(catalogue, settled, &m.workflow);
+    candidates.sort_by(|a, b| {
+        b.score.total_cmp(&a.score).then_with(|| other(a).cmp(&other(b))).then_with(|| a.workflow.cmp(&b.workflow))
+    });
+}
+
+/// Each candidate of the other service becomes its sibling of the settled service, score kept.
+fn replace_with_siblings(catalogue: &Catalogue, settled: &Settled, candidates: &mut Vec<Match>) {
     for m in candidates.iter_mut() {
-        let Some(w) = catalogue.get(&m.workflow).filter(|w| other_service(&w.id)) else { continue };
+        let Some(w) = catalogue.get(&m.workflow).filter(|w| of_other_service(catalogue, settled, &w.id)) else {
+            continue;
+        };
         if let Some(sibling) = catalogue.family_member(w, settled.service) {
             let value = format!("{} in place of {}: {}", sibling.id, w.id, settled.why);
             m.fired.push(Fired { kind: "family", value, weight: 0.0 });
@@ -134,18 +159,19 @@ pub(crate) fn settle(catalogue: &Catalogue, evidence: &Evidence, candidates: &mu
         }
     }
     // A sibling that scored itself and a replaced candidate: the better one stays.
-    candidates.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| other_service(&a.workflow).cmp(&other_service(&b.workflow)))
-            .then_with(|| a.workflow.cmp(&b.workflow))
-    });
+    sort(catalogue, settled, candidates);
     let mut seen = HashSet::new();
     candidates.retain(|m| seen.insert(m.workflow.clone()));
-    let settled_first = |m: &&Match| catalogue.get(&m.workflow).is_some_and(|w| w.service == settled.service);
-    let Some(top) = candidates.first().filter(settled_first).map(|m| m.score) else { return };
+}
+
+/// A tie at the top between the settled service's workflow and the other's: the other's loses
+/// [`TIE_BREAK`], recorded.
+fn break_tie(catalogue: &Catalogue, settled: &Settled, candidates: &mut [Match]) {
+    sort(catalogue, settled, candidates);
+    let of_settled = |m: &&Match| catalogue.get(&m.workflow).is_some_and(|w| w.service == settled.service);
+    let Some(top) = candidates.first().filter(of_settled).map(|m| m.score) else { return };
     for m in candidates.iter_mut().skip(1) {
-        if (m.score - top).abs() < f32::EPSILON && other_service(&m.workflow) {
+        if (m.score - top).abs() < f32::EPSILON && of_other_service(catalogue, settled, &m.workflow) {
             let value = format!("a tie with a {} workflow: {}", service_name(settled.service), settled.why);
             m.fired.push(Fired { kind: "family", value, weight: -TIE_BREAK });
             m.score -= TIE_BREAK;

@@ -88,9 +88,12 @@ fn a_council_tax_account_takes_the_council_tax_workflow_of_the_kind() {
 fn a_tie_between_the_services_is_settled_by_the_account() {
     let c = families();
     let text = "I paid twice so I overpaid: a rates refund please";
+    // Nothing to go on: a person, so Council Tax, and the evidence says why.
     let open = classify(&c, &evidence(text, None, &[]));
-    assert_eq!(open.workflow, None, "{open:#?}");
-    assert!(open.reason.as_deref().unwrap_or_default().contains("match equally well"), "{open:#?}");
+    assert_eq!(open.workflow.as_deref(), Some("ct-refund"), "{open:#?}");
+    let lost = open.candidates.iter().find(|m| m.workflow == "br-refund").unwrap();
+    assert_eq!(lost.score, open.candidates[0].score - TIE_BREAK);
+    assert!(lost.fired.iter().any(|f| f.value.ends_with("no account is linked and the sender is not a company")));
     for (service, id) in [(Service::BusinessRates, "br-refund"), (Service::CouncilTax, "ct-refund")] {
         let settled = classify(&c, &evidence(text, None, &[service]));
         assert_eq!(settled.workflow.as_deref(), Some(id), "{settled:#?}");
@@ -163,7 +166,8 @@ fn a_report_naming_accounts_of_both_services_is_one_candidate_routed_line_by_lin
     let ct = c.get("ct-bacs").unwrap();
     assert_eq!(c.for_service(ct, Service::BusinessRates).id, "br-bacs");
     assert_eq!(c.for_service(ct, Service::CouncilTax).id, "ct-bacs");
-    // Without accounts of both services, the tie stays a tie (nothing to settle it).
-    let unknown = classify(&c, &evidence(text, None, &[]));
-    assert_eq!(unknown.workflow, None, "{unknown:#?}");
+    // Without accounts, a tie goes to Council Tax; with a Business Rates company, to Business Rates.
+    assert_eq!(classify(&c, &evidence(text, None, &[])).workflow.as_deref(), Some("ct-bacs"));
+    let company = evidence(text, Some("Bright Bakes Ltd <bb@example.org>"), &[]);
+    assert_eq!(classify(&c, &company).workflow.as_deref(), Some("br-bacs"));
 }
