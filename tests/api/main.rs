@@ -10,6 +10,7 @@ mod casework;
 mod charges;
 mod claims;
 mod classify;
+mod classify_family;
 mod completion;
 mod delivery;
 mod drop_folders;

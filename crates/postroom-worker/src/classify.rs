@@ -78,6 +78,8 @@ async fn account_raises(txn: &DatabaseTransaction, found: &AccountMatch) -> anyh
 struct ReportLine {
     account_id: uuid::Uuid,
     reference: String,
+    /// Its account's service: the line goes to the workflow of that service in the family.
+    service: Option<Service>,
     reason_code: Option<String>,
     line: String,
 }
@@ -109,6 +111,7 @@ fn report_lines(finder: &IdentifierFinder, text: &str, found: &AccountMatch) -> 
             Some(ReportLine {
                 account_id: reference.account_id,
                 reference: reference.reference.clone(),
+                service: reference.service.parse().ok(),
                 reason_code,
                 line: line.trim().to_owned(),
             })
@@ -130,11 +133,12 @@ impl Classify {
         event: &Event,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
-        let place = w.place(&self.calendar, item.received_at, "", raised);
-        let (priority, due_on, due_how) = (place.priority, place.due_on, place.due_how);
         let total = report.lines.len();
         let correlation = event.correlation_id.as_deref();
         for (i, line) in report.lines.iter().enumerate() {
+            let w = line.service.map_or(w, |s| self.catalogue.for_service(w, s));
+            let place = w.place(&self.calendar, item.received_at, "", raised);
+            let (priority, due_on, due_how) = (place.priority, place.due_on, place.due_how);
             let mut evidence = serde_json::json!({
                 "workflow": w.id,
                 "classified_as": w.id,
@@ -232,20 +236,18 @@ impl EventHandler for Classify {
         }
         let docs = correspondence::documents_of(txn, &[corr.id]).await?;
         let text = bounded(correspondence::joined_text(&docs));
+        let subject = corr.subject.clone().map(bounded);
+        // Accounts first: their service settles the workflow family (CT or BR).
+        let found =
+            match_accounts(txn, &self.finder, &format!("{}\n{text}", subject.as_deref().unwrap_or_default())).await?;
         let evidence = Evidence {
             sender: corr.sender.clone(),
-            subject: corr.subject.clone().map(bounded),
+            subject,
             text,
             attachment_types: docs.iter().filter(|d| d.part != "original").map(|d| d.media_type.clone()).collect(),
+            services: found.linked.iter().filter_map(|l| l.service.parse().ok()).collect(),
         };
-        let c = self.catalogue.classify(&evidence, self.threshold, Weights::default());
-        let found = match_accounts(
-            txn,
-            &self.finder,
-            &format!("{}\n{}", evidence.subject.as_deref().unwrap_or_default(), evidence.text),
-        )
-        .await?;
-        let mut c = c;
+        let mut c = self.catalogue.classify(&evidence, self.threshold, Weights::default());
         c.raises.extend(account_raises(txn, &found).await?);
         let raised = c.raises.iter().map(|r| r.to).min();
         let current = item.priority;

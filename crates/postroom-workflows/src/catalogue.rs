@@ -62,6 +62,10 @@ pub struct Workflow {
     pub id: String,
     pub title: String,
     pub service: Service,
+    /// What kind of correspondence it is (`refund`, `direct_debit`, ...): the Council Tax and
+    /// Business Rates workflows of one kind are a family, and the account's service settles which
+    /// of them an item takes (see [`crate::family`]).
+    pub kind: Option<String>,
     /// The team's queue.
     pub queue: String,
     #[schema(value_type = String, example = "P2")]

@@ -19,6 +19,9 @@ pub struct Evidence {
     pub text: String,
     /// Media types of its documents (attachments).
     pub attachment_types: Vec<String>,
+    /// The services of the accounts matched in it: they settle the workflow family (a Business
+    /// Rates account takes the Business Rates workflow of the kind).
+    pub services: Vec<crate::Service>,
 }
 
 /// Weight of each kind of rule.
@@ -91,6 +94,7 @@ impl Catalogue {
             .map(|w| score(w, evidence, &haystack, weights))
             .filter(|m| m.score > 0.0)
             .collect();
+        crate::family::settle(self, evidence, &mut candidates);
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.workflow.cmp(&b.workflow)));
         candidates.truncate(5);
         let (workflow, reason) = match candidates.as_slice() {

@@ -6,6 +6,7 @@
 
 mod catalogue;
 mod classify;
+mod family;
 mod identifiers;
 mod parse;
 mod source;
@@ -15,5 +16,6 @@ pub use catalogue::{
     Workflow,
 };
 pub use classify::{Classification, Evidence, Fired, Match, Placement, Raise, Weights};
+pub use family::{Settled, TIE_BREAK, company_sender, settled_service};
 pub use identifiers::{Found, IdentifierFinder, normalise_postcode};
 pub use source::{BUILT_IN_NAME, Source};

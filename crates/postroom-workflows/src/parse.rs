@@ -19,6 +19,8 @@ struct RawWorkflow {
     id: String,
     title: String,
     service: Service,
+    #[serde(default)]
+    kind: Option<String>,
     queue: String,
     priority: String,
     target: RawTarget,
@@ -101,6 +103,9 @@ pub(crate) fn parse_workflow(
     if raw.title.trim().is_empty() {
         problems.push("title: must not be empty".to_owned());
     }
+    if let Some(problem) = crate::family::kind_problem(raw.kind.as_deref(), raw.service) {
+        problems.push(format!("kind: {problem}"));
+    }
     if raw.queue.trim().is_empty() {
         problems.push("queue: must not be empty".to_owned());
     }
@@ -178,6 +183,7 @@ pub(crate) fn parse_workflow(
             id: raw.id,
             title: raw.title,
             service: raw.service,
+            kind: raw.kind,
             queue: raw.queue,
             priority,
             target,

@@ -25,7 +25,7 @@ fn the_built_in_catalogue_is_the_shipped_directory() -> Result<(), Box<dyn std::
     let (a, b) = (Catalogue::from_source(&built_in)?, Catalogue::from_source(&on_disk)?);
     let ids = |c: &Catalogue| c.workflows().iter().map(|w| (w.id.clone(), w.title.clone())).collect::<Vec<_>>();
     assert_eq!(ids(&a), ids(&b));
-    assert_eq!(a.workflows().len(), 42);
+    assert_eq!(a.workflows().len(), 47);
     assert_eq!(a.source(), BUILT_IN_NAME);
     let refund = a.get("ct-refund").map(|w| w.file.clone()).unwrap_or_default();
     assert_eq!(refund, Path::new("built-in workflows/ct-refund.toml"));
@@ -59,7 +59,7 @@ fn a_directory_extends_the_built_in_catalogue_file_by_file() -> Result<(), Box<d
     let dir = council_dir()?;
     let source = Source::built_in().overlay(Source::dir(dir.path())?);
     let c = Catalogue::from_source(&source)?;
-    assert_eq!(c.workflows().len(), 43, "42 built in, one added");
+    assert_eq!(c.workflows().len(), 48, "47 built in, one added");
     let refund = c.get("ct-refund").ok_or("no ct-refund")?;
     assert_eq!(refund.title, "Council Tax: refund (Northby)");
     assert_eq!(refund.file, dir.path().join("ct-refund.toml"));
@@ -157,6 +157,11 @@ fn the_shipped_catalogue_loads_and_covers_every_required_type() {
         "br-direct-debit",
         "br-recovery",
         "br-general-enquiry",
+        "br-refund",
+        "br-bacs-report",
+        "br-enforcement-agent",
+        "br-summons-dispute",
+        "br-payment-arrangement",
         "complaint",
         "subject-access-request",
         "foi-request",
@@ -179,6 +184,7 @@ fn classify(text: &str, sender: Option<&str>) -> postroom_workflows::Classificat
         subject: None,
         text: text.to_owned(),
         attachment_types: Vec::new(),
+        services: Vec::new(),
     };
     catalogue().classify(&evidence, 3.0, Weights::default())
 }
@@ -243,4 +249,35 @@ fn the_readme_example_is_a_valid_workflow_file() {
     std::fs::write(dir.path().join("ct-moving-out.toml"), example).unwrap_or_else(|e| panic!("{e}"));
     let c = Catalogue::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.get("ct-moving-out").map(|w| w.target), Some(Target::WorkingDays(5)));
+    assert_eq!(c.get("ct-moving-out").and_then(|w| w.kind.as_deref()), Some("occupation_change"));
+}
+
+#[test]
+fn the_shipped_families_pair_council_tax_and_business_rates_workflows() {
+    let c = catalogue();
+    for (ct, br) in [
+        ("ct-direct-debit-instruction", "br-direct-debit"),
+        ("ct-bacs-report", "br-bacs-report"),
+        ("ct-refund", "br-refund"),
+        ("ct-payment-arrangement", "br-payment-arrangement"),
+        ("ct-summons-dispute", "br-summons-dispute"),
+        ("ct-enforcement-agent", "br-enforcement-agent"),
+        ("ct-insolvency", "br-recovery"),
+        ("ct-voa-schedule", "br-voa-alteration"),
+        ("ct-empty-homes-premium", "br-empty-property-relief"),
+        ("ct-general-enquiry", "br-general-enquiry"),
+    ] {
+        let (Some(a), Some(b)) = (c.get(ct), c.get(br)) else { panic!("{ct} or {br} is missing") };
+        assert_eq!(c.family_member(a, Service::BusinessRates).map(|w| w.id.as_str()), Some(br));
+        assert_eq!(c.family_member(b, Service::CouncilTax).map(|w| w.id.as_str()), Some(ct));
+        assert!(b.queue == "business-rates" || b.queue == "br-recovery", "{br} is in {}", b.queue);
+    }
+    // Two Council Tax workflows of one kind: a Business Rates occupation change has no single sibling.
+    let moving_out = c.get("ct-moving-out").unwrap_or_else(|| panic!("no ct-moving-out"));
+    let occupation = c.get("br-occupation-change").unwrap_or_else(|| panic!("no br-occupation-change"));
+    assert_eq!(
+        c.family_member(moving_out, Service::BusinessRates).map(|w| w.id.as_str()),
+        Some("br-occupation-change")
+    );
+    assert!(c.family_member(occupation, Service::CouncilTax).is_none());
 }
