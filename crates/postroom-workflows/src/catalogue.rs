@@ -13,6 +13,7 @@ use postroom_domain::{ChangeKind, Priority};
 
 use crate::{
     parse::{parse_escalations, parse_workflow},
+    safeguarding::Lexicon,
     source::Source,
 };
 
@@ -101,6 +102,8 @@ pub struct Escalation {
 pub struct Catalogue {
     workflows: Vec<Workflow>,
     escalations: Vec<Escalation>,
+    /// The safeguarding lexicon (`safeguarding.toml`; empty without one).
+    safeguarding: Lexicon,
     /// Reply templates by file name (`refund-issued.email.j2`): (shown file name, text).
     templates: BTreeMap<String, (String, String)>,
     source: String,
@@ -159,6 +162,7 @@ impl Catalogue {
         let mut problems = Vec::new();
         let mut workflows = Vec::new();
         let mut escalations = Vec::new();
+        let mut safeguarding = Lexicon::default();
         let mut templates = BTreeMap::new();
         let mut seen: HashMap<String, &str> = HashMap::new();
         for (name, file) in &source.files {
@@ -180,6 +184,13 @@ impl Catalogue {
                 }
                 continue;
             }
+            if stem == "safeguarding" {
+                match Lexicon::parse(&file.text) {
+                    Ok(l) => safeguarding = l,
+                    Err(p) => problems.extend(p.into_iter().map(|p| format!("{shown}: {p}"))),
+                }
+                continue;
+            }
             match parse_workflow(file, stem, &source.files) {
                 Ok(w) => {
                     if let Some(other) = seen.insert(w.id.clone(), shown) {
@@ -194,7 +205,7 @@ impl Catalogue {
             problems.push(format!("{source}: no workflow has id \"{TRIAGE}\" (where unclassified mail goes)"));
         }
         if problems.is_empty() {
-            Ok(Self { workflows, escalations, templates, source: source.description().to_owned() })
+            Ok(Self { workflows, escalations, safeguarding, templates, source: source.description().to_owned() })
         } else {
             Err(CatalogueError { origin: source.description().to_owned(), problems })
         }
@@ -210,6 +221,12 @@ impl Catalogue {
     #[must_use]
     pub fn escalations(&self) -> &[Escalation] {
         &self.escalations
+    }
+
+    /// The safeguarding lexicon.
+    #[must_use]
+    pub fn safeguarding(&self) -> &Lexicon {
+        &self.safeguarding
     }
 
     /// One workflow by id.
