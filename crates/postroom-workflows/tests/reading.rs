@@ -5,7 +5,7 @@ use postroom_domain::Priority;
 use postroom_workflows::{Catalogue, Evidence, Weights};
 
 fn classify(subject: &str, text: &str) -> postroom_workflows::Classification {
-    let catalogue = Catalogue::built_in().unwrap();
+    let catalogue = Catalogue::built_in().unwrap_or_else(|e| panic!("{e}"));
     let evidence = Evidence { subject: Some(subject.to_owned()), text: text.to_owned(), ..Evidence::default() };
     catalogue.classify(&evidence, 3.0, Weights::default())
 }
