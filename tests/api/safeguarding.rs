@@ -45,6 +45,7 @@ async fn a_person_at_risk_is_p1_with_evidence_and_an_officer_cannot_close_it_alo
     let item = app.get_json(&format!("/api/v1/work-items/{id}"), &gateway).await?;
     assert_eq!(item["workflow"], "ct-moving-out", "{item}");
     assert_eq!(item["priority"], "P1", "{item}");
+    assert_eq!(item["safeguarding"], true, "{item}");
     let hits = &item["classification"]["safeguarding"];
     assert_eq!(hits[0]["category"], "suicide_self_harm", "{item}");
     assert_eq!(hits[0]["phrase"], "hurt myself", "{item}");
