@@ -127,19 +127,31 @@ pub fn read_letter(subject: Option<&str>, text: &str) -> Reading {
     Reading { own, quoted }
 }
 
-/// The lines joined, with address lines (short lines with a postcode, and the short lines of the
-/// block above them) blanked and street names masked.
+/// Small words an address line may have in lower case ("Stratford upon Avon", "Flat 2 of").
+const ADDRESS_JOINERS: &[&str] = &["of", "the", "upon", "on", "in", "and", "&", "-", "le", "by"];
+
+/// A line that looks like part of an address: at most six words, each capitalised, a number or a
+/// joiner, and not a sentence ("I moved out" is not).
+fn address_like(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 6
+        && !line.trim_end().ends_with(['.', '?', '!', ':'])
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                || ADDRESS_JOINERS.contains(&w.trim_matches(',').to_lowercase().as_str())
+        })
+}
+
+/// The lines joined, with address lines (address-like lines with a postcode, and the
+/// address-like lines of the block above them) blanked and street names masked.
 fn mask_addresses(lines: &[&str]) -> String {
-    let short = |l: &str| {
-        let words = l.split_whitespace().count();
-        words > 0 && words <= 6 && !l.trim_end().ends_with(['.', '?', '!', ':'])
-    };
     let mut keep: Vec<bool> = vec![true; lines.len()];
     for (i, line) in lines.iter().enumerate() {
-        if short(line) && POSTCODE.as_ref().is_some_and(|r| r.is_match(line)) {
+        if address_like(line) && POSTCODE.as_ref().is_some_and(|r| r.is_match(line)) {
             keep[i] = false;
             let mut j = i;
-            while j > 0 && i - j < 5 && short(lines[j - 1]) {
+            while j > 0 && i - j < 5 && address_like(lines[j - 1]) {
                 j -= 1;
                 keep[j] = false;
             }
@@ -221,6 +233,9 @@ mod tests {
         let text = "Jane Citizen\n3 The Court Yard\nAnytown\nAN1 2BC\n\nI moved out on 3 November.";
         let r = read_letter(None, text);
         assert!(!r.own.contains("Court") && r.own.contains("moved out"), "{r:?}");
+        // A sentence above a postcode is the customer's, not an address.
+        let r = read_letter(None, "I am taking them to court\nMy postcode is AN1 2BC");
+        assert!(r.own.contains("court") && r.own.contains("postcode"), "{r:?}");
     }
 
     #[test]
