@@ -30,6 +30,7 @@ mod originals;
 mod outbox_upkeep;
 mod replies;
 mod restart;
+mod safeguarding;
 mod scans;
 mod sending;
 mod text;

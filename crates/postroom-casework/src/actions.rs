@@ -251,7 +251,8 @@ impl Casework {
     }
 
     /// Cancels an open item with a reason: duplicate, no action needed, or sent in error. An
-    /// officer cancels only in a queue they work; the post room only triage items.
+    /// officer cancels only in a queue they work; the post room only triage items; a safeguarding
+    /// item only a team leader.
     ///
     /// # Errors
     /// As [`Casework::claim`]; 422 for `merged` (the classifier's).
@@ -263,6 +264,7 @@ impl Casework {
         req: CancelRequest,
     ) -> Result<work_item::Model, CaseworkError> {
         let to = Self::permit(Action::Cancel, caller, item, req.version)?;
+        crate::safeguarding::may_cancel(caller, item)?;
         if caller.role == Role::Officer {
             self.works_queue(caller, &item.queue).await?;
         }

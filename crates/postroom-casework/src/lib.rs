@@ -19,6 +19,7 @@ mod error;
 pub mod lifecycle;
 mod replies;
 mod requests;
+mod safeguarding;
 mod sla;
 mod text;
 mod timers;
@@ -47,6 +48,7 @@ pub use replies::{
 pub use requests::{
     CancelRequest, NoteRequest, PendRequest, ReassignRequest, ReferRequest, ReopenRequest, RerouteRequest,
 };
+pub use safeguarding::is_safeguarding;
 pub use text::MAX_REASON_CHARS;
 pub use timers::TimerRound;
 pub use transition::{ActionRequest, Caller};

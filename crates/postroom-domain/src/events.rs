@@ -25,6 +25,10 @@ pub const REPLY_SENT: &str = "reply.sent";
 /// `reply.failed`: a reply could not be sent (refused by the mail server, or an attempt whose
 /// outcome is unknown: never sent again without a person deciding).
 pub const REPLY_FAILED: &str = "reply.failed";
+/// `workitem.safeguarding`: the classifier found that the customer may be at risk (self-harm,
+/// domestic abuse, severe hardship, bereavement, mental-health crisis); the item is P1 and cannot
+/// be closed without a team leader.
+pub const WORK_ITEM_SAFEGUARDING: &str = "workitem.safeguarding";
 /// `account.changed`: a revenues account was changed.
 pub const ACCOUNT_CHANGED: &str = "account.changed";
 
@@ -52,6 +56,18 @@ pub struct WorkItemSummary {
     pub correspondence_id: Option<Uuid>,
     pub queue: String,
     pub status: String,
+}
+
+/// Payload of [`WORK_ITEM_SAFEGUARDING`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItemSafeguarding {
+    pub work_item_id: Uuid,
+    pub reference: String,
+    pub correspondence_id: Option<Uuid>,
+    /// The lexicon's categories found (`suicide_self_harm`, `domestic_abuse`, ...).
+    pub categories: Vec<String>,
+    /// A reason a person can read, for each category.
+    pub reasons: Vec<String>,
 }
 
 /// One account change as the back office receives it.

@@ -306,8 +306,9 @@ impl EventHandler for Classify {
             o.insert("due".to_owned(), serde_json::Value::String(due_how));
             o.insert("has_text".to_owned(), serde_json::Value::Bool(payload.has_text));
         }
-        // The same kind of letter about the same account as an open item joins that item.
-        if let Some(w) = chosen {
+        // The same kind of letter about the same account as an open item joins that item; a
+        // safeguarding letter stays an item of its own, so it is seen.
+        if let Some(w) = chosen.filter(|_| c.safeguarding.is_empty()) {
             let ids: Vec<_> = found.linked.iter().map(|a| a.account_id).collect();
             let open = work_items::open_items_for_accounts(txn, &ids, &w.id).await?;
             if let Some(existing) = open.into_iter().find(|i| i.id != item.id) {
@@ -328,6 +329,7 @@ impl EventHandler for Classify {
         if !self.casework.apply_classification(txn, item, classified, &found, action, correlation).await? {
             return Ok(());
         }
+        crate::safeguarding::announce(txn, item, &c, correlation).await?;
         tracing::info!(work_item = %item.reference, %workflow, ?priority, %due_on, "item classified");
         Ok(())
     }

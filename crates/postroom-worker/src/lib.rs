@@ -10,6 +10,7 @@ pub mod bucket;
 pub mod classify;
 pub mod drop_folder;
 pub mod matching;
+mod safeguarding;
 pub mod send;
 pub mod text;
 pub mod timers;

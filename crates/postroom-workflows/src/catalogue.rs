@@ -13,6 +13,7 @@ use postroom_domain::{ChangeKind, Priority};
 
 use crate::{
     parse::{parse_escalations, parse_workflow},
+    safeguarding::Lexicon,
     source::Source,
 };
 
@@ -105,6 +106,8 @@ pub struct Escalation {
 pub struct Catalogue {
     workflows: Vec<Workflow>,
     escalations: Vec<Escalation>,
+    /// The safeguarding lexicon (`safeguarding.toml`; empty without one).
+    safeguarding: Lexicon,
     /// Reply templates by file name (`refund-issued.email.j2`): (shown file name, text).
     templates: BTreeMap<String, (String, String)>,
     source: String,
@@ -163,6 +166,7 @@ impl Catalogue {
         let mut problems = Vec::new();
         let mut workflows = Vec::new();
         let mut escalations = Vec::new();
+        let mut safeguarding = Lexicon::default();
         let mut templates = BTreeMap::new();
         let mut seen: HashMap<String, &str> = HashMap::new();
         for (name, file) in &source.files {
@@ -184,6 +188,13 @@ impl Catalogue {
                 }
                 continue;
             }
+            if stem == "safeguarding" {
+                match Lexicon::parse(&file.text) {
+                    Ok(l) => safeguarding = l,
+                    Err(p) => problems.extend(p.into_iter().map(|p| format!("{shown}: {p}"))),
+                }
+                continue;
+            }
             match parse_workflow(file, stem, &source.files) {
                 Ok(w) => {
                     if let Some(other) = seen.insert(w.id.clone(), shown) {
@@ -198,7 +209,7 @@ impl Catalogue {
             problems.push(format!("{source}: no workflow has id \"{TRIAGE}\" (where unclassified mail goes)"));
         }
         if problems.is_empty() {
-            Ok(Self { workflows, escalations, templates, source: source.description().to_owned() })
+            Ok(Self { workflows, escalations, safeguarding, templates, source: source.description().to_owned() })
         } else {
             Err(CatalogueError { origin: source.description().to_owned(), problems })
         }
@@ -214,6 +225,12 @@ impl Catalogue {
     #[must_use]
     pub fn escalations(&self) -> &[Escalation] {
         &self.escalations
+    }
+
+    /// The safeguarding lexicon.
+    #[must_use]
+    pub fn safeguarding(&self) -> &Lexicon {
+        &self.safeguarding
     }
 
     /// One workflow by id.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use postroom_domain::{Priority, WorkingCalendar};
 
-use crate::{Catalogue, TRIAGE, Target, Workflow};
+use crate::{Catalogue, SafeguardingHit, TRIAGE, Target, Workflow, text::Reading};
 
 /// What is known of a letter or email when it is classified.
 #[derive(Debug, Clone, Default)]
@@ -79,6 +79,9 @@ pub struct Classification {
     /// The best-scoring workflows, best first (up to five).
     pub candidates: Vec<Match>,
     pub raises: Vec<Raise>,
+    /// Safeguarding hits in the customer's own words (`workflows/safeguarding.toml`): each also
+    /// raises the item to P1. Not empty: a safeguarding item.
+    pub safeguarding: Vec<SafeguardingHit>,
 }
 
 impl Catalogue {
@@ -86,12 +89,14 @@ impl Catalogue {
     /// is ahead of the next; otherwise triage, with the candidates listed.
     #[must_use]
     pub fn classify(&self, evidence: &Evidence, threshold: f32, weights: Weights) -> Classification {
-        let haystack = format!("{}\n{}", evidence.subject.as_deref().unwrap_or_default(), evidence.text);
+        // Words in the wrong place (quoted history, signature, street names) are not the
+        // customer's: see `text.rs`.
+        let reading = crate::text::read_letter(evidence.subject.as_deref(), &evidence.text);
         let mut candidates: Vec<Match> = self
             .workflows()
             .iter()
             .filter(|w| w.id != TRIAGE)
-            .map(|w| score(w, evidence, &haystack, weights))
+            .map(|w| score(w, evidence, &reading, weights))
             .filter(|m| m.score > 0.0)
             .collect();
         crate::family::settle(self, evidence, &mut candidates);
@@ -108,32 +113,28 @@ impl Catalogue {
             }
             [best, ..] => (Some(best.workflow.clone()), None),
         };
-        let raises = self
-            .escalations()
-            .iter()
-            .filter_map(|e| {
-                e.words.iter().find(|(_, re)| re.is_match(&haystack)).map(|(word, _)| Raise {
-                    to: e.to,
-                    reason: e.reason.clone(),
-                    word: word.clone(),
-                })
-            })
-            .collect();
-        Classification { workflow, reason, threshold, candidates, raises }
+        let (raises, safeguarding) = crate::safeguarding::raises(self, &reading);
+        Classification { workflow, reason, threshold, candidates, raises, safeguarding }
     }
 }
 
-fn score(w: &Workflow, evidence: &Evidence, haystack: &str, weights: Weights) -> Match {
+/// How much a rule that fires only in quoted history counts.
+const QUOTED: f32 = 0.5;
+
+fn score(w: &Workflow, evidence: &Evidence, reading: &Reading, weights: Weights) -> Match {
     let mut fired = Vec::new();
+    // The customer's own words count in full; quoted history at half weight.
+    let weigh = |re: &Regex, weight: f32| {
+        if re.is_match(&reading.own) { Some(weight) } else { re.is_match(&reading.quoted).then_some(weight * QUOTED) }
+    };
     for (word, re) in &w.rules.keywords {
-        if re.is_match(haystack) {
-            let weight = if word.contains(' ') { weights.phrase } else { weights.word };
+        if let Some(weight) = weigh(re, if word.contains(' ') { weights.phrase } else { weights.word }) {
             fired.push(Fired { kind: "keyword", value: word.clone(), weight });
         }
     }
     for re in &w.rules.regexes {
-        if re.is_match(haystack) {
-            fired.push(Fired { kind: "regex", value: re.as_str().to_owned(), weight: weights.regex });
+        if let Some(weight) = weigh(re, weights.regex) {
+            fired.push(Fired { kind: "regex", value: re.as_str().to_owned(), weight });
         }
     }
     if let Some(sender) = evidence.sender.as_deref().map(str::to_ascii_lowercase) {
@@ -156,7 +157,7 @@ fn score(w: &Workflow, evidence: &Evidence, haystack: &str, weights: Weights) ->
         }
     }
     for b in &w.rules.barcodes {
-        if haystack.contains(b.as_str()) {
+        if evidence.text.contains(b.as_str()) || evidence.subject.as_deref().is_some_and(|s| s.contains(b.as_str())) {
             fired.push(Fired { kind: "barcode", value: b.clone(), weight: weights.barcode });
         }
     }

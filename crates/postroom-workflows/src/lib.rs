@@ -8,8 +8,11 @@ mod catalogue;
 mod classify;
 mod family;
 mod identifiers;
+mod negation;
 mod parse;
+mod safeguarding;
 mod source;
+mod text;
 
 pub use catalogue::{
     Catalogue, CatalogueError, Escalation, MatchRules, Service, TEMPLATE_VARIANTS, TRIAGE, Target, TemplateFile,
@@ -18,4 +21,6 @@ pub use catalogue::{
 pub use classify::{Classification, Evidence, Fired, Match, Placement, Raise, Weights};
 pub use family::{Settled, TIE_BREAK, company_sender, settled_service};
 pub use identifiers::{Found, IdentifierFinder, normalise_postcode};
+pub use safeguarding::{Category, Lexicon, SafeguardingHit};
 pub use source::{BUILT_IN_NAME, Source};
+pub use text::{Reading, mask_streets, read_letter};

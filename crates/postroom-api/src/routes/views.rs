@@ -39,6 +39,9 @@ pub struct WorkItemView {
     /// While awaiting approval: why a team leader must approve the completion.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approval_reasons: Vec<String>,
+    /// True when the classifier found a person at risk (`classification.safeguarding`): an
+    /// officer's completion goes to a team leader, and only a team leader cancels it.
+    pub safeguarding: bool,
     /// For optimistic concurrency on changes.
     pub version: i32,
     pub correspondence_id: Option<Uuid>,
@@ -69,6 +72,7 @@ impl WorkItemView {
     pub fn from_model(m: work_item::Model, today: NaiveDate) -> Result<Self, ApiError> {
         let (status, priority) = (m.status, m.priority);
         let approval_reasons = postroom_casework::approval_reasons_of(&m);
+        let safeguarding = postroom_casework::is_safeguarding(&m);
         Ok(Self {
             id: m.id,
             reference: m.reference,
@@ -85,6 +89,7 @@ impl WorkItemView {
             home_queue: m.home_queue,
             completed_by: m.completed_by,
             approval_reasons,
+            safeguarding,
             version: m.version,
             correspondence_id: m.correspondence_id,
             classification: m.classification.as_deref().and_then(|c| serde_json::from_str(c).ok()),

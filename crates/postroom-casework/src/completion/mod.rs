@@ -166,6 +166,7 @@ impl Casework {
         if workflow.approval {
             approval_reasons.insert(0, format!("workflow {} needs a team leader's approval", workflow.id));
         }
+        approval_reasons.extend(crate::safeguarding::approval_reason(caller, item));
         let pending = Pending {
             changes: indexed.into_iter().map(|(_, c)| c).collect(),
             reply: req.reply,

@@ -1,0 +1,64 @@
+//! Negation for escalation words: "we are not in court" is not court action, "I haven't had a
+//! summons" is not a summons. A word counts unless one of the three words before it, in the same
+//! clause, negates it. Safeguarding does not use this: a negated risk is still a risk.
+
+use regex::Regex;
+
+/// Words that negate what follows (apostrophes removed).
+const NEGATORS: &[&str] = &[
+    "not", "no", "never", "nor", "without", "dont", "didnt", "doesnt", "isnt", "arent", "wasnt", "werent", "havent",
+    "hasnt", "hadnt", "wont", "cant", "cannot", "neither",
+];
+
+/// Words that start a new clause: a negation before them does not reach past them.
+const CLAUSE_BREAKS: &[&str] = &["and", "but", "so", "because", "now", "then", "however"];
+
+/// Whether `re` matches `text` at least once without a negation just before it.
+pub(crate) fn affirmed(re: &Regex, text: &str) -> bool {
+    re.find_iter(text).any(|m| !negated(text.get(..m.start()).unwrap_or_default()))
+}
+
+/// Whether the end of `before` (the text up to a match) negates it.
+fn negated(before: &str) -> bool {
+    let clause = before.rsplit(['.', '!', '?', ';', ':', ',', '\n']).next().unwrap_or_default();
+    let words: Vec<String> = clause
+        .split_whitespace()
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect())
+        .collect();
+    for w in words.iter().rev().take(3) {
+        if CLAUSE_BREAKS.contains(&w.as_str()) {
+            return false;
+        }
+        if NEGATORS.contains(&w.as_str()) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::word_pattern;
+
+    fn court(text: &str) -> bool {
+        affirmed(&word_pattern("court").unwrap(), text)
+    }
+
+    #[test]
+    fn a_negated_escalation_word_does_not_count() {
+        assert!(!court("We are not in court."));
+        assert!(!court("I am not going to court over this"));
+        assert!(!court("There is no court date."));
+        assert!(affirmed(&word_pattern("summons").unwrap(), "I didn't pay, so I got a summons"));
+        assert!(!affirmed(&word_pattern("summons").unwrap(), "I haven't received a summons"));
+    }
+
+    #[test]
+    fn an_affirmed_word_counts_even_beside_a_negated_one() {
+        assert!(court("I have a court date."));
+        assert!(court("I did not pay and now I have to go to court"));
+        assert!(court("We are not in court, but the court wrote to us"));
+        assert!(court("No. The court says I owe it."));
+    }
+}
