@@ -13,6 +13,12 @@ use serde::Deserialize;
 /// `workflows.threshold`'s default (crates/postroom-config).
 const THRESHOLD: f32 = 3.0;
 
+/// Floors and ceilings: the figures the rules reached (raise them when the rules improve).
+const TRAIN_RIGHT: usize = 413;
+const TRAIN_WRONG: usize = 9;
+const LETTERS_RIGHT: usize = 64;
+const LETTERS_WRONG: usize = 0;
+
 #[derive(Deserialize)]
 struct Corpus {
     letter: Vec<Letter>,
@@ -54,6 +60,7 @@ fn first_line(text: &str) -> String {
     line.chars().take(110).collect()
 }
 
+#[expect(clippy::print_stdout, reason = "the rates and the misses are the report this test gives (--nocapture)")]
 fn run(name: &str) -> Tally {
     let catalogue = Catalogue::built_in().unwrap_or_else(|e| panic!("{e}"));
     let mut tally = Tally::default();
@@ -117,8 +124,9 @@ fn run(name: &str) -> Tally {
 fn the_rules_classify_the_training_corpus() {
     let t = run("train.toml");
     assert_eq!(t.total, 458, "train.toml changed size: revisit the floors");
-    assert!(t.right >= 0, "right {} fell below the floor", t.right);
-    assert!(t.wrong <= 458, "wrong-workflow {} rose above the ceiling", t.wrong);
+    // Before the plain-language rules: 37 right (8.1%), 20 wrong (4.4%), 401 in triage.
+    assert!(t.right >= TRAIN_RIGHT, "right {} fell below the floor {TRAIN_RIGHT}", t.right);
+    assert!(t.wrong <= TRAIN_WRONG, "wrong-workflow {} rose above the ceiling {TRAIN_WRONG}", t.wrong);
 }
 
 #[test]
@@ -126,6 +134,6 @@ fn the_rules_classify_the_shipped_letters() {
     let t = run("letters.toml");
     assert_eq!(t.total, 64, "letters.toml changed size: revisit the floors");
     assert!(t.pct(t.right) >= 90.0, "letters.toml must stay at least 90% right: {:.1}%", t.pct(t.right));
-    assert!(t.right >= 0, "right {} fell below the floor", t.right);
-    assert!(t.wrong <= 64, "wrong-workflow {} rose above the ceiling", t.wrong);
+    assert!(t.right >= LETTERS_RIGHT, "right {} fell below the floor {LETTERS_RIGHT}", t.right);
+    assert_eq!(t.wrong, LETTERS_WRONG, "letters.toml: no letter may reach the wrong workflow");
 }
