@@ -15,7 +15,7 @@ const THRESHOLD: f32 = 3.0;
 
 /// Floors and ceilings: the figures the rules reached (raise them when the rules improve).
 const TRAIN_RIGHT: usize = 417;
-const TRAIN_WRONG: usize = 8;
+const TRAIN_WRONG: usize = 7;
 const LETTERS_RIGHT: usize = 64;
 const LETTERS_WRONG: usize = 0;
 
