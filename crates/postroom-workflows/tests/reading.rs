@@ -25,7 +25,7 @@ fn a_moving_out_email_from_heather_court_is_not_court_action() {
 fn quoted_history_raises_nothing_and_counts_half() {
     let c = classify(
         "RE: Your Council Tax",
-        "Thank you, I will pay the balance on Friday.\n\nOn 2 Nov 2026, Anytown Council wrote:\n\
+        "Thank you, noted.\n\nOn 2 Nov 2026, Anytown Council wrote:\n\
          > A summons has been issued. Enforcement agents may visit. I moved out.",
     );
     assert!(c.raises.is_empty(), "{:?}", c.raises);
