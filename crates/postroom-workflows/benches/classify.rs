@@ -1,0 +1,67 @@
+//! How long classifying one letter takes: `cargo bench -p postroom-workflows --bench classify`.
+//!
+//! Classifies every letter of the three labelled corpora (`tests/corpus/classification/`:
+//! letters, train and held-out, about 680 letters from one line to several paragraphs) with the
+//! built-in catalogue as the worker does (reading the customer's own words, every workflow's
+//! rules, escalation and safeguarding), `BENCH_RUNS` times over (default 20), and prints the
+//! median, 95th percentile and slowest time per letter as a Markdown table. Nothing is asserted:
+//! the figures depend on the machine (the README has this machine's).
+
+use std::{
+    io::Write,
+    path::Path,
+    time::{Duration, Instant},
+};
+
+use postroom_workflows::{Catalogue, Evidence, Weights};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Corpus {
+    letter: Vec<Letter>,
+}
+
+#[derive(Deserialize)]
+struct Letter {
+    sender: Option<String>,
+    text: String,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(20);
+    let catalogue = Catalogue::built_in()?;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/classification");
+    let mut letters = Vec::new();
+    for file in ["letters.toml", "train.toml", "heldout.toml"] {
+        let corpus: Corpus = toml::from_str(&std::fs::read_to_string(dir.join(file))?)?;
+        letters.extend(corpus.letter);
+    }
+    let evidence: Vec<Evidence> = letters
+        .into_iter()
+        .map(|l| Evidence { sender: l.sender, subject: None, text: l.text, ..Evidence::default() })
+        .collect();
+    let mut times = Vec::with_capacity(evidence.len() * runs);
+    for _ in 0..runs {
+        for e in &evidence {
+            let started = Instant::now();
+            let decided = catalogue.classify(e, 3.0, Weights::default());
+            times.push(started.elapsed());
+            std::hint::black_box(decided);
+        }
+    }
+    times.sort_unstable();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "| letters | runs | median | 95th percentile | slowest |")?;
+    writeln!(out, "|---|---|---|---|---|")?;
+    writeln!(
+        out,
+        "| {} | {runs} | {:.3} ms | {:.3} ms | {:.3} ms |",
+        evidence.len(),
+        ms(at(0.5)),
+        ms(at(0.95)),
+        ms(times[times.len() - 1])
+    )?;
+    Ok(())
+}
