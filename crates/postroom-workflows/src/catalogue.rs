@@ -48,7 +48,8 @@ pub enum Target {
 pub struct MatchRules {
     /// Words and phrases (case-insensitive, whole words), with their patterns.
     pub keywords: Vec<(String, Regex)>,
-    pub regexes: Vec<Regex>,
+    /// Regular expressions as written, with their compiled patterns.
+    pub regexes: Vec<(String, Regex)>,
     /// Sender addresses (`name@host`) or domains (`@host` or `host`).
     pub senders: Vec<String>,
     /// Media types of attachments, e.g. `application/pdf`, or a prefix such as `image/`.

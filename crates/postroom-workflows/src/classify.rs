@@ -132,9 +132,9 @@ fn score(w: &Workflow, evidence: &Evidence, reading: &Reading, weights: Weights)
             fired.push(Fired { kind: "keyword", value: word.clone(), weight });
         }
     }
-    for re in &w.rules.regexes {
+    for (written, re) in &w.rules.regexes {
         if let Some(weight) = weigh(re, weights.regex) {
-            fired.push(Fired { kind: "regex", value: re.as_str().to_owned(), weight });
+            fired.push(Fired { kind: "regex", value: written.clone(), weight });
         }
     }
     if let Some(sender) = evidence.sender.as_deref().map(str::to_ascii_lowercase) {
