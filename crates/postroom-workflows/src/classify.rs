@@ -113,7 +113,8 @@ impl Catalogue {
             }
             [best, ..] => (Some(best.workflow.clone()), None),
         };
-        let (raises, safeguarding) = crate::safeguarding::raises(self, &reading);
+        let whole = format!("{}\n{}", evidence.subject.as_deref().unwrap_or_default(), evidence.text);
+        let (raises, safeguarding) = crate::safeguarding::raises(self, &reading, &whole);
         Classification { workflow, reason, threshold, candidates, raises, safeguarding }
     }
 }

@@ -1,6 +1,8 @@
 //! Negation for escalation words: "we are not in court" is not court action, "I haven't had a
-//! summons" is not a summons. A word counts unless one of the three words before it, in the same
-//! clause, negates it. Safeguarding does not use this: a negated risk is still a risk.
+//! summons" is not a summons. A word counts unless a negation stands just before it, with at most
+//! three small linking words between ("not in", "not going to", "haven't received a"); a
+//! negated verb does not negate the word ("I cannot attend court", "don't send the bailiffs" are
+//! still court and bailiffs). Safeguarding does not use this: a negated risk is still a risk.
 
 use regex::Regex;
 
@@ -10,8 +12,12 @@ const NEGATORS: &[&str] = &[
     "hasnt", "hadnt", "wont", "cant", "cannot", "neither",
 ];
 
-/// Words that start a new clause: a negation before them does not reach past them.
-const CLAUSE_BREAKS: &[&str] = &["and", "but", "so", "because", "now", "then", "however"];
+/// Words a negation reaches across to the word it negates ("not *in* court", "not *going to*
+/// court", "haven't *received a* summons"). Any other word stops it.
+const BRIDGES: &[&str] = &[
+    "a", "an", "any", "the", "in", "at", "to", "be", "been", "being", "had", "have", "has", "received", "got", "get",
+    "gone", "going", "yet",
+];
 
 /// Whether `re` matches `text` at least once without a negation just before it.
 pub(crate) fn affirmed(re: &Regex, text: &str) -> bool {
@@ -25,12 +31,12 @@ fn negated(before: &str) -> bool {
         .split_whitespace()
         .map(|w| w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect())
         .collect();
-    for w in words.iter().rev().take(3) {
-        if CLAUSE_BREAKS.contains(&w.as_str()) {
-            return false;
-        }
+    for w in words.iter().rev().take(4) {
         if NEGATORS.contains(&w.as_str()) {
             return true;
+        }
+        if !BRIDGES.contains(&w.as_str()) {
+            return false;
         }
     }
     false
@@ -60,5 +66,7 @@ mod tests {
         assert!(court("I did not pay and now I have to go to court"));
         assert!(court("We are not in court, but the court wrote to us"));
         assert!(court("No. The court says I owe it."));
+        assert!(court("I cannot attend court on 14 December."));
+        assert!(affirmed(&word_pattern("bailiffs").unwrap(), "Please don't send the bailiffs, I will pay"));
     }
 }

@@ -24,7 +24,7 @@ const STREET_TYPES: &str = "court|road|street|lane|avenue|close|drive|way|place|
 
 /// Courts that are courts ("Anytown Magistrates Court"), not streets.
 const COURT_KINDS: &[&str] =
-    &["magistrates", "magistrates'", "magistrates’", "county", "crown", "family", "high", "supreme"];
+    &["magistrates", "magistrates'", "magistrates’", "county", "crown", "family", "high", "supreme", "the"];
 
 fn regex(pattern: &str) -> Option<Regex> {
     Regex::new(pattern).ok()

@@ -58,3 +58,40 @@ fn a_quoted_council_letter_or_a_signature_is_not_a_person_at_risk() {
     );
     assert!(c.safeguarding.is_empty() && c.raises.is_empty(), "{c:?}");
 }
+
+#[test]
+fn a_person_at_risk_is_found_wherever_they_wrote_it() {
+    for (subject, text) in [
+        // An attached letter after the email's sign-off.
+        (
+            "Letter attached",
+            "Please see my letter attached.\n\nKind regards,\nJane Smith\n\nI received a summons. I have thought about ending my life.",
+        ),
+        // A P.S. after the signature.
+        (
+            "Direct debit",
+            "Please change my direct debit date.\n\nKind regards,\nJane\n\nP.S. I honestly don't want to be here anymore.",
+        ),
+        // A line that is only "Thanks" before it.
+        ("My bill", "Hello,\n\nThanks\n\nI have been thinking I would be better off dead."),
+        // Forwarded with nothing of their own but a note.
+        (
+            "Fwd: from my mum",
+            "FYI see below from my mum\n\n---------- Forwarded message ---------\nI want to kill myself.",
+        ),
+        // In the subject only.
+        ("RE: I want to kill myself", "See above."),
+    ] {
+        let c = classify(subject, text);
+        assert!(!c.safeguarding.is_empty(), "not flagged: {subject:?} / {text:?}");
+        assert!(c.raises.iter().any(|r| r.to == Priority::P1), "{:?}", c.raises);
+    }
+}
+
+#[test]
+fn the_court_is_a_court_and_a_negated_verb_does_not_hide_it() {
+    let c = classify("Hearing", "The Court has adjourned the hearing to January.");
+    assert!(c.raises.iter().any(|r| r.reason == "court action"), "{:?}", c.raises);
+    let c = classify("Hearing", "I cannot attend court on 14 December.");
+    assert!(c.raises.iter().any(|r| r.reason == "court action"), "{:?}", c.raises);
+}

@@ -22,6 +22,11 @@ pub struct Category {
     pub title: String,
     /// The reason shown on the item, e.g. "risk to life: same-day safeguarding referral".
     pub reason: String,
+    /// Read everywhere in the letter (subject, after the signature, attachments, quoted or
+    /// forwarded text), not only in the customer's own words: for risks no council letter or
+    /// signature ever words that way (suicide, abuse), so a person at risk is never missed for
+    /// where they wrote it.
+    pub anywhere: bool,
     patterns: Vec<Pattern>,
 }
 
@@ -62,6 +67,8 @@ struct RawCategory {
     id: String,
     title: String,
     reason: String,
+    #[serde(default)]
+    anywhere: bool,
     patterns: Vec<String>,
 }
 
@@ -95,7 +102,7 @@ impl Lexicon {
                     Err(e) => problems.push(format!("category[{i}].patterns[{j}]: {e}")),
                 }
             }
-            categories.push(Category { id: c.id, title: c.title, reason: c.reason, patterns });
+            categories.push(Category { id: c.id, title: c.title, reason: c.reason, anywhere: c.anywhere, patterns });
         }
         if problems.is_empty() { Ok(Self { categories }) } else { Err(problems) }
     }
@@ -109,9 +116,27 @@ impl Lexicon {
     /// The first hit of each category in `text` (the customer's own words).
     #[must_use]
     pub fn find(&self, text: &str) -> Vec<SafeguardingHit> {
+        self.find_in(text, |_| true)
+    }
+
+    /// The first hit of each category in the customer's own words `own`, or, for the categories
+    /// read `anywhere`, in the `whole` letter.
+    #[must_use]
+    pub fn find_in_letter(&self, own: &str, whole: &str) -> Vec<SafeguardingHit> {
+        let mut hits = self.find_in(whole, |c| c.anywhere);
+        for hit in self.find_in(own, |c| !c.anywhere) {
+            hits.push(hit);
+        }
+        let order = |h: &SafeguardingHit| self.categories.iter().position(|c| c.id == h.category);
+        hits.sort_by_key(order);
+        hits
+    }
+
+    fn find_in(&self, text: &str, read: impl Fn(&Category) -> bool) -> Vec<SafeguardingHit> {
         let words = tokens(text);
         self.categories
             .iter()
+            .filter(|c| read(c))
             .filter_map(|c| {
                 c.patterns.iter().find_map(|p| {
                     p.find(&words).map(|span| SafeguardingHit {
@@ -128,9 +153,10 @@ impl Lexicon {
 }
 
 /// The priority raises of a letter: escalation words in the customer's own words, unless
-/// negated ("we are not in court"), and each safeguarding hit in them, negated or not, raising to
-/// P1. Quoted history raises nothing.
-pub(crate) fn raises(catalogue: &Catalogue, reading: &Reading) -> (Vec<Raise>, Vec<SafeguardingHit>) {
+/// negated ("we are not in court"); quoted history raises nothing there. And each safeguarding
+/// hit, negated or not, raising to P1: in the customer's own words, or for the categories read
+/// `anywhere`, in the `whole` letter (subject, signature, attachments, quoted history).
+pub(crate) fn raises(catalogue: &Catalogue, reading: &Reading, whole: &str) -> (Vec<Raise>, Vec<SafeguardingHit>) {
     let mut raises: Vec<Raise> = catalogue
         .escalations()
         .iter()
@@ -142,7 +168,7 @@ pub(crate) fn raises(catalogue: &Catalogue, reading: &Reading) -> (Vec<Raise>, V
             })
         })
         .collect();
-    let hits = catalogue.safeguarding().find(&reading.own);
+    let hits = catalogue.safeguarding().find_in_letter(&reading.own, whole);
     raises.extend(hits.iter().map(|h| Raise {
         to: Priority::P1,
         reason: format!("safeguarding ({}): {}", h.title, h.reason),

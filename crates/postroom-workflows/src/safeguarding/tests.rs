@@ -120,6 +120,11 @@ fn ordinary_mail_is_not_flagged() {
         "Please take the late payment charge off.",
         "We are not in court and we have no arrears.",
         "Can I go on the single person discount?",
+        "I won't be here any longer after the 5th as I am moving to Leeds.",
+        "The lady on the phone said she would take my bank details for the direct debit.",
+        "You cannot take any more money from my account until this is sorted.",
+        "I have been trying to evict my tenant since March.",
+        "There has been no electricity since the tenant left in May.",
     ] {
         assert_eq!(categories(text), Vec::<String>::new(), "{text:?}");
     }
