@@ -393,6 +393,21 @@ impl TestApp {
         Ok(self.client.post(self.url(path)).bearer_auth(token).json(body).send().await?)
     }
 
+    /// The payloads of the events of `event_type` written to the outbox (each once: lane copies
+    /// left out).
+    pub async fn events(&self, event_type: &str) -> anyhow::Result<Vec<serde_json::Value>> {
+        use postroom_db::entities::outbox;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let db = self.database().await?;
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::EventType.eq(event_type))
+            .filter(outbox::Column::Lane.is_null())
+            .all(&db)
+            .await?;
+        db.close().await?;
+        Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r.payload).ok()).collect())
+    }
+
     /// Sets the queues an officer works, as a team leader.
     pub async fn set_queues(&self, user: &str, queues: &[&str]) -> anyhow::Result<()> {
         let tl = self.token("team-lead", Role::TeamLeader)?;

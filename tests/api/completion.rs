@@ -56,19 +56,6 @@ async fn history(app: &TestApp, reference: &str) -> anyhow::Result<Vec<postroom_
     Ok(h)
 }
 
-async fn events(app: &TestApp, event_type: &str) -> anyhow::Result<Vec<Value>> {
-    use postroom_db::entities::outbox;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let db = app.database().await?;
-    let rows = outbox::Entity::find()
-        .filter(outbox::Column::EventType.eq(event_type))
-        .filter(outbox::Column::Lane.is_null())
-        .all(&db)
-        .await?;
-    db.close().await?;
-    Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r.payload).ok()).collect())
-}
-
 #[tokio::test]
 async fn completing_applies_the_account_changes_with_the_completion_and_announces_them() -> anyhow::Result<()> {
     let (mut app, id) = claimed("ct-single-person-discount", "ct-discounts").await?;
@@ -94,11 +81,11 @@ async fn completing_applies_the_account_changes_with_the_completion_and_announce
     assert_eq!(h.len(), 1);
     assert_eq!((h[0].actor.as_str(), h[0].change_kind.as_str()), ("amy", "discount_grant"));
     assert_eq!(h[0].work_item_id.map(|u| u.to_string()), Some(id.clone()));
-    let completed = events(&app, "workitem.completed").await?;
+    let completed = app.events("workitem.completed").await?;
     assert_eq!(completed.len(), 1);
     assert_eq!(completed[0]["outcome"], "Single person discount granted");
     assert_eq!(completed[0]["reply"]["template"], "discount-decision");
-    let changed = events(&app, "account.changed").await?;
+    let changed = app.events("account.changed").await?;
     assert_eq!(changed.len(), 1);
     assert_eq!(changed[0]["account"], ACCOUNT.reference);
     assert_eq!(changed[0]["changed_by"], "amy");
@@ -149,7 +136,7 @@ async fn an_invalid_completion_applies_nothing_and_lists_every_error() -> anyhow
     assert!(problem["detail"].as_str().unwrap_or_default().contains("nothing was applied"), "{problem}");
 
     assert!(history(&app, ACCOUNT.reference).await?.is_empty(), "nothing half-applied");
-    assert!(events(&app, "account.changed").await?.is_empty());
+    assert!(app.events("account.changed").await?.is_empty());
     let item: Value = app.get_json(&format!("/api/v1/work-items/{id}"), &amy).await?;
     assert_eq!((item["status"].as_str(), item["version"].as_i64()), (Some("in_progress"), Some(2)));
 
@@ -203,7 +190,7 @@ async fn a_retried_completion_with_the_same_idempotency_key_is_applied_once() ->
     let retry: Value = retry.json().await?;
     assert_eq!(retry, first);
     assert_eq!(history(&app, ACCOUNT.reference).await?.len(), 1, "applied once");
-    assert_eq!(events(&app, "workitem.completed").await?.len(), 1);
+    assert_eq!(app.events("workitem.completed").await?.len(), 1);
 
     let mut different = completion.clone();
     different["outcome"] = json!("something else");
@@ -258,12 +245,12 @@ async fn four_eyes_a_refund_waits_for_another_team_leader_who_applies_it() -> an
     assert_eq!(approved["applied"][0]["after"]["amount_pence"], 12_550);
     let h = history(&app, ACCOUNT.reference).await?;
     assert_eq!((h.len(), h[0].change_kind.as_str()), (1, "refund"));
-    let completed = events(&app, "workitem.completed").await?;
+    let completed = app.events("workitem.completed").await?;
     assert_eq!(
         (completed[0]["completed_by"].as_str(), completed[0]["approved_by"].as_str()),
         (Some("tess"), Some("tom"))
     );
-    assert_eq!(events(&app, "account.changed").await?[0]["approved_by"], "tom");
+    assert_eq!(app.events("account.changed").await?[0]["approved_by"], "tom");
     app.stop().await
 }
 

@@ -13,19 +13,6 @@ async fn act(app: &TestApp, token: &str, id: &str, action: &str, req: Value) -> 
     Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
 }
 
-async fn events(app: &TestApp, event_type: &str) -> anyhow::Result<Vec<Value>> {
-    use postroom_db::entities::outbox;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let db = app.database().await?;
-    let rows = outbox::Entity::find()
-        .filter(outbox::Column::EventType.eq(event_type))
-        .filter(outbox::Column::Lane.is_null())
-        .all(&db)
-        .await?;
-    db.close().await?;
-    Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r.payload).ok()).collect())
-}
-
 #[tokio::test]
 async fn a_person_at_risk_is_p1_with_evidence_and_an_officer_cannot_close_it_alone() -> anyhow::Result<()> {
     let mut app = TestApp::spawn().await?;
@@ -53,7 +40,7 @@ async fn a_person_at_risk_is_p1_with_evidence_and_an_officer_cannot_close_it_alo
     assert!(raises.iter().any(|r| r["to"] == "P1" && r["reason"].as_str().is_some_and(|s| s.contains("risk to life"))));
     // "21 Heather Court" is a street, not court action.
     assert!(!raises.iter().any(|r| r["reason"] == "court action"), "{raises:?}");
-    let announced = events(&app, "workitem.safeguarding").await?;
+    let announced = app.events("workitem.safeguarding").await?;
     assert_eq!(announced.len(), 1, "{announced:?}");
     assert_eq!(announced[0]["work_item_id"], id.as_str());
     assert_eq!(announced[0]["categories"], json!(["suicide_self_harm"]));
