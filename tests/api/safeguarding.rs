@@ -68,3 +68,33 @@ async fn a_person_at_risk_is_p1_with_evidence_and_an_officer_cannot_close_it_alo
     );
     app.stop().await
 }
+
+#[tokio::test]
+async fn a_reply_that_joins_an_open_item_is_read_for_a_person_at_risk_too() -> anyhow::Result<()> {
+    let mut app = TestApp::spawn().await?;
+    app.seed_account(ACACIA_AVENUE).await?;
+    let gateway = app.token("gateway", Role::Service)?;
+    let first = "From: Jane Doe <jane@example.org>\r\nTo: ctax@council.example\r\nSubject: Direct debit\r\n\
+                 Message-ID: <joined-1@example.org>\r\n\r\nAccount 5000012345. Please cancel my direct debit.\r\n";
+    anyhow::ensure!(app.post_email(&gateway, first, "").await?.status() == 201);
+    app.wait_until_quiet(std::time::Duration::from_secs(30)).await?;
+    let items = app.work_items(&gateway, "").await?;
+    anyhow::ensure!(items.len() == 1, "expected one item: {items:?}");
+    let id = items[0]["id"].as_str().unwrap_or_default().to_owned();
+    let before = app.get_json(&format!("/api/v1/work-items/{id}"), &gateway).await?;
+    assert_eq!(before["safeguarding"], false, "{before}");
+    // Her answer threads to the item (In-Reply-To), so it is not classified on its own.
+    let answer = "From: Jane Doe <jane@example.org>\r\nTo: ctax@council.example\r\nSubject: Re: Direct debit\r\n\
+                  Message-ID: <joined-2@example.org>\r\nIn-Reply-To: <joined-1@example.org>\r\n\r\n\
+                  Thanks.\r\n\r\nSorry, I can't cope with any of this. I have thought about ending my life.\r\n";
+    anyhow::ensure!(app.post_email(&gateway, answer, "").await?.status() == 201);
+    app.wait_until_quiet(std::time::Duration::from_secs(30)).await?;
+    assert_eq!(app.work_items(&gateway, "").await?.len(), 1, "the answer joined the item");
+    let after = app.get_json(&format!("/api/v1/work-items/{id}"), &gateway).await?;
+    assert_eq!((after["priority"].as_str(), after["safeguarding"].as_bool()), (Some("P1"), Some(true)), "{after}");
+    assert!(after["history"].to_string().contains("\"action\":\"safeguarding\""), "{}", after["history"]);
+    let announced = app.events("workitem.safeguarding").await?;
+    assert_eq!(announced.len(), 1, "{announced:?}");
+    assert_eq!(announced[0]["work_item_id"], id.as_str());
+    app.stop().await
+}

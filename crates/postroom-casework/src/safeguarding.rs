@@ -2,10 +2,16 @@
 //! is never closed without a team leader: an officer's completion waits for approval, and only a
 //! team leader cancels it.
 
-use postroom_db::entities::work_item;
-use postroom_domain::Role;
+use chrono::Utc;
+use sea_orm::DatabaseTransaction;
 
-use crate::{Caller, CaseworkError};
+use postroom_db::{
+    casework::{ItemPatch, Step},
+    entities::work_item,
+};
+use postroom_domain::{Priority, Role};
+
+use crate::{Caller, Casework, CaseworkError, transition::advance};
 
 /// The approval reason an officer's completion of a safeguarding item gets.
 pub(crate) const APPROVAL_REASON: &str = "a safeguarding item: a team leader sees it before it is closed";
@@ -29,6 +35,45 @@ fn found(c: &serde_json::Value, depth: usize) -> bool {
 /// Why `caller` completing `item` needs a team leader's approval, if it does.
 pub(crate) fn approval_reason(caller: &Caller, item: &work_item::Model) -> Option<String> {
     (caller.role != Role::TeamLeader && is_safeguarding(item)).then(|| APPROVAL_REASON.to_owned())
+}
+
+impl Casework {
+    /// Makes an item already being worked a safeguarding item, in `txn`, because later
+    /// correspondence on it (a reply that joined it, a letter read after it was indexed by hand)
+    /// shows a person at risk: P1, the hits added to its evidence (so only a team leader closes
+    /// it), audited and announced as `workitem.updated`. `hits` is the classifier's
+    /// `safeguarding` list for that correspondence; `correspondence_id` names it.
+    ///
+    /// # Errors
+    /// 409 when the item changed meanwhile (the event is retried against it as it now is).
+    pub async fn flag_safeguarding(
+        &self,
+        txn: &DatabaseTransaction,
+        item: &work_item::Model,
+        hits: serde_json::Value,
+        correspondence_id: uuid::Uuid,
+        correlation_id: Option<&str>,
+    ) -> Result<work_item::Model, CaseworkError> {
+        let mut evidence: serde_json::Value = item
+            .classification
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_else(|| serde_json::json!({}));
+        if !evidence.is_object() {
+            evidence = serde_json::json!({ "earlier": evidence });
+        }
+        let mut found: Vec<serde_json::Value> = evidence["safeguarding"].as_array().cloned().unwrap_or_default();
+        found.extend(hits.as_array().cloned().unwrap_or_default());
+        evidence["safeguarding"] = serde_json::Value::Array(found);
+        let patch = ItemPatch {
+            priority: Some(Priority::P1),
+            classification: Some(evidence.to_string()),
+            ..ItemPatch::default()
+        };
+        let details = serde_json::json!({ "correspondence_id": correspondence_id, "safeguarding": hits });
+        let step = Step::new("safeguarding", "classifier", item.status, patch).details(details);
+        advance(txn, item, step, correlation_id, Utc::now()).await
+    }
 }
 
 /// 403 unless a team leader cancels a safeguarding item.

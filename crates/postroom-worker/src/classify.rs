@@ -223,16 +223,22 @@ impl EventHandler for Classify {
             .await?
             .with_context(|| format!("correspondence {} does not exist", payload.correspondence_id))?;
         let linked = work_items::open_items_for_correspondence(txn, &[corr.id]).await?;
+        let correlation = event.correlation_id.as_deref();
         let Some(item) = linked.iter().find(|i| i.correspondence_id == Some(corr.id)) else {
             if linked.is_empty() {
                 // Through RabbitMQ the text can be read before the triage item is opened: retry.
                 anyhow::bail!("correspondence {} has no work item yet", corr.id);
             }
             tracing::debug!("correspondence joined an existing item; nothing to classify");
+            crate::safeguarding::check_joined(txn, &self.casework, &self.catalogue, &corr, &linked, correlation)
+                .await?;
             return Ok(());
         };
         if item.status != WorkItemStatus::Triage || item.workflow != TRIAGE {
-            return Ok(()); // indexed by hand meanwhile
+            // Indexed by hand meanwhile: not classified, but still read for a person at risk.
+            let item = std::slice::from_ref(item);
+            crate::safeguarding::check_joined(txn, &self.casework, &self.catalogue, &corr, item, correlation).await?;
+            return Ok(());
         }
         let docs = correspondence::documents_of(txn, &[corr.id]).await?;
         let text = bounded(correspondence::joined_text(&docs));
@@ -325,7 +331,6 @@ impl EventHandler for Classify {
             classification: evidence_json,
         };
         let found: Vec<(uuid::Uuid, &str)> = found.linked.iter().map(|a| (a.account_id, a.matched_by)).collect();
-        let correlation = event.correlation_id.as_deref();
         if !self.casework.apply_classification(txn, item, classified, &found, action, correlation).await? {
             return Ok(());
         }
@@ -341,7 +346,7 @@ impl EventHandler for Classify {
 pub const MAX_CLASSIFIED_CHARS: usize = 100_000;
 
 /// The first [`MAX_CLASSIFIED_CHARS`] characters of `text`.
-fn bounded(mut text: String) -> String {
+pub(crate) fn bounded(mut text: String) -> String {
     if let Some((cut, _)) = text.char_indices().nth(MAX_CLASSIFIED_CHARS) {
         text.truncate(cut);
     }
