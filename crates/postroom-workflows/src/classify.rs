@@ -82,6 +82,42 @@ pub struct Classification {
     /// Safeguarding hits in the customer's own words (`workflows/safeguarding.toml`): each also
     /// raises the item to P1. Not empty: a safeguarding item.
     pub safeguarding: Vec<SafeguardingHit>,
+    /// What the learned model read, and how its verdict and the rules' settled the workflow
+    /// (`postroom-learn`); none when the model is switched off.
+    pub model: Option<Learned>,
+}
+
+/// The learned model's reading of a letter, kept on the item beside the rules' evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Learned {
+    /// The version of the model that read it (`GET /api/v1/classifier`).
+    pub version: i64,
+    /// How the workflow was settled: `rules` (a sender or barcode rule fired), `agreement` (the
+    /// rules' best candidate is the model's), `model` (the model alone, confident enough) or
+    /// `triage` (neither is sure).
+    pub settled_by: String,
+    /// How many times more probable the model's best is than its second.
+    pub ratio: f32,
+    /// The ratio the model alone needs (`classifier.confidence`).
+    pub confidence: f32,
+    /// The model's most probable workflows, best first.
+    pub candidates: Vec<Scored>,
+    /// The words that weighed most for its best, heaviest first.
+    pub weighed: Vec<Weighed>,
+}
+
+/// A workflow and the model's probability for it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Scored {
+    pub workflow: String,
+    pub probability: f32,
+}
+
+/// A word of the letter and how much it weighed for the model's choice.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Weighed {
+    pub word: String,
+    pub weight: f32,
 }
 
 impl Catalogue {
@@ -115,7 +151,7 @@ impl Catalogue {
         };
         let whole = format!("{}\n{}", evidence.subject.as_deref().unwrap_or_default(), evidence.text);
         let (raises, safeguarding) = crate::safeguarding::raises(self, &reading, &whole);
-        Classification { workflow, reason, threshold, candidates, raises, safeguarding }
+        Classification { workflow, reason, threshold, candidates, raises, safeguarding, model: None }
     }
 }
 

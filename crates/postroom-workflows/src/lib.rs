@@ -18,7 +18,7 @@ pub use catalogue::{
     Catalogue, CatalogueError, Escalation, MatchRules, Service, TEMPLATE_VARIANTS, TRIAGE, Target, TemplateFile,
     Workflow,
 };
-pub use classify::{Classification, Evidence, Fired, Match, Placement, Raise, Weights};
+pub use classify::{Classification, Evidence, Fired, Learned, Match, Placement, Raise, Scored, Weighed, Weights};
 pub use family::{Settled, TIE_BREAK, company_sender, settled_service};
 pub use identifiers::{Found, IdentifierFinder, normalise_postcode};
 pub use safeguarding::{Category, Lexicon, SafeguardingHit};

@@ -1,0 +1,136 @@
+//! Accuracy of the whole classifier (the rules of the built-in catalogue combined with the word
+//! model trained on the shipped corpus) on the held-out corpus
+//! (`tests/corpus/classification/heldout.toml`, never used for training or tuning), and 5-fold
+//! cross-validation on the shipped corpus beside it. Run with `--nocapture` for the figures, the
+//! confusion matrix and every miss (the README's "Measured accuracy" section quotes them).
+
+use std::{collections::BTreeMap, path::PathBuf, time::Instant};
+
+use postroom_learn::{Example, Policy, WordModel, decide, shipped};
+use postroom_workflows::{Catalogue, Evidence, TRIAGE, Weights};
+use serde::Deserialize;
+
+/// `workflows.threshold`'s default (crates/postroom-config).
+const THRESHOLD: f32 = 3.0;
+
+/// Floors and ceilings on the 154 held-out letters: the figures reached (87.0% right, 3.2% wrong
+/// workflow, 9.7% triage; the rules alone reach 63.6%, 5.2% and 31.2%).
+const HELD_OUT_RIGHT: usize = 134;
+const HELD_OUT_WRONG: usize = 5;
+const HELD_OUT_TRIAGE: usize = 15;
+/// Floor of the 5-fold cross-validation on the shipped corpus (57.6% right): written to be hard,
+/// with the workflows' own words left out, it is no measure of real mail, but guards against a
+/// regression of the model or the policy.
+const CROSS_VALIDATED_RIGHT: f64 = 55.0;
+
+#[derive(Deserialize)]
+struct Corpus {
+    letter: Vec<Letter>,
+}
+
+#[derive(Deserialize)]
+struct Letter {
+    workflow: String,
+    sender: Option<String>,
+    text: String,
+}
+
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    right: usize,
+    wrong: usize,
+    triage: usize,
+    /// `(expected, got)` → letters.
+    matrix: BTreeMap<(String, String), usize>,
+}
+
+impl Tally {
+    fn pct(&self, n: usize) -> f64 {
+        100.0 * n as f64 / self.total.max(1) as f64
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "{} letters: right {} ({:.1}%), wrong workflow {} ({:.1}%), triage {} ({:.1}%)",
+            self.total,
+            self.right,
+            self.pct(self.right),
+            self.wrong,
+            self.pct(self.wrong),
+            self.triage,
+            self.pct(self.triage)
+        )
+    }
+}
+
+fn classify_all(catalogue: &Catalogue, model: &WordModel, letters: &[&Letter], tally: &mut Tally) {
+    for l in letters {
+        let evidence = Evidence { sender: l.sender.clone(), text: l.text.clone(), ..Evidence::default() };
+        let mut c = catalogue.classify(&evidence, THRESHOLD, Weights::default());
+        decide(catalogue, &evidence, &mut c, &model.predict(&l.text), 1, Policy::default());
+        let got = c.workflow.unwrap_or_else(|| TRIAGE.to_owned());
+        tally.total += 1;
+        if got == l.workflow {
+            tally.right += 1;
+        } else if got == TRIAGE {
+            tally.triage += 1;
+        } else {
+            tally.wrong += 1;
+        }
+        *tally.matrix.entry((l.workflow.clone(), got)).or_default() += 1;
+    }
+}
+
+fn heldout() -> Corpus {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/classification/heldout.toml");
+    toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+#[test]
+#[expect(clippy::print_stdout, reason = "the figures and the confusion matrix are this test's report (--nocapture)")]
+fn the_classifier_meets_its_targets_on_mail_it_never_saw() {
+    let catalogue = Catalogue::built_in().unwrap();
+    let started = Instant::now();
+    let model = WordModel::train(&shipped().unwrap().examples).unwrap();
+    println!("trained on {} letters ({} words) in {:.1?}", model.examples(), model.vocabulary(), started.elapsed());
+    let corpus = heldout();
+    let letters: Vec<&Letter> = corpus.letter.iter().collect();
+    let mut t = Tally::default();
+    classify_all(&catalogue, &model, &letters, &mut t);
+    println!("held-out: {}", t.line());
+    for ((want, got), n) in t.matrix.iter().filter(|((w, g), _)| w != g) {
+        println!("  {want} -> {got}: {n}");
+    }
+    assert_eq!(t.total, 154, "heldout.toml changed size: revisit the floors");
+    // The targets are 90% right, at most 3% wrong and 10% triage; these floors are what
+    // the classifier reaches (README), so a change that loses ground fails here.
+    assert!(t.right >= HELD_OUT_RIGHT, "held-out right {} fell below {HELD_OUT_RIGHT}", t.right);
+    assert!(t.wrong <= HELD_OUT_WRONG, "held-out wrong workflow {} rose above {HELD_OUT_WRONG}", t.wrong);
+    assert!(t.triage <= HELD_OUT_TRIAGE, "held-out triage {} rose above {HELD_OUT_TRIAGE}", t.triage);
+}
+
+#[test]
+#[expect(clippy::print_stdout, reason = "the figures are this test's report (--nocapture)")]
+fn five_fold_cross_validation_on_the_shipped_corpus() {
+    let catalogue = Catalogue::built_in().unwrap();
+    let examples = &shipped().unwrap().examples;
+    // The shipped corpus again with senders (the examples keep only the text).
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/classification");
+    let mut letters = Vec::new();
+    for name in ["train.toml", "letters.toml"] {
+        let c: Corpus = toml::from_str(&std::fs::read_to_string(root.join(name)).unwrap()).unwrap();
+        letters.extend(c.letter);
+    }
+    assert_eq!(letters.len(), examples.len());
+    let mut t = Tally::default();
+    for fold in 0..5 {
+        let train: Vec<Example> =
+            examples.iter().enumerate().filter(|(i, _)| i % 5 != fold).map(|(_, e)| e.clone()).collect();
+        let test: Vec<&Letter> = letters.iter().enumerate().filter(|(i, _)| i % 5 == fold).map(|(_, l)| l).collect();
+        let model = WordModel::train(&train).unwrap();
+        classify_all(&catalogue, &model, &test, &mut t);
+    }
+    println!("5-fold cross-validation: {}", t.line());
+    assert!(t.pct(t.right) >= CROSS_VALIDATED_RIGHT, "cross-validated right {:.1}%", t.pct(t.right));
+}
