@@ -9,7 +9,7 @@ use std::{
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use postroom_domain::{ChangeKind, Priority};
+use postroom_domain::{ChangeKind, Clock, Priority};
 
 use crate::{
     parse::{parse_escalations, parse_workflow},
@@ -73,6 +73,11 @@ pub struct Workflow {
     #[schema(value_type = String, example = "P2")]
     pub priority: Priority,
     pub target: Target,
+    /// Which calendar the target counts on: `statutory` for deadlines set by law (subject
+    /// access, FOI), where council closure days are working days; `service` (the default) for
+    /// internal targets, where they are not.
+    #[schema(value_type = String, example = "statutory")]
+    pub clock: Clock,
     /// Account changes an officer may apply when completing it.
     pub changes: Vec<ChangeKind>,
     /// Whether a team leader must approve the completion (four-eyes).
