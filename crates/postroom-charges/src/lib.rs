@@ -14,6 +14,7 @@ pub mod business_rates;
 pub mod council_tax;
 pub mod discount;
 pub mod instalments;
+pub mod minimum;
 pub mod money;
 pub mod multipliers;
 pub mod percent;
@@ -29,8 +30,8 @@ pub use business_rates::{
 pub use council_tax::{BandRounding, CouncilTaxError, CouncilTaxInput, council_tax_charge};
 pub use discount::{Discount, DiscountPeriod, ExemptionClass, ParseExemptionClassError, PremiumKind, PremiumPeriod};
 pub use instalments::{
-    CountRule, Instalment, InstalmentPlan, Schedule, ScheduleError, ScheduleRequest, Service, instalment_amounts,
-    instalment_schedule,
+    CountRule, FirstInstalment, Instalment, InstalmentPlan, Schedule, ScheduleError, ScheduleRequest, Service,
+    instalment_amounts, instalment_schedule,
 };
 pub use money::{AmountOverflow, ParseMoneyError, Pence};
 pub use multipliers::{

@@ -34,6 +34,8 @@ proptest! {
             service: if nndr { Service::BusinessRates } else { Service::CouncilTax },
             plan: if twelve { InstalmentPlan::TwelveMonthly } else { InstalmentPlan::TenMonthly },
             collection_day: day,
+            earliest_collection: None,
+            first_instalment: Default::default(),
         };
         let schedule = instalment_schedule(&request)?;
         let sum: Pence = schedule.instalments.iter().map(|i| i.amount).sum();
