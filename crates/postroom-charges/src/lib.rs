@@ -19,6 +19,7 @@ pub mod money;
 pub mod multipliers;
 pub mod percent;
 pub mod period;
+pub mod revision;
 pub mod year;
 
 pub use band::{Band, ParseBandError};
@@ -39,4 +40,5 @@ pub use multipliers::{
 };
 pub use percent::{ParsePercentError, Percent};
 pub use period::{DatePeriod, PeriodError};
+pub use revision::{NOTICE_DAYS, RevisedSchedule, Revision, RevisionOutcome, revise_schedule};
 pub use year::{FinancialYear, YearError};
