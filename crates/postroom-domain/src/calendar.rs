@@ -44,8 +44,12 @@ pub enum Clock {
     #[default]
     Service,
     /// The statutory calendar: weekends and England & Wales bank holidays only; council closure
-    /// days are working days. For deadlines set by law (UK GDPR art. 12(3), FOIA s10).
+    /// days are working days. For deadlines set by law in England (UK GDPR art. 12(3)).
     Statutory,
+    /// The statutory calendar with the bank holidays of every part of the United Kingdom (the
+    /// Scottish and Northern Irish ones by rule): FOIA 2000 s10(6) excludes "a bank holiday
+    /// under the Banking and Financial Dealings Act 1971 in any part of the United Kingdom".
+    StatutoryUk,
 }
 
 impl Clock {
@@ -55,6 +59,7 @@ impl Clock {
         match self {
             Self::Service => "service",
             Self::Statutory => "statutory",
+            Self::StatutoryUk => "statutory_uk",
         }
     }
 }
@@ -67,6 +72,8 @@ pub struct WorkingCalendar {
     extra_bank_holidays: BTreeSet<NaiveDate>,
     /// Council closure days: non-working on the service calendar only.
     closure_days: BTreeSet<NaiveDate>,
+    /// Whether Scottish and Northern Irish bank holidays are non-working too (FOIA s10(6)).
+    uk_wide: bool,
 }
 
 impl WorkingCalendar {
@@ -117,26 +124,38 @@ impl WorkingCalendar {
     /// The statutory calendar: this calendar's bank holidays without its closure days.
     #[must_use]
     pub fn statutory(&self) -> Self {
-        Self { extra_bank_holidays: self.extra_bank_holidays.clone(), closure_days: BTreeSet::new() }
+        Self { extra_bank_holidays: self.extra_bank_holidays.clone(), closure_days: BTreeSet::new(), uk_wide: false }
+    }
+
+    /// The statutory calendar with every UK bank holiday (FOIA s10(6)): [`Self::statutory`] plus
+    /// the Scottish and Northern Irish bank holidays by rule ([`uk_only_bank_holidays`]).
+    #[must_use]
+    pub fn statutory_uk(&self) -> Self {
+        Self { uk_wide: true, ..self.statutory() }
     }
 
     /// The calendar a [`Clock`] runs on: this one for [`Clock::Service`], [`Self::statutory`]
-    /// for [`Clock::Statutory`].
+    /// for [`Clock::Statutory`], [`Self::statutory_uk`] for [`Clock::StatutoryUk`].
     #[must_use]
     pub fn for_clock(&self, clock: Clock) -> Cow<'_, Self> {
         match clock {
-            Clock::Statutory if !self.closure_days.is_empty() => Cow::Owned(self.statutory()),
-            _ => Cow::Borrowed(self),
+            Clock::Service => Cow::Borrowed(self),
+            Clock::Statutory if self.closure_days.is_empty() && !self.uk_wide => Cow::Borrowed(self),
+            Clock::Statutory => Cow::Owned(self.statutory()),
+            Clock::StatutoryUk => Cow::Owned(self.statutory_uk()),
         }
     }
 
     /// Whether `day` is a working day.
     #[must_use]
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
-            && !is_bank_holiday(day)
-            && !self.extra_bank_holidays.contains(&day)
-            && !self.closure_days.contains(&day)
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        let uk_holiday = self.uk_wide && uk_only_bank_holidays(day.year()).contains(&day);
+        !(weekend
+            || is_bank_holiday(day)
+            || uk_holiday
+            || self.extra_bank_holidays.contains(&day)
+            || self.closure_days.contains(&day))
     }
 
     /// `day` itself if it is a working day, else the next working day after it.
@@ -223,6 +242,25 @@ pub fn bank_holidays(year: i32) -> Vec<NaiveDate> {
         days.push(a);
         days.push(b);
     }
+    days
+}
+
+/// Bank holidays of Scotland and Northern Ireland that England & Wales does not have, by the
+/// standing rules (no one-off proclamations): Scotland's 2 January, first Monday of August and
+/// St Andrew's Day (30 November); Northern Ireland's St Patrick's Day (17 March) and Battle of
+/// the Boyne (12 July); each moved off a weekend as gov.uk publishes them.
+#[must_use]
+pub fn uk_only_bank_holidays(year: i32) -> Vec<NaiveDate> {
+    let ymd = |m, d| NaiveDate::from_ymd_opt(year, m, d);
+    let mut days = Vec::with_capacity(6);
+    if let (Some(jan1), Some(jan2)) = (ymd(1, 1), ymd(1, 2)) {
+        // 1 and 2 January move off a weekend together, like Christmas and Boxing Day (2023:
+        // Monday 2 and Tuesday 3 January).
+        let (a, b) = substitute_christmas(jan1, jan2);
+        days.extend([a, b]);
+    }
+    days.extend(NaiveDate::from_weekday_of_month_opt(year, 8, Weekday::Mon, 1));
+    days.extend([ymd(11, 30), ymd(3, 17), ymd(7, 12)].into_iter().flatten().map(substitute_single));
     days
 }
 

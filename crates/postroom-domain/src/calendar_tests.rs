@@ -206,3 +206,23 @@ fn calendar_months_take_the_corresponding_date_or_the_month_end_then_a_working_d
     assert_eq!(cal.add_calendar_months(d(2028, 1, 31), 1), d(2028, 2, 29));
     assert_eq!(cal.add_calendar_months(d(2026, 11, 23), 1), d(2026, 12, 23));
 }
+
+/// FOIA 2000 s10(6) excludes a bank holiday "in any part of the United Kingdom". The Scottish
+/// and Northern Irish rules reproduce gov.uk's published dates.
+#[test]
+fn uk_wide_statutory_calendar_adds_scottish_and_northern_irish_bank_holidays() {
+    assert_eq!(
+        uk_only_bank_holidays(2026),
+        vec![d(2026, 1, 1), d(2026, 1, 2), d(2026, 8, 3), d(2026, 11, 30), d(2026, 3, 17), d(2026, 7, 13)]
+    );
+    // 2023: 1 January a Sunday, so Monday 2 and Tuesday 3 January in Scotland.
+    assert!(uk_only_bank_holidays(2023).contains(&d(2023, 1, 3)));
+    // 2024: St Andrew's Day a Saturday, so Monday 2 December; 2025: the Boyne on Monday 14 July.
+    assert!(uk_only_bank_holidays(2024).contains(&d(2024, 12, 2)));
+    assert!(uk_only_bank_holidays(2025).contains(&d(2025, 7, 14)));
+    let cal = closed_29_to_31_december_2026();
+    let uk = cal.for_clock(Clock::StatutoryUk);
+    assert!(!uk.is_working_day(d(2026, 11, 30)), "St Andrew's Day");
+    assert!(uk.is_working_day(d(2026, 12, 29)), "a council closure day is a working day");
+    assert!(cal.for_clock(Clock::Statutory).is_working_day(d(2026, 11, 30)));
+}

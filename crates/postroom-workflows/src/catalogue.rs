@@ -74,8 +74,9 @@ pub struct Workflow {
     pub priority: Priority,
     pub target: Target,
     /// Which calendar the target counts on: `statutory` for deadlines set by law (subject
-    /// access, FOI), where council closure days are working days; `service` (the default) for
-    /// internal targets, where they are not.
+    /// access), where council closure days are working days; `statutory_uk` the same with every
+    /// UK bank holiday (FOI, FOIA s10(6)); `service` (the default) for internal targets, where
+    /// closure days are not working days.
     #[schema(value_type = String, example = "statutory")]
     pub clock: Clock,
     /// Account changes an officer may apply when completing it.

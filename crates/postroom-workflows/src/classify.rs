@@ -191,9 +191,10 @@ impl Workflow {
     }
 
     /// The due date for something received on `received`, and how it was set. `calendar` is
-    /// the service calendar; a workflow whose clock is [`Clock::Statutory`] counts on its
-    /// statutory view, where council closure days are working days (UK GDPR art. 12(3), FOIA
-    /// s10(6)).
+    /// the service calendar; a workflow whose clock is [`Clock::Statutory`] or
+    /// [`Clock::StatutoryUk`] counts on that statutory view, where council closure days are
+    /// working days (UK GDPR art. 12(3); FOIA s10(6), which also excludes a bank holiday in any
+    /// part of the UK).
     #[must_use]
     pub fn due_on(&self, calendar: &WorkingCalendar, received: NaiveDate, text: &str) -> (NaiveDate, String) {
         let calendar = &*calendar.for_clock(self.clock);
@@ -201,6 +202,7 @@ impl Workflow {
         match self.clock {
             Clock::Service => (due, how),
             Clock::Statutory => (due, format!("{how}, statutory calendar")),
+            Clock::StatutoryUk => (due, format!("{how}, statutory calendar with every UK bank holiday")),
         }
     }
 

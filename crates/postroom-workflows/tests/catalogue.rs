@@ -305,16 +305,17 @@ fn subject_access_month_runs_on_the_statutory_calendar_through_closure_days() ->
 }
 
 /// FOIA 2000 s10(1), s10(6): 20 working days, where a working day is any day but Saturday,
-/// Sunday, Christmas Day, Good Friday or a bank holiday. Council closure days count.
+/// Sunday, Christmas Day, Good Friday or a bank holiday in any part of the UK. Council closure
+/// days count; Scotland's 2 January holiday (Monday 4 January 2027) does not.
 #[test]
 fn foi_twenty_working_days_ignore_council_closure_days() -> Result<(), Box<dyn std::error::Error>> {
     let c = catalogue();
     let foi = c.get("foi-request").ok_or("no foi-request")?;
-    assert_eq!(foi.clock, Clock::Statutory);
+    assert_eq!(foi.clock, Clock::StatutoryUk);
     let cal = closed_29_to_31_december_2026()?;
-    // From Monday 14 December 2026: 15-18, 21-24 (8), 29-31 (11), 4-8 Jan (16), 11-14 Jan (20).
-    let (due, _) = foi.due_on(&cal, "2026-12-14".parse()?, "");
-    assert_eq!(due.to_string(), "2027-01-14");
+    // From Monday 14 December 2026: 15-18, 21-24 (8), 29-31 (11), 5-8 Jan (15), 11-15 Jan (20).
+    let (due, how) = foi.due_on(&cal, "2026-12-14".parse()?, "");
+    assert_eq!(due.to_string(), "2027-01-15", "{how}");
     // A service target over the same days skips the closure: three working days later.
     let general = c.get("ct-general-enquiry").ok_or("no ct-general-enquiry")?;
     assert_eq!(general.clock, Clock::Service);
@@ -329,6 +330,6 @@ fn foi_twenty_working_days_ignore_council_closure_days() -> Result<(), Box<dyn s
 fn only_statutory_deadlines_use_the_statutory_clock() {
     let c = catalogue();
     let statutory: Vec<&str> =
-        c.workflows().iter().filter(|w| w.clock == Clock::Statutory).map(|w| w.id.as_str()).collect();
+        c.workflows().iter().filter(|w| w.clock != Clock::Service).map(|w| w.id.as_str()).collect();
     assert_eq!(statutory, vec!["foi-request", "subject-access-request"]);
 }
