@@ -13,9 +13,13 @@
 //!    lowered, or dropped, where it would take the total demanded above the revised charge.
 //! 3. The rest of the revised charge is spread, with the whole-pound rule and the minimum
 //!    instalment ([`crate::minimum`]), over the original instalment dates that remain: due at
-//!    least 14 days after the revised notice.
+//!    least 14 days after the revised notice and, for a Direct Debit, on or after
+//!    `earliest_changed_collection` (a changed collection needs 10 working days' advance notice,
+//!    domain.md §4.1; the caller counts them on its working-day calendar). Until then step 2
+//!    applies.
 //! 4. If no such date remains, the rest is one sum due `balance_due_after_days` after the notice
-//!    (at least 14, the 14-day rule; a council may give longer).
+//!    (at least 14, the 14-day rule; a council may give longer), and not before
+//!    `earliest_changed_collection`.
 //! 5. When liability has ended (a final bill), no instalment date after the last day of
 //!    liability is used: the person owes nothing for later days, so the schedule does not run on
 //!    past them. If no date before the end remains, step 4 applies, and that one sum is
@@ -58,6 +62,10 @@ pub struct Revision {
     /// a smaller value is read as 14 (the 14-day rule). Configurable: a council may allow longer.
     #[serde(default = "default_balance_days")]
     pub balance_due_after_days: u32,
+    /// For a Direct Debit: no changed collection before this date (10 working days after the
+    /// notice, domain.md §4.1). `None` when only the 14-day rule applies.
+    #[serde(default)]
+    pub earliest_changed_collection: Option<NaiveDate>,
 }
 
 const fn default_balance_days() -> u32 {
@@ -157,11 +165,13 @@ pub fn revise_schedule(original: &Schedule, revision: &Revision) -> Result<Revis
         let standing = fallen.len();
         return Ok(result(fallen, standing, fallen_due, credit, outcome));
     }
-    let limit = after_days(notice, NOTICE_DAYS)?;
+    let fourteen_days = after_days(notice, NOTICE_DAYS)?;
+    let limit = revision.earliest_changed_collection.map_or(fourteen_days, |d| d.max(fourteen_days));
     let liable_on = |due: NaiveDate| revision.liability_ended.is_none_or(|end| due <= end);
     let mut instalments = fallen;
     let mut rest = revised - fallen_due;
-    // Step 2: due within 14 days of the notice, as demanded, but never beyond the revised charge.
+    // Step 2: due before a change may be collected, as demanded, but never beyond the revised
+    // charge.
     for i in original.instalments.iter().filter(|i| i.due > notice && i.due < limit && liable_on(i.due)) {
         let amount = i.amount.min(rest);
         if amount > Pence::ZERO {
@@ -178,7 +188,7 @@ pub fn revise_schedule(original: &Schedule, revision: &Revision) -> Result<Revis
     let count = u32::try_from(dates.len()).unwrap_or(u32::MAX);
     let (amounts, _) = amounts_with_minimum(rest, count, revision.service.minimum_instalment())?;
     let outcome = if amounts.is_empty() {
-        let due = after_days(notice, revision.balance_due_after_days.max(NOTICE_DAYS))?;
+        let due = after_days(notice, revision.balance_due_after_days.max(NOTICE_DAYS))?.max(limit);
         instalments.push(Instalment { number: 0, due, amount: rest });
         RevisionOutcome::SingleSum { due }
     } else {

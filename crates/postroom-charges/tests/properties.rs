@@ -29,6 +29,7 @@ proptest! {
         issued_offset in -60_i64..280,
         notice_offset in 0_i64..365,
         ended_offset in proptest::option::of(0_i64..365),
+        direct_debit_notice in proptest::option::of(10_u64..25),
         day in 1_u32..=28,
         nndr in any::<bool>(),
         twelve in any::<bool>(),
@@ -50,6 +51,7 @@ proptest! {
         let liability_ended = ended_offset.map(|o| day_in(year, o));
         let revision = Revision {
             service, revised_total: Pence::new(revised), notice, liability_ended, balance_due_after_days: 14,
+            earliest_changed_collection: direct_debit_notice.and_then(|d| notice.checked_add_days(Days::new(d))),
         };
         let r = revise_schedule(&original, &revision)?;
         let fallen: Pence = original.instalments.iter().filter(|i| i.due <= notice).map(|i| i.amount).sum();
@@ -66,6 +68,14 @@ proptest! {
             prop_assert!(i.amount > Pence::ZERO);
             if i.due <= notice {
                 prop_assert_eq!(Some(i), original.instalments.get(k), "what fell due stands");
+            }
+            // Anything but an original instalment, or one lowered on its own date (step 2), is a
+            // new amount: 14 days' notice, and the Direct Debit advance notice.
+            let same_date = original.instalments.iter().find(|o| o.due == i.due);
+            if same_date.is_none_or(|o| o.amount < i.amount) {
+                prop_assert!((i.due - notice).num_days() >= 14, "a new amount on {} needs 14 days", i.due);
+                let dd = revision.earliest_changed_collection;
+                prop_assert!(dd.is_none_or(|e| i.due >= e), "{} before the advance notice allows", i.due);
             }
             if let (Some(end), true) = (liability_ended, i.due > notice) {
                 let single = r.outcome == RevisionOutcome::SingleSum { due: i.due };

@@ -56,6 +56,7 @@ fn revision(revised_total: Pence, notice: &str, ended: Option<&str>) -> Result<R
         notice: date(notice)?,
         liability_ended: ended.map(date).transpose()?,
         balance_due_after_days: 14,
+        earliest_changed_collection: None,
     })
 }
 
@@ -178,5 +179,36 @@ fn business_rates_increase_is_spread_over_the_instalments_left() -> TestResult {
     // £3,500 fell due April–October; £1,560 over November–January: £520 each.
     assert_eq!(revised.outcome, RevisionOutcome::Spread { instalments: 3 });
     assert!(shown(&revised)[7..].iter().all(|(_, a)| a == "£520.00"), "{:?}", shown(&revised));
+    Ok(())
+}
+
+/// Direct Debit Guarantee (domain.md §4.1): a changed collection needs 10 working days' advance
+/// notice. A 2026/27 bill of 10 × £228 collected on the 4th; a revised notice of Friday 18
+/// December 2026 raises the charge to £2,400. The 10th working day after it is 6 January 2027,
+/// so the 4 January collection stands at £228 and the £120 left is one sum on 6 January. Without
+/// a Direct Debit, 4 January (17 days on) would carry it: £348.
+#[test]
+fn direct_debit_revision_of_18_december_2026_leaves_the_4_january_collection_unchanged() -> TestResult {
+    let original = instalment_schedule(&ScheduleRequest {
+        total: Pence::from_pounds(2_280),
+        issued: date("2026-03-01")?,
+        year: "2026/27".parse()?,
+        service: Service::CouncilTax,
+        plan: InstalmentPlan::TenMonthly,
+        collection_day: 4,
+        earliest_collection: None,
+        first_instalment: Default::default(),
+    })?;
+    let mut r = revision(Pence::from_pounds(2_400), "2026-12-18", None)?;
+    let by_cheque = revise_schedule(&original, &r)?;
+    assert_eq!(shown(&by_cheque).last(), Some(&("2027-01-04".to_owned(), "£348.00".to_owned())));
+    let notice = postroom_domain::WorkingCalendar::england_and_wales().add_working_days(r.notice, 10);
+    assert_eq!(notice, date("2027-01-06")?);
+    r.earliest_changed_collection = Some(notice);
+    let by_direct_debit = revise_schedule(&original, &r)?;
+    assert_eq!(by_direct_debit.standing, 10);
+    assert_eq!(by_direct_debit.outcome, RevisionOutcome::SingleSum { due: date("2027-01-06")? });
+    assert_eq!(shown(&by_direct_debit).last(), Some(&("2027-01-06".to_owned(), "£120.00".to_owned())));
+    assert_eq!(by_direct_debit.demanded(), Pence::from_pounds(2_400));
     Ok(())
 }
