@@ -127,7 +127,8 @@ pub enum CountRule {
         /// Whole calendar months left in the year after the month of issue.
         whole_months_remaining: u32,
     },
-    /// Limited by the collection dates left after the 14-day notice period.
+    /// Limited by the collection dates left in the year after the 14-day rule and any Direct
+    /// Debit advance notice ([`FirstInstalment::CollectionDayOnly`], or a Direct Debit date).
     CollectionDatesAvailable {
         /// Monthly collection dates available.
         dates: u32,
