@@ -133,6 +133,7 @@ async fn the_catalogue_is_listed() -> anyhow::Result<()> {
     let sar = list.as_array().and_then(|l| l.iter().find(|w| w["id"] == "subject-access-request")).cloned();
     let sar = sar.ok_or_else(|| anyhow::anyhow!("no subject-access-request in {list}"))?;
     assert_eq!(sar["target"], serde_json::json!({"calendar_months": 1}));
+    assert_eq!(sar["clock"], "statutory", "UK GDPR art. 12(3): council closure days do not stop the month");
     assert_eq!(sar["service"], "cross");
     Ok(())
 }

@@ -44,7 +44,7 @@ pub use postroom_charges::{
     Instalment, InstalmentPlan, Multiplier, Multipliers, ParseMoneyError, Pence, Percent, Schedule, ScheduleError,
     YearError, YearMultipliers,
 };
-use postroom_charges::{DatePeriod, PremiumKind, ScheduleRequest, instalment_schedule};
+use postroom_charges::{DatePeriod, FirstInstalment, PremiumKind, ScheduleRequest, instalment_schedule};
 
 use crate::state::{AccountState, MandateStatus, Service};
 
@@ -236,6 +236,9 @@ pub fn bill(
         },
         plan,
         collection_day,
+        // No Direct Debit advance-notice date is kept on the mandate yet; the 14-day rule applies.
+        earliest_collection: None,
+        first_instalment: FirstInstalment::default(),
     })?;
     Ok(Bill {
         year,

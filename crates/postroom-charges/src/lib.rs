@@ -14,10 +14,12 @@ pub mod business_rates;
 pub mod council_tax;
 pub mod discount;
 pub mod instalments;
+pub mod minimum;
 pub mod money;
 pub mod multipliers;
 pub mod percent;
 pub mod period;
+pub mod revision;
 pub mod year;
 
 pub use band::{Band, ParseBandError};
@@ -29,8 +31,8 @@ pub use business_rates::{
 pub use council_tax::{BandRounding, CouncilTaxError, CouncilTaxInput, council_tax_charge};
 pub use discount::{Discount, DiscountPeriod, ExemptionClass, ParseExemptionClassError, PremiumKind, PremiumPeriod};
 pub use instalments::{
-    CountRule, Instalment, InstalmentPlan, Schedule, ScheduleError, ScheduleRequest, Service, instalment_amounts,
-    instalment_schedule,
+    CountRule, FirstInstalment, Instalment, InstalmentPlan, Schedule, ScheduleError, ScheduleRequest, Service,
+    instalment_amounts, instalment_schedule,
 };
 pub use money::{AmountOverflow, ParseMoneyError, Pence};
 pub use multipliers::{
@@ -38,4 +40,5 @@ pub use multipliers::{
 };
 pub use percent::{ParsePercentError, Percent};
 pub use period::{DatePeriod, PeriodError};
+pub use revision::{NOTICE_DAYS, RevisedSchedule, Revision, RevisionOutcome, revise_schedule};
 pub use year::{FinancialYear, YearError};

@@ -1,10 +1,11 @@
 //! Property tests for the money and calendar arithmetic.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use postroom_charges::{
     Band, BandRounding, BusinessRatesInput, CouncilTaxInput, DatePeriod, Discount, DiscountPeriod, FinancialYear,
-    InstalmentPlan, Multipliers, Pence, RateableValue, Relief, ReliefPeriod, ScheduleRequest, Service,
-    business_rates_charge, council_tax_charge, instalment_schedule,
+    FirstInstalment, InstalmentPlan, Multipliers, Pence, RateableValue, Relief, ReliefPeriod, Revision,
+    RevisionOutcome, ScheduleRequest, Service, business_rates_charge, council_tax_charge, instalment_schedule,
+    revise_schedule,
 };
 use proptest::prelude::*;
 
@@ -17,6 +18,75 @@ fn band() -> impl Strategy<Value = Band> {
 }
 
 proptest! {
+    /// SI 1992/613 Sch 1 para 10 / SI 1989/1058 Sch 1 para 6: a revised schedule demands the
+    /// revised charge, or what already fell due if that is more (the rest a credit); what fell
+    /// due stands; after the end of liability nothing new falls due but a balance that had no
+    /// date left (one sum 14 days after the notice); an unchanged total repeats the original.
+    #[test]
+    fn revised_schedules_sum_to_the_revised_charge_or_what_already_fell_due(
+        total in 0_i64..10_000_000,
+        revised in 0_i64..10_000_000,
+        issued_offset in -60_i64..280,
+        notice_offset in 0_i64..365,
+        ended_offset in proptest::option::of(0_i64..365),
+        direct_debit_notice in proptest::option::of(10_u64..25),
+        day in 1_u32..=28,
+        nndr in any::<bool>(),
+        twelve in any::<bool>(),
+    ) {
+        let year = FinancialYear::starting(2025)?;
+        let issued = year.start().checked_add_signed(chrono::Duration::days(issued_offset)).unwrap_or(year.start());
+        let service = if nndr { Service::BusinessRates } else { Service::CouncilTax };
+        let original = instalment_schedule(&ScheduleRequest {
+            total: Pence::new(total),
+            issued,
+            year,
+            service,
+            plan: if twelve { InstalmentPlan::TwelveMonthly } else { InstalmentPlan::TenMonthly },
+            collection_day: day,
+            earliest_collection: None,
+            first_instalment: Default::default(),
+        })?;
+        let notice = day_in(year, notice_offset).max(issued);
+        let liability_ended = ended_offset.map(|o| day_in(year, o));
+        let revision = Revision {
+            service, revised_total: Pence::new(revised), notice, liability_ended, balance_due_after_days: 14,
+            earliest_changed_collection: direct_debit_notice.and_then(|d| notice.checked_add_days(Days::new(d))),
+        };
+        let r = revise_schedule(&original, &revision)?;
+        let fallen: Pence = original.instalments.iter().filter(|i| i.due <= notice).map(|i| i.amount).sum();
+        prop_assert_eq!(r.fallen_due, fallen);
+        let demanded: Pence = r.instalments.iter().map(|i| i.amount).sum();
+        if r.outcome == RevisionOutcome::Unchanged {
+            prop_assert_eq!(&r.instalments, &original.instalments);
+        } else {
+            prop_assert_eq!(demanded, Pence::new(revised).max(fallen));
+            prop_assert_eq!(r.credit, (fallen - Pence::new(revised)).max(Pence::ZERO));
+        }
+        for (k, i) in r.instalments.iter().enumerate() {
+            prop_assert_eq!(i.number as usize, k + 1);
+            prop_assert!(i.amount > Pence::ZERO);
+            if i.due <= notice {
+                prop_assert_eq!(Some(i), original.instalments.get(k), "what fell due stands");
+            }
+            // Anything but an original instalment, or one lowered on its own date (step 2), is a
+            // new amount: 14 days' notice, and the Direct Debit advance notice.
+            let same_date = original.instalments.iter().find(|o| o.due == i.due);
+            if same_date.is_none_or(|o| o.amount < i.amount) {
+                prop_assert!((i.due - notice).num_days() >= 14, "a new amount on {} needs 14 days", i.due);
+                let dd = revision.earliest_changed_collection;
+                prop_assert!(dd.is_none_or(|e| i.due >= e), "{} before the advance notice allows", i.due);
+            }
+            if let (Some(end), true) = (liability_ended, i.due > notice) {
+                let single = r.outcome == RevisionOutcome::SingleSum { due: i.due };
+                prop_assert!(i.due <= end || single, "{} after the end {}", i.due, end);
+            }
+        }
+        if revised == total && liability_ended.is_none() {
+            prop_assert_eq!(r.outcome, RevisionOutcome::Unchanged);
+        }
+    }
+
     #[test]
     fn schedules_sum_to_the_total_in_whole_pounds_after_the_first(
         total in 0_i64..50_000_000,
@@ -24,9 +94,12 @@ proptest! {
         day in 1_u32..=28,
         nndr in any::<bool>(),
         twelve in any::<bool>(),
+        direct_debit_notice in proptest::option::of(0_u64..30),
+        collection_day_only in any::<bool>(),
     ) {
         let year = FinancialYear::starting(2025)?;
         let issued = year.start().checked_add_signed(chrono::Duration::days(issued_offset)).unwrap_or(year.start());
+        let earliest_collection = direct_debit_notice.and_then(|d| issued.checked_add_days(Days::new(d)));
         let request = ScheduleRequest {
             total: Pence::new(total),
             issued,
@@ -34,6 +107,12 @@ proptest! {
             service: if nndr { Service::BusinessRates } else { Service::CouncilTax },
             plan: if twelve { InstalmentPlan::TwelveMonthly } else { InstalmentPlan::TenMonthly },
             collection_day: day,
+            earliest_collection,
+            first_instalment: if collection_day_only {
+                FirstInstalment::CollectionDayOnly
+            } else {
+                FirstInstalment::EarliestLawfulDay
+            },
         };
         let schedule = instalment_schedule(&request)?;
         let sum: Pence = schedule.instalments.iter().map(|i| i.amount).sum();
@@ -47,6 +126,10 @@ proptest! {
         }
         for (k, i) in schedule.instalments.iter().enumerate() {
             prop_assert!((i.due - issued).num_days() >= 14);
+            prop_assert!(earliest_collection.is_none_or(|e| i.due >= e), "{} before the Direct Debit notice allows", i.due);
+            if k > 0 {
+                prop_assert_eq!(i.due.day(), day);
+            }
             if k > 0 {
                 prop_assert!(year.contains(i.due), "{} outside {}", i.due, year);
             }

@@ -97,6 +97,8 @@ fn bill_of_1499_18_issued_20_may_is_nine_instalments_of_167_after_163_18() -> Te
         service: Service::CouncilTax,
         plan: Default::default(),
         collection_day: 1,
+        earliest_collection: None,
+        first_instalment: Default::default(),
     })?;
     let amounts: Vec<String> = schedule.instalments.iter().map(|i| i.amount.to_string()).collect();
     assert_eq!(amounts.len(), 9);

@@ -1,17 +1,25 @@
-//! The England & Wales working-day calendar that every deadline in Postroom uses.
+//! The England & Wales working-day calendars that every deadline in Postroom uses.
 //!
-//! A working day is any day except Saturday, Sunday, an England & Wales bank holiday, or a
-//! council closure day (`domain.md` §7; the statutory "business day" of the CT A&E Regs 1992).
-//! Bank holidays follow the rules of the Banking and Financial Dealings Act 1971 as applied each
-//! year (New Year, Good Friday, Easter Monday, early May, spring and summer bank holidays,
-//! Christmas and Boxing Day with substitute days); proclaimed one-off holidays come from the
-//! gov.uk `bank-holidays.json` file or from configured extra dates.
+//! There are two, and each workflow says which one its clock runs on ([`Clock`]):
+//!
+//! - The **statutory** calendar: a working day is any day except Saturday, Sunday or an
+//!   England & Wales bank holiday (`domain.md` §7; the statutory "business day" of the CT A&E
+//!   Regs 1992 reg 1(2), which also names Christmas Day and Good Friday, both bank holidays
+//!   here). Bank holidays follow the rules of the Banking and Financial Dealings Act 1971 as
+//!   applied each year (New Year, Good Friday, Easter Monday, early May, spring and summer bank
+//!   holidays, Christmas and Boxing Day with substitute days); proclaimed one-off holidays come
+//!   from the gov.uk `bank-holidays.json` file or from configured extra dates. Statutory clocks
+//!   run on it: a subject access request's month (UK GDPR art. 12(3)) and FOI's 20 working
+//!   days (FOIA 2000 s10(6)). A council closing its office does not stop them: the ICO treats
+//!   office closure days as working days.
+//! - The **service** calendar: the statutory calendar plus the council's closure days (e.g.
+//!   29–31 December). Internal service targets run on it.
 
-use std::collections::BTreeSet;
+use std::{borrow::Cow, collections::BTreeSet};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use chrono_tz::Europe::London;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The calendar date in the UK (Europe/London) of an instant.
 #[must_use]
@@ -27,28 +35,71 @@ pub fn london_midnight(day: NaiveDate) -> DateTime<Utc> {
     London.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
 }
 
-/// Working days for England & Wales, plus configured closure days.
+/// Which calendar a deadline is counted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// The council's service calendar: bank holidays and the council's closure days are not
+    /// working days. For internal service targets.
+    #[default]
+    Service,
+    /// The statutory calendar: weekends and England & Wales bank holidays only; council closure
+    /// days are working days. For deadlines set by law in England (UK GDPR art. 12(3)).
+    Statutory,
+    /// The statutory calendar with the bank holidays of every part of the United Kingdom (the
+    /// Scottish and Northern Irish ones by rule): FOIA 2000 s10(6) excludes "a bank holiday
+    /// under the Banking and Financial Dealings Act 1971 in any part of the United Kingdom".
+    StatutoryUk,
+}
+
+impl Clock {
+    /// `service` or `statutory`, as workflow files write it.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Service => "service",
+            Self::Statutory => "statutory",
+            Self::StatutoryUk => "statutory_uk",
+        }
+    }
+}
+
+/// Working days for England & Wales: bank holidays (by rule and proclaimed) and, for the
+/// service calendar, the council's closure days.
 #[derive(Debug, Clone, Default)]
 pub struct WorkingCalendar {
-    /// Extra non-working days: proclaimed bank holidays and council closure days.
-    extra_closed: BTreeSet<NaiveDate>,
+    /// Proclaimed one-off bank holidays (gov.uk file or configuration): statutory.
+    extra_bank_holidays: BTreeSet<NaiveDate>,
+    /// Council closure days: non-working on the service calendar only.
+    closure_days: BTreeSet<NaiveDate>,
+    /// Whether Scottish and Northern Irish bank holidays are non-working too (FOIA s10(6)).
+    uk_wide: bool,
 }
 
 impl WorkingCalendar {
-    /// The statutory England & Wales calendar with no extra closure days.
+    /// The statutory England & Wales calendar with no proclaimed holidays or closure days.
     #[must_use]
     pub fn england_and_wales() -> Self {
         Self::default()
     }
 
-    /// Adds non-working days (council closure days, proclaimed one-off bank holidays).
+    /// Adds council closure days. They are not working days on the service calendar and are
+    /// working days on the statutory one.
     #[must_use]
-    pub fn with_closed_days(mut self, days: impl IntoIterator<Item = NaiveDate>) -> Self {
-        self.extra_closed.extend(days);
+    pub fn with_closure_days(mut self, days: impl IntoIterator<Item = NaiveDate>) -> Self {
+        self.closure_days.extend(days);
         self
     }
 
-    /// Adds the England & Wales events of a gov.uk `bank-holidays.json` document.
+    /// Adds proclaimed one-off bank holidays: not working days on either calendar.
+    #[must_use]
+    pub fn with_bank_holidays(mut self, days: impl IntoIterator<Item = NaiveDate>) -> Self {
+        self.extra_bank_holidays.extend(days);
+        self
+    }
+
+    /// Adds the England & Wales events of a gov.uk `bank-holidays.json` document as bank
+    /// holidays (statutory).
     ///
     /// # Errors
     /// When the document is not the gov.uk format.
@@ -67,15 +118,44 @@ impl WorkingCalendar {
             england_and_wales: Division,
         }
         let doc: Doc = serde_json::from_str(json)?;
-        Ok(self.with_closed_days(doc.england_and_wales.events.into_iter().map(|e| e.date)))
+        Ok(self.with_bank_holidays(doc.england_and_wales.events.into_iter().map(|e| e.date)))
+    }
+
+    /// The statutory calendar: this calendar's bank holidays without its closure days.
+    #[must_use]
+    pub fn statutory(&self) -> Self {
+        Self { extra_bank_holidays: self.extra_bank_holidays.clone(), closure_days: BTreeSet::new(), uk_wide: false }
+    }
+
+    /// The statutory calendar with every UK bank holiday (FOIA s10(6)): [`Self::statutory`] plus
+    /// the Scottish and Northern Irish bank holidays by rule ([`uk_only_bank_holidays`]).
+    #[must_use]
+    pub fn statutory_uk(&self) -> Self {
+        Self { uk_wide: true, ..self.statutory() }
+    }
+
+    /// The calendar a [`Clock`] runs on: this one for [`Clock::Service`], [`Self::statutory`]
+    /// for [`Clock::Statutory`], [`Self::statutory_uk`] for [`Clock::StatutoryUk`].
+    #[must_use]
+    pub fn for_clock(&self, clock: Clock) -> Cow<'_, Self> {
+        match clock {
+            Clock::Service => Cow::Borrowed(self),
+            Clock::Statutory if self.closure_days.is_empty() && !self.uk_wide => Cow::Borrowed(self),
+            Clock::Statutory => Cow::Owned(self.statutory()),
+            Clock::StatutoryUk => Cow::Owned(self.statutory_uk()),
+        }
     }
 
     /// Whether `day` is a working day.
     #[must_use]
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
-            && !is_bank_holiday(day)
-            && !self.extra_closed.contains(&day)
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        let uk_holiday = self.uk_wide && uk_only_bank_holidays(day.year()).contains(&day);
+        !(weekend
+            || is_bank_holiday(day)
+            || uk_holiday
+            || self.extra_bank_holidays.contains(&day)
+            || self.closure_days.contains(&day))
     }
 
     /// `day` itself if it is a working day, else the next working day after it.
@@ -124,11 +204,11 @@ impl WorkingCalendar {
         n
     }
 
-    /// Bank holidays (rule-based, England & Wales) and extra closed days in `year`.
+    /// Bank holidays (rule-based and proclaimed, England & Wales) and closure days in `year`.
     #[must_use]
     pub fn closed_days_in(&self, year: i32) -> Vec<NaiveDate> {
         let mut days: BTreeSet<NaiveDate> = bank_holidays(year).into_iter().collect();
-        days.extend(self.extra_closed.iter().filter(|d| d.year() == year));
+        days.extend(self.extra_bank_holidays.iter().chain(&self.closure_days).filter(|d| d.year() == year));
         days.into_iter().collect()
     }
 }
@@ -162,6 +242,25 @@ pub fn bank_holidays(year: i32) -> Vec<NaiveDate> {
         days.push(a);
         days.push(b);
     }
+    days
+}
+
+/// Bank holidays of Scotland and Northern Ireland that England & Wales does not have, by the
+/// standing rules (no one-off proclamations): Scotland's 2 January, first Monday of August and
+/// St Andrew's Day (30 November); Northern Ireland's St Patrick's Day (17 March) and Battle of
+/// the Boyne (12 July); each moved off a weekend as gov.uk publishes them.
+#[must_use]
+pub fn uk_only_bank_holidays(year: i32) -> Vec<NaiveDate> {
+    let ymd = |m, d| NaiveDate::from_ymd_opt(year, m, d);
+    let mut days = Vec::with_capacity(6);
+    if let (Some(jan1), Some(jan2)) = (ymd(1, 1), ymd(1, 2)) {
+        // 1 and 2 January move off a weekend together, like Christmas and Boxing Day (2023:
+        // Monday 2 and Tuesday 3 January).
+        let (a, b) = substitute_christmas(jan1, jan2);
+        days.extend([a, b]);
+    }
+    days.extend(NaiveDate::from_weekday_of_month_opt(year, 8, Weekday::Mon, 1));
+    days.extend([ymd(11, 30), ymd(3, 17), ymd(7, 12)].into_iter().flatten().map(substitute_single));
     days
 }
 
@@ -219,170 +318,5 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    /// The bank holiday table of `domain.md` §7, reproduced by the rules.
-    #[test]
-    fn rules_reproduce_the_published_bank_holidays_2025_to_2028() {
-        let published = [
-            (
-                2025,
-                vec![
-                    d(2025, 1, 1),
-                    d(2025, 4, 18),
-                    d(2025, 4, 21),
-                    d(2025, 5, 5),
-                    d(2025, 5, 26),
-                    d(2025, 8, 25),
-                    d(2025, 12, 25),
-                    d(2025, 12, 26),
-                ],
-            ),
-            (
-                2026,
-                vec![
-                    d(2026, 1, 1),
-                    d(2026, 4, 3),
-                    d(2026, 4, 6),
-                    d(2026, 5, 4),
-                    d(2026, 5, 25),
-                    d(2026, 8, 31),
-                    d(2026, 12, 25),
-                    d(2026, 12, 28),
-                ],
-            ),
-            (
-                2027,
-                vec![
-                    d(2027, 1, 1),
-                    d(2027, 3, 26),
-                    d(2027, 3, 29),
-                    d(2027, 5, 3),
-                    d(2027, 5, 31),
-                    d(2027, 8, 30),
-                    d(2027, 12, 27),
-                    d(2027, 12, 28),
-                ],
-            ),
-        ];
-        for (year, days) in published {
-            assert_eq!(WorkingCalendar::england_and_wales().closed_days_in(year), days, "{year}");
-        }
-        assert!(bank_holidays(2028).contains(&d(2028, 1, 3)), "New Year 2028 substitute");
-    }
-
-    #[test]
-    fn easter_dates_match_domain_sheet() {
-        assert_eq!(easter_sunday(2025), Some(d(2025, 4, 20)));
-        assert_eq!(easter_sunday(2026), Some(d(2026, 4, 5)));
-        assert_eq!(easter_sunday(2027), Some(d(2027, 3, 28)));
-    }
-
-    #[test]
-    fn one_working_day_after_a_friday_is_monday() {
-        let cal = WorkingCalendar::england_and_wales();
-        assert_eq!(cal.add_working_days(d(2026, 11, 20), 1), d(2026, 11, 23));
-    }
-
-    #[test]
-    fn received_on_saturday_counts_from_monday() {
-        let cal = WorkingCalendar::england_and_wales();
-        assert_eq!(cal.add_working_days(d(2026, 11, 21), 1), d(2026, 11, 24));
-        assert_eq!(cal.add_working_days(d(2026, 11, 21), 0), d(2026, 11, 23));
-    }
-
-    #[test]
-    fn christmas_2026_skips_the_boxing_day_substitute() {
-        let cal = WorkingCalendar::england_and_wales();
-        // Thu 24 Dec 2026 + 1 WD: Fri 25 (Christmas), Sat, Sun, Mon 28 (Boxing Day substitute) -> Tue 29.
-        assert_eq!(cal.add_working_days(d(2026, 12, 24), 1), d(2026, 12, 29));
-    }
-
-    #[test]
-    fn closure_days_are_not_working_days() {
-        let cal = WorkingCalendar::england_and_wales().with_closed_days([d(2026, 12, 29)]);
-        assert_eq!(cal.add_working_days(d(2026, 12, 24), 1), d(2026, 12, 30));
-    }
-
-    #[test]
-    fn gov_uk_json_adds_proclaimed_holidays() {
-        let json = r#"{"england-and-wales":{"division":"england-and-wales","events":[
-            {"title":"Bank holiday for the coronation of King Charles III","date":"2023-05-08","notes":"","bunting":true}]},
-            "scotland":{"division":"scotland","events":[]}}"#;
-        let cal = WorkingCalendar::england_and_wales().with_gov_uk_json(json).unwrap();
-        assert!(!cal.is_working_day(d(2023, 5, 8)));
-    }
-
-    #[test]
-    fn london_midnight_is_the_start_of_the_uk_day() {
-        assert_eq!(london_midnight(d(2026, 6, 2)).to_rfc3339(), "2026-06-01T23:00:00+00:00");
-        assert_eq!(london_midnight(d(2026, 12, 2)).to_rfc3339(), "2026-12-02T00:00:00+00:00");
-        assert_eq!(london_date(london_midnight(d(2026, 6, 2))), d(2026, 6, 2));
-    }
-
-    #[test]
-    fn london_date_uses_british_summer_time() {
-        let at: DateTime<Utc> = "2026-06-01T23:30:00Z".parse().unwrap();
-        assert_eq!(london_date(at), d(2026, 6, 2));
-        let winter: DateTime<Utc> = "2026-12-01T23:30:00Z".parse().unwrap();
-        assert_eq!(london_date(winter), d(2026, 12, 1));
-    }
-
-    proptest! {
-        #[test]
-        fn adding_working_days_never_lands_on_a_closed_day(offset in 0u64..2200, n in 0u32..60) {
-            let cal = WorkingCalendar::england_and_wales();
-            let start = d(2024, 1, 1) + Days::new(offset);
-            let due = cal.add_working_days(start, n);
-            prop_assert!(cal.is_working_day(due));
-            prop_assert!(due >= start);
-        }
-
-        #[test]
-        fn working_days_between_inverts_adding(offset in 0u64..2200, n in 0u32..60) {
-            let cal = WorkingCalendar::england_and_wales();
-            let start = cal.on_or_after(d(2024, 1, 1) + Days::new(offset));
-            let due = cal.add_working_days(start, n);
-            prop_assert_eq!(cal.working_days_between(start, due), n);
-        }
-
-        #[test]
-        fn a_calendar_month_is_a_working_day_between_28_and_35_days_on(offset in 0u64..2200) {
-            let cal = WorkingCalendar::england_and_wales();
-            let start = d(2024, 1, 1) + Days::new(offset);
-            let due = cal.add_calendar_months(start, 1);
-            prop_assert!(cal.is_working_day(due));
-            let days = (due - start).num_days();
-            // 28 days (31 Jan → 28 Feb) up to 31 days plus the longest run of closed days (4,
-            // at Easter or Christmas).
-            prop_assert!((28..=35).contains(&days), "{start} → {due}: {days} days");
-        }
-
-        #[test]
-        fn adding_is_monotonic(offset in 0u64..2200, n in 0u32..60) {
-            let cal = WorkingCalendar::england_and_wales();
-            let start = d(2024, 1, 1) + Days::new(offset);
-            prop_assert!(cal.add_working_days(start, n + 1) > cal.add_working_days(start, n));
-        }
-    }
-
-    #[test]
-    fn calendar_months_take_the_corresponding_date_or_the_month_end_then_a_working_day() {
-        let cal = WorkingCalendar::england_and_wales();
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        // 3 March 2026 (Tue) + 1 month = 3 April 2026 is Good Friday, then Easter Monday: 7 April.
-        assert_eq!(cal.add_calendar_months(d(2026, 3, 3), 1), d(2026, 4, 7));
-        // 31 January + 1 month: no 31 February, so the last day, 28 February 2026 (a Saturday),
-        // then the next working day, Monday 2 March.
-        assert_eq!(cal.add_calendar_months(d(2026, 1, 31), 1), d(2026, 3, 2));
-        // 31 January 2028 (leap year) → 29 February 2028 (Tuesday).
-        assert_eq!(cal.add_calendar_months(d(2028, 1, 31), 1), d(2028, 2, 29));
-        assert_eq!(cal.add_calendar_months(d(2026, 11, 23), 1), d(2026, 12, 23));
-    }
-}
+#[path = "calendar_tests.rs"]
+mod tests;

@@ -18,7 +18,7 @@ pub mod role;
 pub mod status;
 pub mod text;
 
-pub use calendar::{WorkingCalendar, london_date, london_midnight};
+pub use calendar::{Clock, WorkingCalendar, london_date, london_midnight};
 pub use change::ChangeKind;
 pub use channel::Channel;
 pub use hash::ContentHash;

@@ -9,7 +9,7 @@ use std::{
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use postroom_domain::{ChangeKind, Priority};
+use postroom_domain::{ChangeKind, Clock, Priority};
 
 use crate::{
     parse::{parse_escalations, parse_workflow},
@@ -73,6 +73,12 @@ pub struct Workflow {
     #[schema(value_type = String, example = "P2")]
     pub priority: Priority,
     pub target: Target,
+    /// Which calendar the target counts on: `statutory` for deadlines set by law (subject
+    /// access), where council closure days are working days; `statutory_uk` the same with every
+    /// UK bank holiday (FOI, FOIA s10(6)); `service` (the default) for internal targets, where
+    /// closure days are not working days.
+    #[schema(value_type = String, example = "statutory")]
+    pub clock: Clock,
     /// Account changes an officer may apply when completing it.
     pub changes: Vec<ChangeKind>,
     /// Whether a team leader must approve the completion (four-eyes).

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use regex::Regex;
 use serde::Serialize;
 
-use postroom_domain::{Priority, WorkingCalendar};
+use postroom_domain::{Clock, Priority, WorkingCalendar};
 
 use crate::{Catalogue, SafeguardingHit, TRIAGE, Target, Workflow, text::Reading};
 
@@ -226,9 +226,23 @@ impl Workflow {
         Placement { queue: self.queue.clone(), priority: self.priority.raised_to(raised), due_on, due_how }
     }
 
-    /// The due date for something received on `received`, and how it was set.
+    /// The due date for something received on `received`, and how it was set. `calendar` is
+    /// the service calendar; a workflow whose clock is [`Clock::Statutory`] or
+    /// [`Clock::StatutoryUk`] counts on that statutory view, where council closure days are
+    /// working days (UK GDPR art. 12(3); FOIA s10(6), which also excludes a bank holiday in any
+    /// part of the UK).
     #[must_use]
     pub fn due_on(&self, calendar: &WorkingCalendar, received: NaiveDate, text: &str) -> (NaiveDate, String) {
+        let calendar = &*calendar.for_clock(self.clock);
+        let (due, how) = self.due_on_calendar(calendar, received, text);
+        match self.clock {
+            Clock::Service => (due, how),
+            Clock::Statutory => (due, format!("{how}, statutory calendar")),
+            Clock::StatutoryUk => (due, format!("{how}, statutory calendar with every UK bank holiday")),
+        }
+    }
+
+    fn due_on_calendar(&self, calendar: &WorkingCalendar, received: NaiveDate, text: &str) -> (NaiveDate, String) {
         match self.target {
             Target::WorkingDays(n) => (calendar.add_working_days(received, n), format!("{n} working days")),
             Target::CalendarMonths(m) => (calendar.add_calendar_months(received, m), format!("{m} calendar month(s)")),

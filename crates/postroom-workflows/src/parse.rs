@@ -6,7 +6,7 @@ use std::{collections::BTreeMap, path::PathBuf};
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
-use postroom_domain::{ChangeKind, Priority};
+use postroom_domain::{ChangeKind, Clock, Priority};
 
 use crate::{
     catalogue::{Escalation, MatchRules, Service, TEMPLATE_VARIANTS, TRIAGE, Target, Workflow},
@@ -24,6 +24,8 @@ struct RawWorkflow {
     queue: String,
     priority: String,
     target: RawTarget,
+    #[serde(default)]
+    clock: Clock,
     #[serde(default)]
     changes: Vec<String>,
     #[serde(default)]
@@ -211,6 +213,7 @@ pub(crate) fn parse_workflow(
             queue: raw.queue,
             priority,
             target,
+            clock: raw.clock,
             changes,
             approval: raw.approval,
             sensitive: raw.sensitive,

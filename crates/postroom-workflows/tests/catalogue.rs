@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use postroom_domain::{Priority, WorkingCalendar};
+use postroom_domain::{Clock, Priority, WorkingCalendar};
 use postroom_workflows::{BUILT_IN_NAME, Catalogue, Evidence, Service, Source, Target, Weights};
 
 fn shipped_dir() -> PathBuf {
@@ -280,4 +280,56 @@ fn the_shipped_families_pair_council_tax_and_business_rates_workflows() {
         Some("br-occupation-change")
     );
     assert!(c.family_member(occupation, Service::CouncilTax).is_none());
+}
+
+fn closed_29_to_31_december_2026() -> Result<WorkingCalendar, Box<dyn std::error::Error>> {
+    let days = ["2026-12-29", "2026-12-30", "2026-12-31"].map(str::parse::<chrono::NaiveDate>);
+    let days = days.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok(WorkingCalendar::england_and_wales().with_closure_days(days))
+}
+
+/// UK GDPR art. 12(3): a subject access request is answered within one calendar month. With the
+/// README's closure days of 29-31 December, a request received on 30 November 2026 is due on
+/// 30 December 2026: closure days do not move a statutory clock (ICO right of access guidance).
+#[test]
+fn subject_access_month_runs_on_the_statutory_calendar_through_closure_days() -> Result<(), Box<dyn std::error::Error>>
+{
+    let c = catalogue();
+    let sar = c.get("subject-access-request").ok_or("no subject-access-request")?;
+    assert_eq!(sar.clock, Clock::Statutory);
+    let cal = closed_29_to_31_december_2026()?;
+    let (due, how) = sar.due_on(&cal, "2026-11-30".parse()?, "");
+    assert_eq!(due.to_string(), "2026-12-30", "{how}");
+    assert!(how.contains("statutory calendar"), "{how}");
+    Ok(())
+}
+
+/// FOIA 2000 s10(1), s10(6): 20 working days, where a working day is any day but Saturday,
+/// Sunday, Christmas Day, Good Friday or a bank holiday in any part of the UK. Council closure
+/// days count; Scotland's 2 January holiday (Monday 4 January 2027) does not.
+#[test]
+fn foi_twenty_working_days_ignore_council_closure_days() -> Result<(), Box<dyn std::error::Error>> {
+    let c = catalogue();
+    let foi = c.get("foi-request").ok_or("no foi-request")?;
+    assert_eq!(foi.clock, Clock::StatutoryUk);
+    let cal = closed_29_to_31_december_2026()?;
+    // From Monday 14 December 2026: 15-18, 21-24 (8), 29-31 (11), 5-8 Jan (15), 11-15 Jan (20).
+    let (due, how) = foi.due_on(&cal, "2026-12-14".parse()?, "");
+    assert_eq!(due.to_string(), "2027-01-15", "{how}");
+    // A service target over the same days skips the closure: three working days later.
+    let general = c.get("ct-general-enquiry").ok_or("no ct-general-enquiry")?;
+    assert_eq!(general.clock, Clock::Service);
+    let twenty = general.due_on(&cal, "2026-12-14".parse()?, "").0;
+    assert_eq!(cal.working_days_between("2026-12-14".parse()?, twenty), 10);
+    assert_eq!(cal.statutory().working_days_between("2026-12-14".parse()?, twenty), 13);
+    Ok(())
+}
+
+/// Only workflows whose deadline is set by law use the statutory clock.
+#[test]
+fn only_statutory_deadlines_use_the_statutory_clock() {
+    let c = catalogue();
+    let statutory: Vec<&str> =
+        c.workflows().iter().filter(|w| w.clock != Clock::Service).map(|w| w.id.as_str()).collect();
+    assert_eq!(statutory, vec!["foi-request", "subject-access-request"]);
 }

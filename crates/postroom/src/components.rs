@@ -141,7 +141,8 @@ pub(crate) fn text_extractor(settings: &Settings) -> postroom_text::Extractor {
 
 /// The working-day calendar with configured closure days and bank-holiday file.
 pub(crate) fn calendar(settings: &Settings) -> anyhow::Result<WorkingCalendar> {
-    let mut cal = WorkingCalendar::england_and_wales().with_closed_days(settings.calendar.closure_days.iter().copied());
+    let mut cal =
+        WorkingCalendar::england_and_wales().with_closure_days(settings.calendar.closure_days.iter().copied());
     if let Some(path) = &settings.calendar.bank_holidays_file {
         let json = std::fs::read_to_string(path)
             .with_context(|| format!("calendar.bank_holidays_file {} cannot be read", path.display()))?;
