@@ -21,6 +21,7 @@ mod m20261207_000013_add_work_item_claim_indexes;
 mod m20261207_000020_add_approval_records;
 mod m20261207_000021_add_intake_robustness;
 mod m20261207_000022_create_replies;
+mod m20261207_000023_create_classifier;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_add_approval_records::Migration),
             Box::new(m20261207_000021_add_intake_robustness::Migration),
             Box::new(m20261207_000022_create_replies::Migration),
+            Box::new(m20261207_000023_create_classifier::Migration),
         ]
     }
 }

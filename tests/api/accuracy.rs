@@ -11,9 +11,9 @@ use postroom_domain::Role;
 use postroom_e2e::{SeedAccount, TestApp};
 
 /// Today's held-out accuracy, rounded down (see the README's Workflows section).
-const HELD_OUT_RIGHT_FLOOR: f64 = 0.64;
+const HELD_OUT_RIGHT_FLOOR: f64 = 0.86;
 /// Today's held-out wrong-workflow rate, rounded up.
-const HELD_OUT_WRONG_CEILING: f64 = 0.09;
+const HELD_OUT_WRONG_CEILING: f64 = 0.033;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -195,8 +195,16 @@ async fn measure(file: &str) -> anyhow::Result<Report> {
         let receipt: serde_json::Value = resp.json().await?;
         letters.insert(receipt["correspondence_id"].as_str().unwrap_or_default().to_owned(), n);
     }
-    let items = app.all_work_items(&gateway).await?;
-    anyhow::ensure!(items.len() == corpus.letter.len(), "{} items for {} letters", items.len(), corpus.letter.len());
+    let mut items = app.all_work_items(&gateway).await?;
+    // A Bacs report of several payers is one item per line, all classified alike: one per letter.
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|i| seen.insert(i["correspondence_id"].as_str().unwrap_or_default().to_owned()));
+    anyhow::ensure!(
+        items.len() == corpus.letter.len(),
+        "{} letters' items for {} letters",
+        items.len(),
+        corpus.letter.len()
+    );
     let mut report = Report {
         total: items.len(),
         right: 0,

@@ -22,6 +22,7 @@ mod health;
 mod hostile;
 mod imap;
 mod intake_faults;
+mod learning;
 mod limits;
 mod migrations;
 mod nul_input;

@@ -197,6 +197,7 @@ impl Casework {
         for a in &linked {
             accounts::link_to_item(&txn, item.id, a.id, "indexed", now).await?;
         }
+        self.teach(&txn, item, &workflow.id, "indexed", &caller.user, now).await?;
         let fresh = reload(&txn, item).await?;
         announce(&txn, &fresh, None, now).await?;
         txn.commit().await?;
@@ -244,7 +245,42 @@ impl Casework {
             "priority": { "before": item.priority, "after": place.priority },
             "due_on": { "before": item.due_on, "after": place.due_on },
         }));
-        self.transition(item, step, Utc::now()).await
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let fresh = advance(&txn, item, step, None, now).await?;
+        self.teach(&txn, item, &workflow.id, "rerouted", &caller.user, now).await?;
+        txn.commit().await?;
+        self.wake();
+        Ok(fresh)
+    }
+
+    /// Records a person's choice of workflow for `item`'s letters as a labelled example the
+    /// classifier's model learns from (`postroom-learn`), in the decision's own transaction.
+    async fn teach(
+        &self,
+        txn: &DatabaseTransaction,
+        item: &work_item::Model,
+        workflow: &str,
+        source: &str,
+        user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), CaseworkError> {
+        let gathered = work_items::correspondence_of(txn, item.id).await?;
+        let docs = correspondence::documents_of(txn, &gathered).await?;
+        let text = correspondence::joined_text(&docs);
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        let example = postroom_db::classifier::NewExample {
+            work_item_id: item.id,
+            workflow,
+            text: &text,
+            source,
+            decided_by: user,
+            decided_at: now,
+        };
+        postroom_db::classifier::record_example(txn, example).await?;
+        Ok(())
     }
 
     fn workflow_named(&self, id: &str) -> Result<&Workflow, CaseworkError> {

@@ -29,7 +29,9 @@ use postroom_accounts::bill::{BandRounding, FinancialYear, LocalRates, Multiplie
 pub use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+mod classifier;
 mod smtp;
+pub use classifier::ClassifierSettings;
 pub use smtp::{SmtpSecurity, SmtpSettings};
 
 /// The configuration file read from the working directory when no `--config` is given.
@@ -66,6 +68,7 @@ pub struct Settings {
     pub imap: ImapSettings,
     pub smtp: SmtpSettings,
     pub workflows: WorkflowSettings,
+    pub classifier: ClassifierSettings,
     pub accounts: AccountSettings,
     pub work: WorkSettings,
     pub charges: ChargesSettings,
@@ -90,6 +93,7 @@ impl Default for Settings {
             imap: ImapSettings::default(),
             smtp: SmtpSettings::default(),
             workflows: WorkflowSettings::default(),
+            classifier: ClassifierSettings::default(),
             accounts: AccountSettings::default(),
             work: WorkSettings::default(),
             charges: ChargesSettings::default(),
@@ -844,6 +848,7 @@ impl Settings {
         let mut problems = settings.charges.problems();
         problems.extend(settings.work.problems());
         problems.extend(settings.smtp.problems());
+        problems.extend(settings.classifier.problems());
         problems.extend(settings.replies.problems());
         if settings.database.statement_timeout > settings.server.request_timeout {
             problems.push(format!(

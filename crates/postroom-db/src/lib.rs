@@ -6,6 +6,7 @@
 pub mod account_changes;
 pub mod accounts;
 pub mod casework;
+pub mod classifier;
 pub mod connect;
 pub mod correspondence;
 pub mod counters;

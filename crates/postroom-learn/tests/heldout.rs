@@ -82,19 +82,14 @@ fn classify_all(catalogue: &Catalogue, model: &WordModel, letters: &[&Letter], t
     }
 }
 
-fn heldout() -> Corpus {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/classification/heldout.toml");
-    toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
 #[test]
-#[expect(clippy::print_stdout, reason = "the figures and the confusion matrix are this test's report (--nocapture)")]
 fn the_classifier_meets_its_targets_on_mail_it_never_saw() {
     let catalogue = Catalogue::built_in().unwrap();
     let started = Instant::now();
     let model = WordModel::train(&shipped().unwrap().examples).unwrap();
     println!("trained on {} letters ({} words) in {:.1?}", model.examples(), model.vocabulary(), started.elapsed());
-    let corpus = heldout();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/classification/heldout.toml");
+    let corpus: Corpus = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let letters: Vec<&Letter> = corpus.letter.iter().collect();
     let mut t = Tally::default();
     classify_all(&catalogue, &model, &letters, &mut t);
@@ -111,7 +106,6 @@ fn the_classifier_meets_its_targets_on_mail_it_never_saw() {
 }
 
 #[test]
-#[expect(clippy::print_stdout, reason = "the figures are this test's report (--nocapture)")]
 fn five_fold_cross_validation_on_the_shipped_corpus() {
     let catalogue = Catalogue::built_in().unwrap();
     let examples = &shipped().unwrap().examples;

@@ -21,7 +21,10 @@ use postroom_domain::{
 use postroom_queue::{Event, EventHandler, Prepared};
 use postroom_workflows::{Catalogue, Evidence, IdentifierFinder, Raise, Service, TRIAGE, Weights};
 
-use crate::matching::{AccountMatch, match_accounts};
+use crate::{
+    Learner,
+    matching::{AccountMatch, match_accounts},
+};
 
 /// Classifies triage items once their text has been read.
 pub struct Classify {
@@ -30,6 +33,8 @@ pub struct Classify {
     calendar: Arc<WorkingCalendar>,
     threshold: f32,
     finder: IdentifierFinder,
+    /// The learned model beside the rules (`classifier.model`); none: the rules alone.
+    learner: Option<Arc<Learner>>,
 }
 
 impl Classify {
@@ -40,8 +45,9 @@ impl Classify {
         calendar: Arc<WorkingCalendar>,
         threshold: f32,
         finder: IdentifierFinder,
+        learner: Option<Arc<Learner>>,
     ) -> Self {
-        Self { casework, catalogue, calendar, threshold, finder }
+        Self { casework, catalogue, calendar, threshold, finder, learner }
     }
 }
 
@@ -254,6 +260,10 @@ impl EventHandler for Classify {
             services: found.linked.iter().filter_map(|l| l.service.parse().ok()).collect(),
         };
         let mut c = self.catalogue.classify(&evidence, self.threshold, Weights::default());
+        if let Some(learner) = &self.learner {
+            let (version, prediction) = learner.predict(evidence.text.clone()).await?;
+            postroom_learn::decide(&self.catalogue, &evidence, &mut c, &prediction, version, learner.policy());
+        }
         c.raises.extend(account_raises(txn, &found).await?);
         let raised = c.raises.iter().map(|r| r.to).min();
         let current = item.priority;

@@ -9,6 +9,7 @@
 pub mod bucket;
 pub mod classify;
 pub mod drop_folder;
+pub mod learner;
 pub mod matching;
 mod safeguarding;
 pub mod send;
@@ -19,6 +20,7 @@ pub mod triage;
 pub use bucket::BucketNotifications;
 pub use classify::Classify;
 pub use drop_folder::{DropFolderSettings, DropFolders};
+pub use learner::{LearnSettings, Learner};
 pub use send::{SendReplies, Sender, Transport};
 pub use text::ExtractText;
 pub use timers::{TimerSettings, WorkTimers};

@@ -18,7 +18,8 @@ use postroom_queue::{
     amqp::{Broker, BrokerStatus},
 };
 use postroom_worker::{
-    Classify, DropFolderSettings, DropFolders, ExtractText, OpenTriageItem, TimerSettings, WorkTimers,
+    Classify, DropFolderSettings, DropFolders, ExtractText, LearnSettings, Learner, OpenTriageItem, TimerSettings,
+    WorkTimers,
 };
 use postroom_workflows::IdentifierFinder;
 
@@ -93,6 +94,8 @@ pub struct Application {
     drop_folders: Option<DropFolders>,
     imap: Option<ImapPoller>,
     timers: Option<WorkTimers>,
+    /// The classifier's model, retrained on a schedule from the council's decisions.
+    learner: Option<Arc<Learner>>,
     broker_status: Option<BrokerStatus>,
     db: DatabaseConnection,
     /// The catalogue's reply templates, checked at start-up.
@@ -147,6 +150,10 @@ impl Application {
         let replying = crate::replies::replying(&settings, templates.clone())?;
         let casework =
             Casework::new(db.clone(), catalogue.clone(), calendar.clone(), approval, replying, outbox_wake.clone());
+        let learner = match (settings.classifier.model, role.runs_workers()) {
+            (true, true) => Some(Learner::start(db.clone(), learn_settings(&settings)).await?),
+            _ => None,
+        };
         let handlers: Vec<Arc<dyn EventHandler>> = vec![
             Arc::new(OpenTriageItem::new(casework.clone(), settings.intake.triage_target_working_days)),
             Arc::new(Classify::new(
@@ -156,6 +163,7 @@ impl Application {
                 settings.workflows.threshold,
                 IdentifierFinder::new(&settings.accounts.reference_patterns)
                     .context("accounts.reference_patterns holds an invalid regular expression")?,
+                learner.clone(),
             )),
             Arc::new(ExtractText::new(storage.clone(), extractor, settings.text.concurrency)),
             Arc::new(crate::replies::send_replies(&settings, casework.clone(), storage.clone())?),
@@ -255,6 +263,7 @@ impl Application {
             drop_folders,
             imap,
             timers,
+            learner,
             broker_status,
             db,
             templates,
@@ -314,6 +323,9 @@ impl Application {
         if let Some(timers) = self.timers {
             tasks.spawn(timers.run(workers.clone()));
         }
+        if let Some(learner) = self.learner {
+            tasks.spawn(learner.run(workers.clone()));
+        }
         tracing::info!(address = %self.local_addr, "postroom listening");
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned())
@@ -326,5 +338,14 @@ impl Application {
         self.db.close().await.context("closing the database pool")?;
         tracing::info!("postroom stopped");
         Ok(())
+    }
+}
+
+/// How the classifier's model learns, from `[classifier]`.
+fn learn_settings(settings: &Settings) -> LearnSettings {
+    LearnSettings {
+        policy: postroom_learn::Policy { confidence: settings.classifier.confidence },
+        retrain_every: settings.classifier.retrain_every,
+        min_examples: settings.classifier.retrain_min_examples,
     }
 }

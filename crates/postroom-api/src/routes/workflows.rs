@@ -1,4 +1,4 @@
-//! `GET /api/v1/workflows`: the catalogue.
+//! `GET /api/v1/workflows`: the catalogue; `GET /api/v1/classifier`: the learned model's versions.
 
 use axum::{Json, extract::State};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -12,7 +12,7 @@ use crate::{
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_workflows))
+    OpenApiRouter::new().routes(routes!(list_workflows)).routes(routes!(classifier))
 }
 
 /// The workflow catalogue: every correspondence type with its service, queue, priority, target,
@@ -25,4 +25,54 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[tracing::instrument(skip_all)]
 pub async fn list_workflows(State(state): State<AppState>, _caller: Caller) -> Result<Json<Vec<Workflow>>, ApiError> {
     Ok(Json(state.catalogue.workflows().to_vec()))
+}
+
+/// One version of the classifier's learned model.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ModelVersion {
+    pub version: i64,
+    pub trained_at: chrono::DateTime<chrono::Utc>,
+    /// Letters of the corpus shipped with Postroom.
+    pub shipped_examples: i32,
+    /// The council's own decisions (manual indexes and re-routes; one per item) in it.
+    pub council_examples: i32,
+    /// Decisions made up to this instant are in it.
+    pub through: Option<chrono::DateTime<chrono::Utc>>,
+    /// `start-up` or `schedule`.
+    pub trained_by: String,
+}
+
+/// The classifier's learned model: the version in use (the newest) and each earlier one, and how
+/// many decisions wait for the next.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ClassifierView {
+    /// Newest first; empty while the model is switched off (`classifier.model = false`) and never
+    /// ran.
+    pub versions: Vec<ModelVersion>,
+    /// Decisions made since the newest version.
+    pub pending_examples: u64,
+}
+
+/// The classifier's model versions and the decisions waiting for the next. Any role.
+#[utoipa::path(get, path = "/api/v1/classifier", tag = "workflows",
+    responses((status = 200, body = ClassifierView),
+        (status = 401, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn classifier(State(state): State<AppState>, _caller: Caller) -> Result<Json<ClassifierView>, ApiError> {
+    let rows = postroom_db::classifier::models(&state.db).await?;
+    let through = rows.first().and_then(|r| r.through);
+    let (pending_examples, _) = postroom_db::classifier::examples_after(&state.db, through).await?;
+    let versions = rows
+        .into_iter()
+        .map(|r| ModelVersion {
+            version: r.version,
+            trained_at: r.trained_at,
+            shipped_examples: r.shipped_examples,
+            council_examples: r.council_examples,
+            through: r.through,
+            trained_by: r.trained_by,
+        })
+        .collect();
+    Ok(Json(ClassifierView { versions, pending_examples }))
 }
