@@ -15,20 +15,22 @@ impl MigrationTrait for Migration {
                     .table(Alias::new("classifier_examples"))
                     .col(uuid(Alias::new("id")).primary_key())
                     .col(uuid(Alias::new("work_item_id")))
+                    .col(integer(Alias::new("item_version")))
                     .col(string(Alias::new("workflow")))
                     .col(text(Alias::new("text")))
                     .col(string(Alias::new("source")))
                     .col(string(Alias::new("decided_by")))
                     .col(timestamp_with_time_zone(Alias::new("decided_at")))
+                    .col(big_integer_null(Alias::new("model_version")))
                     .to_owned(),
             )
             .await?;
         manager
             .create_index(
                 Index::create()
-                    .name("ix_classifier_examples_decided_at")
+                    .name("ix_classifier_examples_model_version")
                     .table(Alias::new("classifier_examples"))
-                    .col(Alias::new("decided_at"))
+                    .col(Alias::new("model_version"))
                     .to_owned(),
             )
             .await?;
@@ -40,7 +42,6 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Alias::new("trained_at")))
                     .col(integer(Alias::new("shipped_examples")))
                     .col(integer(Alias::new("council_examples")))
-                    .col(timestamp_with_time_zone_null(Alias::new("through")))
                     .col(string(Alias::new("trained_by")))
                     .to_owned(),
             )

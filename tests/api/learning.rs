@@ -8,6 +8,7 @@ use std::time::Duration;
 use postroom::ServeRole;
 use postroom_domain::Role;
 use postroom_e2e::TestApp;
+use sea_orm::EntityTrait;
 use serde_json::json;
 
 async fn email(app: &TestApp, id: &str, body: &str) -> anyhow::Result<()> {
@@ -91,7 +92,7 @@ async fn the_post_rooms_decisions_train_the_next_model_version() -> anyhow::Resu
         teach(&app, &newest(&app, &pat).await?).await?;
     }
     let db = app.database().await?;
-    let examples = postroom_db::classifier::examples_through(&db, Some(chrono::Utc::now())).await?;
+    let examples = postroom_db::entities::classifier_example::Entity::find().all(&db).await?;
     assert_eq!(examples.len(), 2, "each decision is recorded as a labelled example");
     assert!(examples.iter().all(|e| e.text.contains("blue form")), "the letter's text is kept with it");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
@@ -106,6 +107,8 @@ async fn the_post_rooms_decisions_train_the_next_model_version() -> anyhow::Resu
     assert_eq!(view["versions"][0]["trained_by"], "schedule");
     assert!(view["versions"][0]["council_examples"].as_i64().unwrap_or_default() >= 2, "{view}");
     assert_eq!(view["pending_examples"], 0, "{view}");
+    let examples = postroom_db::entities::classifier_example::Entity::find().all(&db).await?;
+    assert!(examples.iter().all(|e| e.model_version == Some(2)), "both are version 2's own: {examples:?}");
 
     // The next letter is read by version 2.
     email(&app, "learn-2", "Please find the blue form attached.").await?;

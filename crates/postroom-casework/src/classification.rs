@@ -265,14 +265,20 @@ impl Casework {
         user: &str,
         now: DateTime<Utc>,
     ) -> Result<(), CaseworkError> {
-        let gathered = work_items::correspondence_of(txn, item.id).await?;
-        let docs = correspondence::documents_of(txn, &gathered).await?;
+        // The letter the classifier read: the one that opened the item (later answers it gathered
+        // are about the same thing, but are not what was classified).
+        let read = match item.correspondence_id {
+            Some(id) => vec![id],
+            None => work_items::correspondence_of(txn, item.id).await?,
+        };
+        let docs = correspondence::documents_of(txn, &read).await?;
         let text = correspondence::joined_text(&docs);
         if text.trim().is_empty() {
             return Ok(());
         }
         let example = postroom_db::classifier::NewExample {
             work_item_id: item.id,
+            item_version: item.version,
             workflow,
             text: &text,
             source,

@@ -1,10 +1,14 @@
-//! The learned classifier's rows: the council's labelled examples and the model versions.
+//! The learned classifier's rows: the council's labelled examples and the model versions. An
+//! example belongs to the first version that learned from it (`model_version`, set in the same
+//! transaction that records the version), so a version is the same model in every process that
+//! trains it: the shipped corpus plus the examples marked with it or an earlier version.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -17,6 +21,8 @@ pub const MAX_EXAMPLE_CHARS: usize = 20_000;
 #[derive(Debug, Clone)]
 pub struct NewExample<'a> {
     pub work_item_id: Uuid,
+    /// The item's version the decision was made on.
+    pub item_version: i32,
     pub workflow: &'a str,
     pub text: &'a str,
     /// `indexed` or `rerouted`.
@@ -35,60 +41,73 @@ pub async fn record_example(db: &impl ConnectionTrait, e: NewExample<'_>) -> Res
     classifier_example::Entity::insert(classifier_example::ActiveModel {
         id: Set(Uuid::now_v7()),
         work_item_id: Set(e.work_item_id),
+        item_version: Set(e.item_version),
         workflow: Set(e.workflow.to_owned()),
         text: Set(text),
         source: Set(e.source.to_owned()),
         decided_by: Set(e.decided_by.to_owned()),
         decided_at: Set(e.decided_at),
+        model_version: Set(None),
     })
     .exec_without_returning(db)
     .await?;
     Ok(())
 }
 
-/// The examples decided up to `through` (none with `None`), one per item: its latest
-/// decision (an item indexed and later re-routed teaches the re-route).
-///
-/// # Errors
-/// Database errors.
-#[tracing::instrument(skip_all)]
-pub async fn examples_through(
-    db: &impl ConnectionTrait,
-    through: Option<DateTime<Utc>>,
-) -> Result<Vec<classifier_example::Model>, DbErr> {
-    let Some(through) = through else { return Ok(Vec::new()) };
-    let rows = classifier_example::Entity::find()
-        .filter(classifier_example::Column::DecidedAt.lte(through))
-        .order_by_asc(classifier_example::Column::DecidedAt)
-        .order_by_asc(classifier_example::Column::Id)
-        .all(db)
-        .await?;
+/// One per item: its latest decision (the highest item version), so an item indexed and later
+/// re-routed teaches the re-route.
+#[must_use]
+pub fn latest_per_item(rows: Vec<classifier_example::Model>) -> Vec<classifier_example::Model> {
     let mut latest: HashMap<Uuid, classifier_example::Model> = HashMap::new();
     for row in rows {
-        latest.insert(row.work_item_id, row);
+        match latest.get(&row.work_item_id) {
+            Some(kept) if (kept.item_version, kept.id) >= (row.item_version, row.id) => {}
+            _ => {
+                latest.insert(row.work_item_id, row);
+            }
+        }
     }
     let mut out: Vec<_> = latest.into_values().collect();
-    out.sort_by(|a, b| a.decided_at.cmp(&b.decided_at).then(a.id.cmp(&b.id)));
-    Ok(out)
+    out.sort_by_key(|e| e.id);
+    out
 }
 
-/// How many examples were decided after `through` (all of them with `None`), and the latest
-/// decision's instant.
+/// The examples model `version` learned from: those marked with it or an earlier version, one
+/// per item.
+///
+/// # Errors
+/// Database errors.
+#[tracing::instrument(skip_all, fields(version))]
+pub async fn examples_of(db: &impl ConnectionTrait, version: i64) -> Result<Vec<classifier_example::Model>, DbErr> {
+    let rows = classifier_example::Entity::find()
+        .filter(classifier_example::Column::ModelVersion.lte(version))
+        .all(db)
+        .await?;
+    Ok(latest_per_item(rows))
+}
+
+/// The examples no version has learned from yet (all of them, one row per decision).
 ///
 /// # Errors
 /// Database errors.
 #[tracing::instrument(skip_all)]
-pub async fn examples_after(
-    db: &impl ConnectionTrait,
-    through: Option<DateTime<Utc>>,
-) -> Result<(u64, Option<DateTime<Utc>>), DbErr> {
-    let mut q = classifier_example::Entity::find();
-    if let Some(t) = through {
-        q = q.filter(classifier_example::Column::DecidedAt.gt(t));
-    }
-    let count = q.clone().count(db).await?;
-    let last = q.order_by_desc(classifier_example::Column::DecidedAt).one(db).await?.map(|e| e.decided_at);
-    Ok((count, last))
+pub async fn pending_examples(db: &impl ConnectionTrait) -> Result<Vec<classifier_example::Model>, DbErr> {
+    classifier_example::Entity::find()
+        .filter(classifier_example::Column::ModelVersion.is_null())
+        .order_by_asc(classifier_example::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The items with decisions no version has learned from yet.
+///
+/// # Errors
+/// Database errors.
+pub async fn pending_items(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
+    let mut items: Vec<Uuid> = pending_examples(db).await?.into_iter().map(|e| e.work_item_id).collect();
+    items.sort_unstable();
+    items.dedup();
+    Ok(items.len())
 }
 
 /// The latest model version.
@@ -107,23 +126,42 @@ pub async fn models(db: &impl ConnectionTrait) -> Result<Vec<classifier_model::M
     classifier_model::Entity::find().order_by_desc(classifier_model::Column::Version).all(db).await
 }
 
-/// Records a new model version; `false` when another process recorded that version first.
+/// Records a new model version and marks `learned` (the pending examples it was trained on) as
+/// its own, in one transaction; `false` (nothing changed) when another process recorded that
+/// version first.
 ///
 /// # Errors
 /// Database errors other than that conflict.
-#[tracing::instrument(skip_all, fields(version = row.version))]
-pub async fn insert_model(db: &impl ConnectionTrait, row: classifier_model::Model) -> Result<bool, DbErr> {
+#[tracing::instrument(skip_all, fields(version = row.version, examples = learned.len()))]
+pub async fn record_model(
+    db: &impl TransactionTrait,
+    row: classifier_model::Model,
+    learned: &[Uuid],
+) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
     let active = classifier_model::ActiveModel {
         version: Set(row.version),
         trained_at: Set(row.trained_at),
         shipped_examples: Set(row.shipped_examples),
         council_examples: Set(row.council_examples),
-        through: Set(row.through),
         trained_by: Set(row.trained_by),
     };
-    match classifier_model::Entity::insert(active).exec_without_returning(db).await {
-        Ok(_) => Ok(true),
-        Err(e) if crate::is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e),
+    match classifier_model::Entity::insert(active).exec_without_returning(&txn).await {
+        Ok(_) => {}
+        Err(e) if crate::is_unique_violation(&e) => {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
     }
+    for ids in learned.chunks(500) {
+        classifier_example::Entity::update_many()
+            .col_expr(classifier_example::Column::ModelVersion, Expr::value(row.version))
+            .filter(classifier_example::Column::Id.is_in(ids.iter().copied()))
+            .filter(classifier_example::Column::ModelVersion.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(true)
 }

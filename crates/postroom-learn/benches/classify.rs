@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(20);
     let catalogue = Catalogue::built_in()?;
     let started = Instant::now();
-    let model = WordModel::train(&shipped()?.examples)?;
+    let model = WordModel::train(&shipped()?.examples, &catalogue)?;
     let training = started.elapsed();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/classification");
     let mut letters = Vec::new();

@@ -1,12 +1,13 @@
 //! The labelled corpus shipped in the repository (`tests/corpus/classification/train.toml` and
-//! `letters.toml`, built into the binary). The held-out corpus (`heldout.toml`) is never read
-//! here: it measures the model and must stay unseen by it.
+//! `letters.toml`, built into the binary). The held-out corpus (`heldout.toml`) is never trained
+//! on: only `tests/heldout.rs` (which measures the model) and the benchmark (which times it)
+//! read it.
 
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-/// One labelled letter: its text (subject and body, or the OCR text) and the workflow a person
+/// One labelled letter: its text (the body, or the OCR text) and the workflow a person
 /// chose for it (`triage` when none fits).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Example {

@@ -11,6 +11,10 @@ use postroom_workflows::{Catalogue, Classification, Evidence, Learned, TRIAGE, s
 
 use crate::Prediction;
 
+/// The fewest different words the model must know in a letter to settle it alone (a scan reading
+/// `letter 3`, or an email saying only `see attached`, is a person's to sort).
+pub const MIN_KNOWN_WORDS: usize = 3;
+
 /// The confidence the model alone needs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
@@ -36,12 +40,15 @@ pub fn decide(
 ) {
     let settled = settled_service(evidence);
     // The model's best, moved into the settled service's family as the rules' candidates are.
-    let model_best = prediction.ranked.first().map(|s| s.workflow.as_str()).filter(|w| *w != TRIAGE).map(|w| {
-        match (catalogue.get(w), &settled) {
-            (Some(wf), Some(s)) => catalogue.for_service(wf, s.service).id.clone(),
-            _ => w.to_owned(),
-        }
-    });
+    // A workflow the catalogue does not have (a corpus label a council's own catalogue dropped)
+    // is no choice.
+    let model_best =
+        prediction.ranked.first().and_then(|s| catalogue.get(&s.workflow)).filter(|w| w.id != TRIAGE).map(|w| {
+            match &settled {
+                Some(s) => catalogue.for_service(w, s.service).id.clone(),
+                None => w.id.clone(),
+            }
+        });
     let rules_best = classification.candidates.first().map(|m| m.workflow.clone());
     let structural = classification.workflow.is_some()
         && classification
@@ -52,30 +59,44 @@ pub fn decide(
         (classification.workflow.clone(), "rules")
     } else if model_best.is_some() && model_best == rules_best {
         (model_best.clone(), "agreement")
-    } else if model_best.is_some() && prediction.ratio >= policy.confidence {
+    } else if model_best.is_some() && prediction.ratio >= policy.confidence && prediction.known_words >= MIN_KNOWN_WORDS
+    {
         (model_best.clone(), "model")
     } else {
         (None, "triage")
     };
-    if workflow.is_some() {
-        classification.reason = None;
-    } else {
-        let rules = match classification.candidates.first() {
-            Some(m) => format!("the rules' best is {} ({})", m.workflow, m.score),
-            None => "no rule matched".to_owned(),
-        };
-        let model = match prediction.ranked.first() {
-            Some(s) => format!(
-                "the model's best is {} ({:.0}%, {:.1} times its second; {} needed)",
-                model_best.as_deref().unwrap_or(&s.workflow),
-                s.probability * 100.0,
-                prediction.ratio,
-                policy.confidence
-            ),
-            None => "the model has no reading".to_owned(),
-        };
-        classification.reason = Some(format!("neither the rules nor the model is sure: {rules}; {model}"));
-    }
+    classification.reason = match (&workflow, prediction.ranked.first()) {
+        (Some(_), _) => None,
+        (None, None) => Some("no rule matched and the model has no reading".to_owned()),
+        (None, Some(best)) => {
+            let rules = match (&classification.workflow, classification.candidates.first()) {
+                (Some(chosen), Some(m)) => format!("the rules chose {chosen} ({})", m.score),
+                (None, Some(m)) => format!("the rules' best, {} ({}), is not enough", m.workflow, m.score),
+                (_, None) => "no rule matched".to_owned(),
+            };
+            let model = if prediction.known_words < MIN_KNOWN_WORDS {
+                format!(
+                    "the model knows too few of its words ({}, {MIN_KNOWN_WORDS} needed) to settle it alone",
+                    prediction.known_words
+                )
+            } else if best.workflow == TRIAGE && prediction.ratio >= policy.confidence {
+                format!(
+                    "the model reads it as mail for no workflow ({:.0}%, {:.1} times its second)",
+                    best.probability * 100.0,
+                    prediction.ratio
+                )
+            } else {
+                format!(
+                    "the model prefers {} ({:.0}%, {:.1} times its second; {} needed alone)",
+                    model_best.as_deref().unwrap_or(&best.workflow),
+                    best.probability * 100.0,
+                    prediction.ratio,
+                    policy.confidence
+                )
+            };
+            Some(format!("{rules}, but {model}: a person decides"))
+        }
+    };
     classification.workflow = workflow;
     classification.model = Some(Learned {
         version,
@@ -101,6 +122,7 @@ mod tests {
             ],
             weighed: vec![Weighed { word: "word".to_owned(), weight: 0.5 }],
             ratio,
+            known_words: 12,
         }
     }
 
@@ -114,7 +136,9 @@ mod tests {
     #[test]
     fn agreement_settles_even_below_the_rules_threshold() {
         let (cat, ev, mut c) = rules("I am a student now", None);
+        assert_eq!(c.workflow, None, "below the threshold the rules alone leave it in triage: {c:?}");
         let best = c.candidates.first().map(|m| m.workflow.clone()).unwrap_or_default();
+        assert!(!best.is_empty(), "a rule matched: {c:?}");
         decide(&cat, &ev, &mut c, &prediction(&best, 1.2), 7, Policy::default());
         assert_eq!(c.workflow.as_deref(), Some(best.as_str()));
         let m = c.model.unwrap();
@@ -132,7 +156,30 @@ mod tests {
         decide(&cat, &ev, &mut c, &prediction("ct-refund", 1.5), 1, Policy::default());
         assert_eq!(c.workflow, None);
         let reason = c.reason.unwrap();
-        assert!(reason.contains("ct-refund (60%, 1.5 times its second; 2 needed)"), "{reason}");
+        assert!(reason.contains("the model prefers ct-refund (60%, 1.5 times its second; 2 needed alone)"), "{reason}");
+    }
+
+    #[test]
+    fn a_model_reading_no_workflow_or_one_the_catalogue_lacks_leaves_triage_and_says_why() {
+        let (cat, ev, mut c) = rules("hello there", None);
+        decide(&cat, &ev, &mut c, &prediction(TRIAGE, 4.0), 1, Policy::default());
+        assert_eq!(c.workflow, None);
+        let reason = c.reason.unwrap_or_default();
+        assert!(reason.contains("mail for no workflow (60%, 4.0 times its second)"), "{reason}");
+
+        let (cat, ev, mut c) = rules("hello there", None);
+        decide(&cat, &ev, &mut c, &prediction("ct-withdrawn-workflow", 9.0), 1, Policy::default());
+        assert_eq!(c.workflow, None, "a workflow the catalogue does not have is never chosen");
+    }
+
+    #[test]
+    fn a_letter_of_too_few_known_words_is_not_settled_by_the_model_alone() {
+        let (cat, ev, mut c) = rules("letter 3", None);
+        let thin = Prediction { known_words: 1, ..prediction("complaint", 9.0) };
+        decide(&cat, &ev, &mut c, &thin, 1, Policy::default());
+        assert_eq!(c.workflow, None);
+        let reason = c.reason.unwrap_or_default();
+        assert!(reason.contains("knows too few of its words (1, 3 needed)"), "{reason}");
     }
 
     #[test]

@@ -13,5 +13,5 @@ mod features;
 mod model;
 
 pub use corpus::{Example, ShippedCorpus, shipped};
-pub use decide::{Policy, decide};
+pub use decide::{MIN_KNOWN_WORDS, Policy, decide};
 pub use model::{LearnError, Prediction, WordModel};

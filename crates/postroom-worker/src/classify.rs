@@ -313,7 +313,7 @@ impl EventHandler for Classify {
         let mut evidence_json = serde_json::to_value(&c)?;
         if let Some(o) = evidence_json.as_object_mut() {
             o.insert("accounts".to_owned(), serde_json::to_value(&found)?);
-            // What the rules alone chose, before an account was required.
+            // What the classifier (the rules and the model) chose, before an account was required.
             o.insert("classified_as".to_owned(), serde_json::to_value(&c.workflow)?);
             if let Some(reason) = held {
                 o.insert("reason".to_owned(), serde_json::Value::String(reason));

@@ -151,7 +151,7 @@ impl Application {
         let casework =
             Casework::new(db.clone(), catalogue.clone(), calendar.clone(), approval, replying, outbox_wake.clone());
         let learner = match (settings.classifier.model, role.runs_workers()) {
-            (true, true) => Some(Learner::start(db.clone(), learn_settings(&settings)).await?),
+            (true, true) => Some(Learner::start(db.clone(), catalogue.clone(), learn_settings(&settings)).await?),
             _ => None,
         };
         let handlers: Vec<Arc<dyn EventHandler>> = vec![

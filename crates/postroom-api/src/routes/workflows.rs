@@ -34,10 +34,8 @@ pub struct ModelVersion {
     pub trained_at: chrono::DateTime<chrono::Utc>,
     /// Letters of the corpus shipped with Postroom.
     pub shipped_examples: i32,
-    /// The council's own decisions (manual indexes and re-routes; one per item) in it.
+    /// The council's own decisions (manual indexes and re-routes; one per item) it learned from.
     pub council_examples: i32,
-    /// Decisions made up to this instant are in it.
-    pub through: Option<chrono::DateTime<chrono::Utc>>,
     /// `start-up` or `schedule`.
     pub trained_by: String,
 }
@@ -49,8 +47,8 @@ pub struct ClassifierView {
     /// Newest first; empty while the model is switched off (`classifier.model = false`) and never
     /// ran.
     pub versions: Vec<ModelVersion>,
-    /// Decisions made since the newest version.
-    pub pending_examples: u64,
+    /// Items decided (indexed or re-routed) since the newest version, waiting for the next.
+    pub pending_examples: usize,
 }
 
 /// The classifier's model versions and the decisions waiting for the next. Any role.
@@ -61,8 +59,7 @@ pub struct ClassifierView {
 #[tracing::instrument(skip_all)]
 pub async fn classifier(State(state): State<AppState>, _caller: Caller) -> Result<Json<ClassifierView>, ApiError> {
     let rows = postroom_db::classifier::models(&state.db).await?;
-    let through = rows.first().and_then(|r| r.through);
-    let (pending_examples, _) = postroom_db::classifier::examples_after(&state.db, through).await?;
+    let pending_examples = postroom_db::classifier::pending_items(&state.db).await?;
     let versions = rows
         .into_iter()
         .map(|r| ModelVersion {
@@ -70,7 +67,6 @@ pub async fn classifier(State(state): State<AppState>, _caller: Caller) -> Resul
             trained_at: r.trained_at,
             shipped_examples: r.shipped_examples,
             council_examples: r.council_examples,
-            through: r.through,
             trained_by: r.trained_by,
         })
         .collect();

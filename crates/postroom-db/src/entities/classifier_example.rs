@@ -10,6 +10,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub work_item_id: Uuid,
+    /// The item's version the decision was made on: of two decisions about one item, the
+    /// higher is the later.
+    pub item_version: i32,
     pub workflow: String,
     /// The letter's subject and text as the classifier read them.
     pub text: String,
@@ -17,6 +20,8 @@ pub struct Model {
     pub source: String,
     pub decided_by: String,
     pub decided_at: DateTimeUtc,
+    /// The model version that first learned from it; none: waiting for the next version.
+    pub model_version: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

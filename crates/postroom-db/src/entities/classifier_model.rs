@@ -1,5 +1,6 @@
 //! `classifier_models`: each version of the classifier's model, what it was trained on and when.
-//! Every process that classifies trains the latest version from the same rows.
+//! Every process that classifies trains the latest version from the same rows: the shipped
+//! corpus and the examples marked with this version or an earlier one.
 
 use sea_orm::entity::prelude::*;
 
@@ -11,10 +12,9 @@ pub struct Model {
     pub trained_at: DateTimeUtc,
     /// Letters of the corpus shipped with Postroom.
     pub shipped_examples: i32,
-    /// The council's own examples (one per item: its latest decision).
+    /// The council's own examples it learned from (one per item: its latest decision): those
+    /// marked with this version or an earlier one.
     pub council_examples: i32,
-    /// The examples decided up to this instant are in it; none: the shipped corpus alone.
-    pub through: Option<DateTimeUtc>,
     /// `start-up` (the first) or `schedule`.
     pub trained_by: String,
 }
