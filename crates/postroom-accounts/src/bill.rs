@@ -31,7 +31,8 @@
 //! bill is taken as issued on the annual billing date (1 March before the year) or, when
 //! liability starts later, on the first liable day: the statutory count then follows from
 //! [`postroom_charges::instalment_schedule`] (10 for a whole year, fewer for a later start,
-//! one sum after 31 December). A caller may give another issue date (a revised bill).
+//! one sum after 31 December). A caller may give another issue date. A bill revised after its
+//! charge changed keeps the first bill's schedule and revises it ([`schedules`]).
 
 use std::collections::BTreeMap;
 
