@@ -70,23 +70,37 @@ async fn charge(app: &TestApp) -> anyhow::Result<Value> {
 /// Completes an item of `workflow` with `changes` as amy, approving it as a team leader when
 /// it is parked for approval.
 async fn complete(app: &TestApp, workflow: &str, queue: &str, changes: Value) -> anyhow::Result<Value> {
+    complete_with(app, workflow, queue, changes, Value::Null).await.map(|(_, done)| done)
+}
+
+/// As [`complete`], with `reply` (or none when null); also returns the item's id.
+async fn complete_with(
+    app: &TestApp,
+    workflow: &str,
+    queue: &str,
+    changes: Value,
+    reply: Value,
+) -> anyhow::Result<(uuid::Uuid, Value)> {
     let id = app.seed_item(SeedItem { workflow, queue, accounts: &[HOME.reference], ..SeedItem::default() }).await?;
     let amy = app.token("amy", Role::Officer)?;
     let (_, claimed) =
         json_of(app.post_json(&format!("/api/v1/work-items/{id}/claim"), &amy, &json!({})).await?).await?;
-    let completion = json!({ "version": claimed["version"], "changes": changes, "outcome": "Done" });
+    let mut completion = json!({ "version": claimed["version"], "changes": changes, "outcome": "Done" });
+    if !reply.is_null() {
+        completion["reply"] = reply;
+    }
     let (status, done) =
         json_of(app.post_json(&format!("/api/v1/work-items/{id}/complete"), &amy, &completion).await?).await?;
     anyhow::ensure!(status == 200, "complete: {done}");
     if done["item"]["status"] != "awaiting_approval" {
-        return Ok(done);
+        return Ok((id, done));
     }
     let lead = app.token("tess", Role::TeamLeader)?;
     let approve = json!({ "version": done["item"]["version"] });
     let (status, approved) =
         json_of(app.post_json(&format!("/api/v1/work-items/{id}/approve"), &lead, &approve).await?).await?;
     anyhow::ensure!(status == 200, "approve: {approved}");
-    Ok(approved)
+    Ok((id, approved))
 }
 
 fn sum(instalments: &Value) -> i64 {
@@ -109,11 +123,12 @@ async fn a_single_person_discount_from_1_april_keeps_the_instalments_due_and_dem
     assert_eq!(first["revisions"], json!([]), "nothing revised yet: {first}");
     assert_eq!(first["instalments"], first["original_instalments"]);
     let april = first["liability"][0]["from"].clone();
-    complete(
+    let (id, _) = complete_with(
         &app,
         "ct-single-person-discount",
         "ct-discounts",
         json!([{ "kind": "discount_grant", "account": HOME.reference, "discount": "single_person", "from": april }]),
+        json!({ "template": "discount-decision" }),
     )
     .await?;
 
@@ -133,6 +148,21 @@ async fn a_single_person_discount_from_1_april_keeps_the_instalments_due_and_dem
     let amy = app.token("amy", Role::Officer)?;
     let (_, view) = json_of(app.get(&format!("/api/v1/accounts/{}", HOME.reference), &amy).await?).await?;
     assert_eq!(view["charge"]["instalments"], revised["instalments"], "the account view shows the same: {view}");
+
+    let tess = app.token("tess", Role::TeamLeader)?;
+    let item = app.get_json(&format!("/api/v1/work-items/{id}"), &tess).await?;
+    let reply =
+        app.get_json(&format!("/api/v1/replies/{}", item["replies"][0]["id"].as_str().unwrap_or("")), &tess).await?;
+    let text = reply["text"].as_str().unwrap_or_default();
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("- ") && l.contains(": £")).collect();
+    let listed: Vec<String> = now
+        .as_array()
+        .map(|a| a.iter().map(|i| format!("{:.2}", i["amount_pence"].as_f64().unwrap_or(0.0) / 100.0)).collect())
+        .unwrap_or_default();
+    assert_eq!(lines.len(), listed.len(), "the reply lists the revised schedule: {text}");
+    for (line, amount) in lines.iter().zip(&listed) {
+        assert!(line.ends_with(&format!("£{amount}")), "{line} is not £{amount}: {text}");
+    }
     Ok(())
 }
 
