@@ -295,6 +295,9 @@ async fn a_rateable_value_increase_is_backdated_to_the_valuation_officers_effect
     app.seed_account(SHOP).await?;
     app.set_queues("amy", &["business-rates"]).await?;
     set_rateable_value(&app, SHOP.reference, 13_500).await?;
+    let amy = app.token("amy", Role::Officer)?;
+    let charge_path = format!("/api/v1/accounts/{}/charge", SHOP.reference);
+    let first = app.get_json(&charge_path, &amy).await?;
     let altered = today() - Days::new(2);
     let effective = altered - Days::new(20);
     let (status, done) = complete(
@@ -318,6 +321,17 @@ async fn a_rateable_value_increase_is_backdated_to_the_valuation_officers_effect
     db.close().await?;
     assert_eq!(state.rateable_value_on(effective), Some(20_000), "from the effective date");
     assert_eq!(state.rateable_value_on(effective - Days::new(1)), Some(13_500));
+
+    // Rebilled from the effective date: a revised notice today for the higher charge.
+    let revised = app.get_json(&charge_path, &amy).await?;
+    let (before, after) = (first["total_pence"].as_i64().unwrap_or(0), revised["total_pence"].as_i64().unwrap_or(0));
+    assert!(after > before, "{first} then {revised}");
+    if json!(effective).as_str() > revised["liability"][0]["from"].as_str() {
+        assert_eq!(revised["lines"][1]["from"], json!(effective), "20,000 from the effective date: {revised}");
+    }
+    assert_eq!(revised["revisions"][0]["notice"], json!(today()), "{revised}");
+    assert_eq!(revised["revisions"][0]["total_pence"], after);
+    assert_eq!(revised["revisions"][0]["recorded"], true);
     Ok(())
 }
 
