@@ -71,7 +71,7 @@ fn a_valuation_change_follows_the_last_one() {
 }
 
 #[test]
-fn a_rateable_value_change_follows_the_same_rules() {
+fn a_rateable_value_change_is_recorded_and_needs_a_new_positive_value() {
     let mut state = br();
     state.property.rateable_value = Some(15_000);
     apply(rv_change(13_500, "2026-04-01", "2026-11-02"), &mut state);
