@@ -22,6 +22,7 @@ mod m20261207_000020_add_approval_records;
 mod m20261207_000021_add_intake_robustness;
 mod m20261207_000022_create_replies;
 mod m20261207_000023_create_classifier;
+mod m20261207_000024_create_bill_revisions;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_add_intake_robustness::Migration),
             Box::new(m20261207_000022_create_replies::Migration),
             Box::new(m20261207_000023_create_classifier::Migration),
+            Box::new(m20261207_000024_create_bill_revisions::Migration),
         ]
     }
 }

@@ -275,6 +275,80 @@ async fn a_band_increase_is_never_backdated_and_a_backdated_reduction_needs_appr
     Ok(())
 }
 
+const SHOP: SeedAccount<'static> = SeedAccount {
+    reference: "6000054321",
+    service: "business_rates",
+    address: "Unit 3, High Street, Barchester",
+    postcode: "BC1 3HS",
+    uprn: Some(100_054_399),
+    party: "Barchester Books Ltd",
+    recovery_stage: None,
+    vulnerable: false,
+};
+
+/// A rateable value increase takes effect from the Valuation Officer's effective date, before
+/// the list was altered (SI 2009/2268; `domain.md` §5 "NNDR list alterations": rebill from the
+/// effective date with a backdated demand); the no-backdating rule is Council Tax's only.
+#[tokio::test]
+async fn a_rateable_value_increase_is_backdated_to_the_valuation_officers_effective_date() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.seed_account(SHOP).await?;
+    app.set_queues("amy", &["business-rates"]).await?;
+    set_rateable_value(&app, SHOP.reference, 13_500).await?;
+    let amy = app.token("amy", Role::Officer)?;
+    let charge_path = format!("/api/v1/accounts/{}/charge", SHOP.reference);
+    let first = app.get_json(&charge_path, &amy).await?;
+    let altered = today() - Days::new(2);
+    let effective = altered - Days::new(20);
+    let (status, done) = complete(
+        &app,
+        "br-voa-alteration",
+        "business-rates",
+        SHOP.reference,
+        json!([{ "kind": "rateable_value_change", "account": SHOP.reference, "rateable_value": 20_000,
+                 "effective_from": effective, "list_altered_on": altered }]),
+    )
+    .await?;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["item"]["status"], "done", "a backdated demand within the policy needs no approval: {done}");
+    assert_eq!(done["applied"][0]["before"]["rateable_value"], 13_500, "{done}");
+    assert_eq!(done["applied"][0]["after"]["rateable_value"], 20_000, "{done}");
+    let recorded = history(&app, SHOP.reference).await?;
+    assert!(recorded.iter().any(|h| h.after.as_deref().is_some_and(|a| a.contains("20000"))), "{recorded:?}");
+    let db = app.database().await?;
+    let account = postroom_db::accounts::by_references(&db, &[SHOP.reference.to_owned()]).await?.remove(0);
+    let state = postroom_db::account_changes::state_of(&db, &account).await?;
+    db.close().await?;
+    assert_eq!(state.rateable_value_on(effective), Some(20_000), "from the effective date");
+    assert_eq!(state.rateable_value_on(effective - Days::new(1)), Some(13_500));
+
+    // Rebilled from the effective date: a revised notice today for the higher charge.
+    let revised = app.get_json(&charge_path, &amy).await?;
+    let (before, after) = (first["total_pence"].as_i64().unwrap_or(0), revised["total_pence"].as_i64().unwrap_or(0));
+    assert!(after > before, "{first} then {revised}");
+    if json!(effective).as_str() > revised["liability"][0]["from"].as_str() {
+        assert_eq!(revised["lines"][1]["from"], json!(effective), "20,000 from the effective date: {revised}");
+    }
+    assert_eq!(revised["revisions"][0]["notice"], json!(today()), "{revised}");
+    assert_eq!(revised["revisions"][0]["total_pence"], after);
+    assert_eq!(revised["revisions"][0]["recorded"], true);
+    Ok(())
+}
+
+async fn set_rateable_value(app: &TestApp, reference: &str, pounds: i64) -> anyhow::Result<()> {
+    use postroom_db::entities::property;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let db = app.database().await?;
+    let account = postroom_db::accounts::by_references(&db, &[reference.to_owned()]).await?.remove(0);
+    property::Entity::update_many()
+        .col_expr(property::Column::RateableValuePence, Expr::value(pounds * 100))
+        .filter(property::Column::Id.eq(account.property_id))
+        .exec(&db)
+        .await?;
+    db.close().await?;
+    Ok(())
+}
+
 async fn set_band(app: &TestApp, reference: &str, band: &str) -> anyhow::Result<()> {
     use postroom_db::entities::property;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};

@@ -31,6 +31,7 @@ mod originals;
 mod outbox_upkeep;
 mod replies;
 mod restart;
+mod revised_bills;
 mod safeguarding;
 mod scans;
 mod sending;

@@ -31,7 +31,8 @@
 //! bill is taken as issued on the annual billing date (1 March before the year) or, when
 //! liability starts later, on the first liable day: the statutory count then follows from
 //! [`postroom_charges::instalment_schedule`] (10 for a whole year, fewer for a later start,
-//! one sum after 31 December). A caller may give another issue date (a revised bill).
+//! one sum after 31 December). A caller may give another issue date. A bill revised after its
+//! charge changed keeps the first bill's schedule and revises it ([`schedules`]).
 
 use std::collections::BTreeMap;
 
@@ -41,16 +42,18 @@ use thiserror::Error;
 
 pub use postroom_charges::{
     Band, BandRounding, BusinessRatesError, ChargeBreakdown, ChargeLine, CouncilTaxError, CountRule, FinancialYear,
-    Instalment, InstalmentPlan, Multiplier, Multipliers, ParseMoneyError, Pence, Percent, Schedule, ScheduleError,
-    YearError, YearMultipliers,
+    Instalment, InstalmentPlan, Multiplier, Multipliers, ParseMoneyError, Pence, Percent, RevisedSchedule, Revision,
+    RevisionOutcome, Schedule, ScheduleError, YearError, YearMultipliers,
 };
 use postroom_charges::{DatePeriod, FirstInstalment, PremiumKind, ScheduleRequest, instalment_schedule};
 
 use crate::state::{AccountState, MandateStatus, Service};
 
 mod inputs;
+mod revisions;
 
 use inputs::{CouncilTaxParts, business_rates, council_tax};
+pub use revisions::{BillSchedules, Notice, ShownRevision, liability_ended, revision_of, schedules};
 
 /// Percentages a council sets for a year (`domain.md` §1.5). Each is optional: a charge that
 /// needs one that is not set fails naming it, rather than assuming a figure.
@@ -226,20 +229,7 @@ pub fn bill(
         .as_ref()
         .filter(|m| !matches!(m.status, MandateStatus::Cancelled | MandateStatus::Rejected))
         .map_or(rates.collection_day, |m| m.collection_day);
-    let schedule = instalment_schedule(&ScheduleRequest {
-        total: charge.total,
-        issued,
-        year,
-        service: match account.service {
-            Service::CouncilTax => postroom_charges::Service::CouncilTax,
-            Service::BusinessRates => postroom_charges::Service::BusinessRates,
-        },
-        plan,
-        collection_day,
-        // No Direct Debit advance-notice date is kept on the mandate yet; the 14-day rule applies.
-        earliest_collection: None,
-        first_instalment: FirstInstalment::default(),
-    })?;
+    let schedule = first_schedule(account.service, year, charge.total, issued, plan, collection_day)?;
     Ok(Bill {
         year,
         service: account.service,
@@ -252,6 +242,35 @@ pub fn bill(
         collection_day,
         schedule,
     })
+}
+
+/// The statutory schedule of a first bill for `total` issued on `issued`.
+fn first_schedule(
+    service: Service,
+    year: FinancialYear,
+    total: Pence,
+    issued: NaiveDate,
+    plan: InstalmentPlan,
+    collection_day: u32,
+) -> Result<Schedule, ScheduleError> {
+    instalment_schedule(&ScheduleRequest {
+        total,
+        issued,
+        year,
+        service: charges_service(service),
+        plan,
+        collection_day,
+        // No Direct Debit advance-notice date is kept on the mandate yet; the 14-day rule applies.
+        earliest_collection: None,
+        first_instalment: FirstInstalment::default(),
+    })
+}
+
+const fn charges_service(service: Service) -> postroom_charges::Service {
+    match service {
+        Service::CouncilTax => postroom_charges::Service::CouncilTax,
+        Service::BusinessRates => postroom_charges::Service::BusinessRates,
+    }
 }
 
 /// The annual bill's issue date: 1 March before the year starts.

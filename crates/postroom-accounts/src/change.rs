@@ -75,7 +75,8 @@ pub enum Change {
     ReliefEnd(ReliefEnd),
     /// A new Council Tax band (reductions backdated, increases prospective).
     BandChange(BandChange),
-    /// A new rateable value (reductions backdated, increases prospective).
+    /// A new rateable value from the Valuation Officer's effective date (up or down, backdated
+    /// or not).
     RateableValueChange(RateableValueChange),
     /// A new Direct Debit instruction (AUDDIS 0N).
     DirectDebitSetup(DirectDebitSetup),
@@ -337,9 +338,10 @@ impl Change {
     /// Why this change needs a team leader's approval under `policy`, if it does: kinds that
     /// always do, a refund or write-off of more than `policy.amount_pence`, a discount, exemption, disabled band reduction or relief backdated more than
     /// `policy.backdate_days`, and a band or rateable value reduction backdated that far (it
-    /// creates a refund). Without the account's state a valuation change counts as a reduction
-    /// when it takes effect before the list was altered (an increase never does); use
-    /// [`Change::approval_reason_for`] where the state is known.
+    /// creates a refund). Without the account's state a band change counts as a reduction when
+    /// it takes effect before the list was altered (a band increase never does), and so does a
+    /// backdated rateable value change (it may be either); use [`Change::approval_reason_for`]
+    /// where the state is known.
     #[must_use]
     pub fn approval_reason(&self, policy: &ApprovalPolicy, today: NaiveDate) -> Option<String> {
         if policy.kinds.contains(&self.kind()) {
@@ -362,7 +364,7 @@ impl Change {
             Self::ReliefGrant(c) => ("relief", c.from),
             Self::BandChange(c) if c.effective_from < c.list_altered_on => ("band reduction", c.effective_from),
             Self::RateableValueChange(c) if c.effective_from < c.list_altered_on => {
-                ("rateable value reduction", c.effective_from)
+                ("rateable value change", c.effective_from)
             }
             _ => return None,
         };

@@ -5,6 +5,7 @@
 
 pub mod account_changes;
 pub mod accounts;
+pub mod bill_revisions;
 pub mod casework;
 pub mod classifier;
 pub mod connect;

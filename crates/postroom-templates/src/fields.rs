@@ -62,8 +62,11 @@ pub struct AccountFields {
     pub property: String,
     /// The current year's charge, when known.
     pub charge: Option<ChargeFields>,
-    /// The instalments still to pay.
+    /// The instalments: the schedule as it stands, revised by each notice since the first bill.
     pub instalments: Vec<InstalmentFields>,
+    /// The instalments as first billed, when a revised notice has changed them since (empty
+    /// otherwise), so a reply can quote both.
+    pub original_instalments: Vec<InstalmentFields>,
 }
 
 /// A year's charge.
@@ -167,6 +170,7 @@ fn sample() -> MergeFields {
             property: s(),
             charge: Some(ChargeFields { year: s(), total: s(), lines: vec![] }),
             instalments: vec![],
+            original_instalments: vec![],
         }),
         correspondence: Some(CorrespondenceFields { date: s(), subject: Some(s()), channel: s(), sender: Some(s()) }),
         item: ItemFields { reference: s(), outcome: s(), due_on: s(), workflow: s() },
@@ -182,11 +186,19 @@ mod tests {
     #[test]
     fn known_fields_are_every_path_outside_lists() {
         let known = known_fields();
-        for path in ["date", "account", "account.charge", "account.charge.total", "account.instalments", "notes"] {
+        for path in [
+            "date",
+            "account",
+            "account.charge",
+            "account.charge.total",
+            "account.instalments",
+            "account.original_instalments",
+            "notes",
+        ] {
             assert!(known.contains(path), "{path} missing from {known:?}");
         }
         assert!(!known.contains("amount"));
         assert!(!known.iter().any(|p| p.starts_with("account.instalments.")), "{known:?}");
-        assert_eq!(known.len(), 34, "{known:?}");
+        assert_eq!(known.len(), 35, "{known:?}");
     }
 }

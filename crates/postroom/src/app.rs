@@ -147,7 +147,7 @@ impl Application {
             amount_pence: settings.work.approval_amount_pence,
             max_amount_pence: settings.work.max_amount_pence,
         });
-        let replying = crate::replies::replying(&settings, templates.clone())?;
+        let replying = crate::replies::replying(&settings, templates.clone(), calendar.clone())?;
         let casework =
             Casework::new(db.clone(), catalogue.clone(), calendar.clone(), approval, replying, outbox_wake.clone());
         let learner = match (settings.classifier.model, role.runs_workers()) {

@@ -7,11 +7,12 @@ use anyhow::Context;
 use postroom_config::Settings;
 use postroom_templates::Templates;
 
-/// What replies are drafted with: the catalogue's checked templates, the charge rates and
-/// `[replies]`.
+/// What replies are drafted with: the catalogue's checked templates, the charge rates, the
+/// working-day calendar and `[replies]`.
 pub(crate) fn replying(
     settings: &Settings,
     templates: Arc<Templates>,
+    calendar: Arc<postroom_domain::WorkingCalendar>,
 ) -> anyhow::Result<Arc<postroom_casework::Replying>> {
     let r = &settings.replies;
     let message_id_domain = postroom_config::domain_of(&r.from)
@@ -20,6 +21,7 @@ pub(crate) fn replying(
     Ok(Arc::new(postroom_casework::Replying {
         templates,
         rates: Arc::new(settings.charges.rates()),
+        calendar,
         identity: postroom_casework::ReplyIdentity {
             council: r.council.clone(),
             address: r.address.clone(),

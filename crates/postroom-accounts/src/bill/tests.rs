@@ -18,7 +18,7 @@ fn money(s: &str) -> Pence {
     Pence::parse(s).unwrap()
 }
 
-fn rates() -> Rates {
+pub(super) fn rates() -> Rates {
     let mut band_d = BTreeMap::new();
     band_d.insert("Northby".to_owned(), BTreeMap::from([(fy("2025/26"), money("2,280.00"))]));
     let mut local = BTreeMap::new();

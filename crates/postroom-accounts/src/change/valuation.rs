@@ -1,5 +1,9 @@
-//! Changes to the valuation list entry (`domain.md` §5): a material reduction is backdated to
-//! the day it happened, an increase takes effect no earlier than the day the list was altered.
+//! Changes to the valuation list entry (`domain.md` §5). Council Tax (SI 2009/2270 reg 11): a
+//! material reduction in a band is backdated to the day it happened, a material increase takes
+//! effect no earlier than the day the list was altered. Business Rates (SI 2009/2268, the
+//! Valuation Officer's alteration; the council rebills from the effective date with a refund or a
+//! backdated demand): a rateable value change, up or down, takes effect from the Valuation
+//! Officer's effective date, which may be before the list was altered.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -46,6 +50,9 @@ pub(super) struct Valuation<'a> {
     prefix: &'static str,
     /// The property's current value, as shown and whether the new one is lower, if it has one.
     current: Option<(String, bool)>,
+    /// Whether an increase may take effect before the list was altered (Business Rates: from
+    /// the Valuation Officer's effective date; a Council Tax band increase never is).
+    increase_backdated: bool,
     new: String,
     effective_from: NaiveDate,
     list_altered_on: NaiveDate,
@@ -75,10 +82,12 @@ impl Valuation<'_> {
             Some((current, _)) if *current == self.new => {
                 errors.push(format!("the {what} is already {current}: a change needs a different value"));
             }
-            Some((_, false)) if effective_from < list_altered_on => errors.push(format!(
-                "an increase cannot be backdated: effective_from must be on or after list_altered_on \
-                 ({list_altered_on})"
-            )),
+            Some((_, false)) if !self.increase_backdated && effective_from < list_altered_on => {
+                errors.push(format!(
+                    "a band increase cannot be backdated (SI 2009/2270 reg 11): effective_from must be on or \
+                     after list_altered_on ({list_altered_on})"
+                ));
+            }
             Some(_) => {}
         }
         if let Some(last) = state.valuations(self.prefix).last().filter(|a| a.from >= effective_from) {
@@ -97,6 +106,7 @@ impl BandChange {
             what: "band",
             prefix: "band:",
             current: state.property.band.map(|b| (b.to_string(), self.band < b)),
+            increase_backdated: false,
             new: self.band.to_string(),
             effective_from: self.effective_from,
             list_altered_on: self.list_altered_on,
@@ -125,6 +135,7 @@ impl RateableValueChange {
             what: "rateable value",
             prefix: "rv:",
             current: state.property.rateable_value.map(|rv| (rv.to_string(), self.rateable_value < rv)),
+            increase_backdated: true,
             new: self.rateable_value.to_string(),
             effective_from: self.effective_from,
             list_altered_on: self.list_altered_on,

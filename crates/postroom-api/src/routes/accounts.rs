@@ -9,10 +9,15 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use postroom_accounts::{AccountState, bill::FinancialYear, category};
+use postroom_accounts::{
+    AccountState,
+    bill::{BillSchedules, FinancialYear, schedules},
+    category,
+};
 use postroom_db::{
     account_changes,
     accounts::{self, AccountRecord},
+    bill_revisions,
     entities::account_adjustment,
     work_items,
 };
@@ -26,7 +31,7 @@ use crate::{
 mod charge;
 mod views;
 
-pub use charge::{ChargeDetail, ChargeLineView, ChargeQuery, ChargeSummary, InstalmentView, PeriodView};
+pub use charge::{ChargeDetail, ChargeLineView, ChargeQuery, ChargeSummary, InstalmentView, PeriodView, RevisionView};
 pub use views::{
     AccountDetail, AccountHistoryEntry, AccountView, AdjustmentGroups, AdjustmentView, MandateView, OpenWorkItemView,
     PartyView, PropertyView,
@@ -128,6 +133,24 @@ impl Loaded {
     ) -> Result<postroom_accounts::Bill, postroom_accounts::BillError> {
         postroom_accounts::bill(&self.state, self.billing_authority(), year, issued, rates)
     }
+
+    /// The year's bill with its first schedule and each revision the account records; `issued`
+    /// is the first bill's issue date while none is recorded, else the day of a revised notice
+    /// for a charge changed since the last one (default today).
+    async fn bill_with_schedules(
+        &self,
+        state: &AppState,
+        year: FinancialYear,
+        issued: Option<NaiveDate>,
+    ) -> Result<Result<(postroom_accounts::Bill, BillSchedules), postroom_accounts::BillError>, ApiError> {
+        let notices = bill_revisions::notices(&state.db, self.record.account.id, year).await?;
+        let first_issued = if notices.is_empty() { issued } else { None };
+        Ok(self.bill(&state.rates, year, first_issued).and_then(|bill| {
+            let on = issued.unwrap_or_else(today);
+            let shown = schedules(&self.state, &bill, &notices, on, &state.calendar)?;
+            Ok((bill, shown))
+        }))
+    }
 }
 
 fn group(adjustments: Vec<account_adjustment::Model>) -> AdjustmentGroups {
@@ -175,11 +198,12 @@ pub async fn get_account(
     ApiPath(reference): ApiPath<String>,
 ) -> Result<Json<AccountDetail>, ApiError> {
     let loaded = load_account(&state, &reference).await?;
-    let (charge, charge_error) = match FinancialYear::containing(today())
-        .map_err(|e| e.to_string())
-        .and_then(|year| loaded.bill(&state.rates, year, None).map_err(|e| e.to_string()))
-    {
-        Ok(bill) => (Some(ChargeSummary::from(&bill)), None),
+    let billed = match FinancialYear::containing(today()) {
+        Ok(year) => loaded.bill_with_schedules(&state, year, None).await?.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let (charge, charge_error) = match billed {
+        Ok((bill, shown)) => (Some(ChargeSummary::of(&bill, &shown)), None),
         Err(e) => (None, Some(e)),
     };
     let billing_authority = loaded.billing_authority().unwrap_or(&state.rates.council).to_owned();
@@ -224,8 +248,9 @@ pub async fn get_account_charge(
 ) -> Result<Json<ChargeDetail>, ApiError> {
     let loaded = load_account(&state, &reference).await?;
     let (year, issued) = query.parse(today())?;
-    let bill = loaded.bill(&state.rates, year, issued).map_err(|e| charge::not_chargeable(&reference, &e))?;
-    Ok(Json(ChargeDetail::of(&loaded.record.account.reference, &bill)))
+    let (bill, shown) =
+        loaded.bill_with_schedules(&state, year, issued).await?.map_err(|e| charge::not_chargeable(&reference, &e))?;
+    Ok(Json(ChargeDetail::of(&loaded.record.account.reference, &bill, &shown)))
 }
 
 /// Every change to an account, oldest first, with the state before and after. Any role.

@@ -21,7 +21,7 @@ use postroom_domain::{
 
 use postroom_workflows::Workflow;
 
-use super::ReplyRequest;
+use super::{ReplyRequest, bills::Before};
 use crate::{
     CaseworkError,
     replies::{DraftOf, Replying, draft},
@@ -76,6 +76,7 @@ pub(super) async fn finish(
     now: DateTime<Utc>,
 ) -> Result<(work_item::Model, Vec<AccountChanged>), CaseworkError> {
     let Signed { completed_by, approved_by, reason } = signed;
+    let before = Before::bill(txn, &completion.changes, taken.values(), &replying.rates, now).await?;
     let mut applied = Vec::new();
     for change in &completion.changes {
         let Some(account) = taken.get(change.account()) else { continue };
@@ -93,6 +94,7 @@ pub(super) async fn finish(
             approved_by: approved_by.map(str::to_owned),
         });
     }
+    before.record_revisions(txn, item.id, &replying.rates, now).await?;
     let actor = approved_by.unwrap_or(completed_by);
     let patch = ItemPatch {
         completed_by: Some(Some(completed_by.to_owned())),

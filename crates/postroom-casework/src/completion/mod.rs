@@ -9,6 +9,7 @@
 //! in the same transaction, so a retry gets the same answer and applies nothing twice.
 
 mod apply;
+mod bills;
 mod check;
 
 use chrono::Utc;

@@ -5,9 +5,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseTransaction;
 
-use postroom_accounts::bill::FinancialYear;
+use postroom_accounts::bill::{FinancialYear, Instalment, schedules};
 use postroom_db::{
-    account_changes, accounts,
+    account_changes, accounts, bill_revisions,
     entities::{account, correspondence, party, work_item},
     work_items,
 };
@@ -197,6 +197,13 @@ pub(crate) async fn merge_fields(
             let bill = FinancialYear::containing(today)
                 .ok()
                 .and_then(|year| postroom_accounts::bill(&state, billing_authority.as_deref(), year, None, rates).ok());
+            let shown = match &bill {
+                Some(b) => {
+                    let notices = bill_revisions::notices(txn, account.id, b.year).await?;
+                    schedules(&state, b, &notices, today, &replying.calendar).ok()
+                }
+                None => None,
+            };
             Some(AccountFields {
                 reference: account.reference.clone(),
                 service: match state.service {
@@ -225,14 +232,11 @@ pub(crate) async fn merge_fields(
                         })
                         .collect(),
                 }),
-                instalments: bill
-                    .map(|b| {
-                        b.schedule
-                            .instalments
-                            .iter()
-                            .map(|i| InstalmentFields { due: long_date(i.due), amount: i.amount.to_string() })
-                            .collect()
-                    })
+                instalments: shown.as_ref().map(|s| instalment_fields(s.instalments())).unwrap_or_default(),
+                original_instalments: shown
+                    .as_ref()
+                    .filter(|s| s.instalments() != s.original.instalments.as_slice())
+                    .map(|s| instalment_fields(&s.original.instalments))
                     .unwrap_or_default(),
             })
         }
@@ -287,6 +291,10 @@ fn summary(change: &AccountChanged) -> ChangeFields {
     }
     let summary = if details.is_empty() { words.clone() } else { format!("{words}: {}", details.join(", ")) };
     ChangeFields { kind: change.kind.clone(), summary }
+}
+
+fn instalment_fields(instalments: &[Instalment]) -> Vec<InstalmentFields> {
+    instalments.iter().map(|i| InstalmentFields { due: long_date(i.due), amount: i.amount.to_string() }).collect()
 }
 
 #[cfg(test)]

@@ -70,10 +70,12 @@ impl ReplyIdentity {
     }
 }
 
-/// What drafting a reply needs: the templates, the charge rates and who replies are from.
+/// What drafting a reply needs: the templates, the charge rates, the working-day calendar (a
+/// revised Direct Debit collection's advance notice) and who replies are from.
 pub struct Replying {
     pub templates: Arc<Templates>,
     pub rates: Arc<Rates>,
+    pub calendar: Arc<postroom_domain::WorkingCalendar>,
     pub identity: ReplyIdentity,
 }
 

@@ -4,6 +4,7 @@ pub mod account;
 pub mod account_adjustment;
 pub mod account_history;
 pub mod account_search_term;
+pub mod bill_revision;
 pub mod classifier_example;
 pub mod classifier_model;
 pub mod correspondence;

@@ -73,6 +73,7 @@ pub fn demo() -> MergeFields {
                 ],
             }),
             instalments,
+            original_instalments: Vec::new(),
         }),
         correspondence: Some(CorrespondenceFields {
             date: "2 December 2026".into(),

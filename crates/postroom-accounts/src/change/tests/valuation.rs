@@ -31,11 +31,16 @@ fn a_band_reduction_is_backdated_and_recorded_as_a_valuation() {
 }
 
 #[test]
+/// Council Tax (Alteration of Lists and Appeals) (England) Regulations 2009 (SI 2009/2270) reg 11,
+/// `domain.md` §5: a material increase takes effect from the day it is entered in the list.
 fn a_band_increase_is_not_backdated() {
     let up = check(band_change("e", "2026-10-01", "2026-11-02"), &in_band(Band::D));
     assert_eq!(
         up,
-        vec!["an increase cannot be backdated: effective_from must be on or after list_altered_on (2026-11-02)"]
+        vec![
+            "a band increase cannot be backdated (SI 2009/2270 reg 11): effective_from must be on or after \
+             list_altered_on (2026-11-02)"
+        ]
     );
     assert!(check(band_change("e", "2026-11-02", "2026-11-02"), &in_band(Band::D)).is_empty());
 }
@@ -66,7 +71,7 @@ fn a_valuation_change_follows_the_last_one() {
 }
 
 #[test]
-fn a_rateable_value_change_follows_the_same_rules() {
+fn a_rateable_value_change_is_recorded_and_needs_a_new_positive_value() {
     let mut state = br();
     state.property.rateable_value = Some(15_000);
     apply(rv_change(13_500, "2026-04-01", "2026-11-02"), &mut state);
@@ -75,8 +80,6 @@ fn a_rateable_value_change_follows_the_same_rules() {
     assert_eq!(state.adjustments[0].details, json!({"previous": 15000}));
     assert_eq!(state.rateable_value_on(d("2026-03-31")), Some(15_000));
     assert_eq!(state.rateable_value_on(d("2026-04-01")), Some(13_500));
-    let up = check(rv_change(20_000, "2026-10-01", "2026-11-02"), &state);
-    assert_one(&up, "an increase cannot be backdated");
     assert_one(&check(rv_change(13_500, "2026-11-02", "2026-11-02"), &state), "the rateable value is already 13500");
     assert_one(&check(rv_change(13_500, "2026-11-02", "2026-11-02"), &br()), "has no rateable value to change from");
     assert!(
@@ -84,6 +87,29 @@ fn a_rateable_value_change_follows_the_same_rules() {
             .contains(&"rateable_value must be more than zero".to_owned())
     );
     assert!(check(rv_change(13_500, "2026-11-02", "2026-11-02"), &ct())[0].contains("applies to Business Rates only"));
+}
+
+/// Non-Domestic Rating (Alterations of Lists and Appeals) (England) Regulations 2009 (SI 2009/2268),
+/// `domain.md` §5 "NNDR list alterations": the council rebills from the Valuation Officer's
+/// effective date, with a refund or a backdated demand. The no-backdating rule for increases is
+/// Council Tax's (SI 2009/2270 reg 11), not Business Rates'.
+#[test]
+fn a_rateable_value_increase_takes_effect_from_the_valuation_officers_effective_date() {
+    let mut state = br();
+    state.property.rateable_value = Some(13_500);
+    let up = rv_change(20_000, "2026-05-01", "2026-11-02");
+    assert!(check(up.clone(), &state).is_empty(), "a backdated increase is accepted");
+    apply(up, &mut state);
+    assert_eq!(state.property.rateable_value, Some(20_000));
+    assert_eq!(state.rateable_value_on(d("2026-04-30")), Some(13_500));
+    assert_eq!(state.rateable_value_on(d("2026-05-01")), Some(20_000), "from the effective date, not the alteration");
+    let policy = ApprovalPolicy::default();
+    let stateless = parse_one(rv_change(25_000, "2026-06-01", "2026-11-02"));
+    let reason = stateless.approval_reason(&policy, d(TODAY));
+    assert_eq!(reason.unwrap(), "the rateable value change is backdated 175 days (more than 28)", "may be a reduction");
+    assert_eq!(stateless.approval_reason_for(&state, &policy, d(TODAY)), None, "a backdated demand, not a refund");
+    let late = check(rv_change(25_000, "2027-11-03", "2026-11-02"), &state);
+    assert_one(&late, "no later than a year after list_altered_on");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use postroom_accounts::{
     Bill, BillError, Service,
-    bill::{FinancialYear, InstalmentPlan, Pence},
+    bill::{BillSchedules, FinancialYear, Instalment, InstalmentPlan, Pence, ShownRevision},
 };
 
 use crate::error::{ApiError, FieldError};
@@ -19,8 +19,11 @@ use crate::error::{ApiError, FieldError};
 pub struct ChargeQuery {
     /// Financial year, e.g. `2026/27` (default: the year containing today, Europe/London).
     pub year: Option<String>,
-    /// Day the bill is issued, `YYYY-MM-DD` (default: 1 March before the year, or the first
-    /// liable day when liability starts later). Sets how many instalments the year allows.
+    /// Day the bill is issued, `YYYY-MM-DD`. While the account records no bill for the year,
+    /// the first bill's issue date (default: 1 March before the year, or the first liable day
+    /// when liability starts later), which sets how many instalments the year allows. Once it
+    /// does, the day of a revised notice for a charge that differs from the last recorded one
+    /// (default: today).
     pub issued: Option<String>,
 }
 
@@ -88,6 +91,30 @@ pub struct ChargeSummary {
     /// e.g. `2026/27`.
     pub year: String,
     pub total_pence: i64,
+    /// The schedule as it stands: the first bill's, revised by each notice.
+    pub instalments: Vec<InstalmentView>,
+}
+
+/// A revised or final notice and the schedule it demands (SI 1992/613 Sch 1 para 10; SI
+/// 1989/1058 Sch 1 para 6).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    /// The day it was (or would be) issued.
+    pub notice: NaiveDate,
+    /// The year's charge it demands.
+    pub total_pence: i64,
+    /// For a final bill, the last day of liability.
+    pub liability_ended: Option<NaiveDate>,
+    /// False for the notice a charge changed outside a completion needs, not yet recorded.
+    pub recorded: bool,
+    /// `{"outcome": "unchanged" | "spread" | "single_sum" | "settled" | "overpaid", …}`.
+    pub outcome: serde_json::Value,
+    /// How many of its first instalments stand as the schedule before it had them.
+    pub standing: u32,
+    /// What had fallen due by the notice.
+    pub fallen_due_pence: i64,
+    /// Overpaid, to refund or credit.
+    pub credit_pence: i64,
     pub instalments: Vec<InstalmentView>,
 }
 
@@ -120,27 +147,54 @@ pub struct ChargeDetail {
     pub count_rule: serde_json::Value,
     /// True when fewer instalments keep each at or above the minimum (£5 / £50).
     pub reduced_for_minimum: bool,
+    /// The schedule as it stands: `original_instalments` revised by each of `revisions`.
     pub instalments: Vec<InstalmentView>,
+    /// The schedule as first billed (the bill the account records, else this one).
+    pub original_instalments: Vec<InstalmentView>,
+    /// Each revised or final notice since, oldest first.
+    pub revisions: Vec<RevisionView>,
 }
 
-fn instalments(bill: &Bill) -> Vec<InstalmentView> {
-    bill.schedule
-        .instalments
+fn instalments(instalments: &[Instalment]) -> Vec<InstalmentView> {
+    instalments
         .iter()
         .map(|i| InstalmentView { number: i.number, due: i.due, amount_pence: i.amount.pence() })
         .collect()
 }
 
-impl From<&Bill> for ChargeSummary {
-    fn from(bill: &Bill) -> Self {
-        Self { year: bill.year.to_string(), total_pence: bill.charge.total.pence(), instalments: instalments(bill) }
+impl From<&ShownRevision> for RevisionView {
+    fn from(r: &ShownRevision) -> Self {
+        let s = &r.schedule;
+        Self {
+            notice: s.revision.notice,
+            total_pence: s.revision.revised_total.pence(),
+            liability_ended: s.revision.liability_ended,
+            recorded: r.recorded,
+            outcome: serde_json::to_value(s.outcome).unwrap_or(serde_json::Value::Null),
+            standing: s.standing,
+            fallen_due_pence: s.fallen_due.pence(),
+            credit_pence: s.credit.pence(),
+            instalments: instalments(&s.instalments),
+        }
+    }
+}
+
+impl ChargeSummary {
+    /// `bill`'s charge with its schedule as it stands.
+    #[must_use]
+    pub fn of(bill: &Bill, schedules: &BillSchedules) -> Self {
+        Self {
+            year: bill.year.to_string(),
+            total_pence: bill.charge.total.pence(),
+            instalments: instalments(schedules.instalments()),
+        }
     }
 }
 
 impl ChargeDetail {
-    /// The bill for account `reference`, as the charge endpoint shows it.
+    /// The bill for account `reference` with its schedules, as the charge endpoint shows it.
     #[must_use]
-    pub fn of(reference: &str, bill: &Bill) -> Self {
+    pub fn of(reference: &str, bill: &Bill, schedules: &BillSchedules) -> Self {
         Self {
             reference: reference.to_owned(),
             year: bill.year.to_string(),
@@ -163,16 +217,18 @@ impl ChargeDetail {
                 })
                 .collect(),
             total_pence: bill.charge.total.pence(),
-            issued: bill.issued,
+            issued: schedules.issued,
             plan: match bill.plan {
                 InstalmentPlan::TenMonthly => "ten_monthly",
                 InstalmentPlan::TwelveMonthly => "twelve_monthly",
             }
             .to_owned(),
             collection_day: bill.collection_day,
-            count_rule: serde_json::to_value(bill.schedule.count_rule).unwrap_or(serde_json::Value::Null),
-            reduced_for_minimum: bill.schedule.reduced_for_minimum,
-            instalments: instalments(bill),
+            count_rule: serde_json::to_value(schedules.original.count_rule).unwrap_or(serde_json::Value::Null),
+            reduced_for_minimum: schedules.original.reduced_for_minimum,
+            instalments: instalments(schedules.instalments()),
+            original_instalments: instalments(&schedules.original.instalments),
+            revisions: schedules.revisions.iter().map(RevisionView::from).collect(),
         }
     }
 }
