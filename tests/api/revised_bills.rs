@@ -170,7 +170,8 @@ async fn a_single_person_discount_from_1_april_keeps_the_instalments_due_and_dem
 async fn a_customer_who_moved_out_has_no_instalment_after_the_end_of_liability() -> anyhow::Result<()> {
     let app = spawn().await?;
     let first = charge(&app).await?;
-    let last_day = today();
+    // On 31 March liability to the end of the year is no end of liability: take the day before.
+    let last_day = if (today().month(), today().day()) == (3, 31) { today() - chrono::Days::new(1) } else { today() };
     complete(
         &app,
         "ct-moving-out",

@@ -123,8 +123,9 @@ pub fn schedules(
             notice: notice.notice,
             liability_ended: notice.liability_ended,
             balance_due_after_days: NOTICE_DAYS,
+            // Banking days: weekends and bank holidays, not the council's closure days.
             earliest_changed_collection: direct_debit
-                .then(|| calendar.add_working_days(notice.notice, ADVANCE_NOTICE_WORKING_DAYS)),
+                .then(|| calendar.statutory().add_working_days(notice.notice, ADVANCE_NOTICE_WORKING_DAYS)),
         };
         let revised = revise_schedule(&current, &revision)?;
         current = Schedule { instalments: revised.instalments.clone(), total: notice.total, ..current };

@@ -83,7 +83,8 @@ fn collection_day_ok(day: u32, errors: &mut Vec<String>) {
 
 /// Checks a collection gives the advance notice and falls on the collection day.
 fn collection_ok(field: &str, on: NaiveDate, day: u32, ctx: Context<'_>, errors: &mut Vec<String>) {
-    let earliest = ctx.calendar.add_working_days(ctx.today, ADVANCE_NOTICE_WORKING_DAYS);
+    // Banking days (the Direct Debit Guarantee): weekends and bank holidays, not closure days.
+    let earliest = ctx.calendar.statutory().add_working_days(ctx.today, ADVANCE_NOTICE_WORKING_DAYS);
     if on < earliest {
         errors.push(format!(
             "{field} must give {ADVANCE_NOTICE_WORKING_DAYS} working days' advance notice: on or after {earliest}"
