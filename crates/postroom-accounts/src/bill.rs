@@ -15,7 +15,13 @@
 //!   (`long_term_empty`, `second_home`); the disabled band reduction.
 //! - **Business Rates**: reliefs `small_business`, `charitable` (mandatory 80%) and
 //!   `empty_property` (3 months from `details.empty_since` or the relief's first day; 6 with
-//!   `details.qualifying_industrial`); the property's retail/hospitality/leisure flag.
+//!   `details.qualifying_industrial`; none while `details.exemption` holds, SI 2008/386 reg 4;
+//!   a spell that starts less than 13 weeks after the account's previous spell ended, 6 weeks
+//!   for a reoccupation before 1 April 2024, counts from that spell's start, SI 2024/323, and
+//!   the bill's notes say so); the property's retail/hospitality/leisure flag, which also gives
+//!   the year's RHL relief (2025/26: 40%) capped at the scheme's cash cap less the
+//!   `rhl_received_elsewhere` amounts recorded for the year. A charge for a year whose reliefs
+//!   are not all modelled (2026/27 on) lists them in `not_included`.
 //! - Adjustments of the other service, recovery holds, arrangements and third-party authorities
 //!   do not change a charge.
 //!
@@ -43,7 +49,7 @@ use thiserror::Error;
 pub use postroom_charges::{
     Band, BandRounding, BusinessRatesError, ChargeBreakdown, ChargeLine, CouncilTaxError, CountRule, FinancialYear,
     Instalment, InstalmentPlan, Multiplier, Multipliers, ParseMoneyError, Pence, Percent, RevisedSchedule, Revision,
-    RevisionOutcome, Schedule, ScheduleError, YearError, YearMultipliers,
+    RevisionOutcome, RhlRelief, RhlReliefs, Schedule, ScheduleError, YearError, YearMultipliers,
 };
 use postroom_charges::{DatePeriod, FirstInstalment, PremiumKind, ScheduleRequest, instalment_schedule};
 
@@ -123,6 +129,8 @@ pub struct Rates {
     pub local: BTreeMap<String, BTreeMap<FinancialYear, LocalRates>>,
     /// Business Rates multipliers per year.
     pub multipliers: Multipliers,
+    /// Retail, hospitality and leisure relief schemes per year (2025/26 built in).
+    pub rhl_relief: RhlReliefs,
     /// Day of the month instalments fall due on accounts without a Direct Debit (1–28).
     pub collection_day: u32,
     /// Whether the band amount is rounded to the penny before apportioning.
@@ -148,6 +156,12 @@ pub struct Bill {
     /// Day of the month instalments fall due.
     pub collection_day: u32,
     pub schedule: Schedule,
+    /// Reliefs the charge is before because their rules are not modelled (Business Rates from
+    /// 2026/27: the 2026 transitional and supporting small business reliefs).
+    pub not_included: Vec<String>,
+    /// What the officer should know of how it was worked out (e.g. an empty spell continuing an
+    /// earlier one's relief window).
+    pub notes: Vec<String>,
 }
 
 /// Why an account cannot be charged for a year.
@@ -205,6 +219,7 @@ pub fn bill(
     let Some(first_day) = liability.first().map(|p| p.from()) else {
         return Err(BillError::NotLiable { account: account.reference.clone(), year });
     };
+    let (mut not_included, mut notes) = (Vec::new(), Vec::new());
     let (charge, band_d) = match account.service {
         Service::CouncilTax => {
             let band_d = rates
@@ -217,7 +232,12 @@ pub fn bill(
             let inputs = CouncilTaxParts::of(account, year, &council, local)?;
             (council_tax(account, year, &liability, band_d, rates.band_rounding, &inputs)?, Some(band_d))
         }
-        Service::BusinessRates => (business_rates(account, year, &liability, &rates.multipliers)?, None),
+        Service::BusinessRates => {
+            let rated = business_rates(account, year, &liability, rates)?;
+            not_included = postroom_charges::not_included(year).into_iter().map(str::to_owned).collect();
+            notes = rated.notes;
+            (rated.charge, None)
+        }
     };
     let issued = issued.unwrap_or(if first_day > year.start() { first_day } else { annual_billing_date(year) });
     if issued > year.end() {
@@ -241,6 +261,8 @@ pub fn bill(
         plan,
         collection_day,
         schedule,
+        not_included,
+        notes,
     })
 }
 
@@ -311,3 +333,6 @@ pub fn liability(account: &AccountState, year: FinancialYear) -> Vec<DatePeriod>
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod br_tests;

@@ -10,12 +10,20 @@
 //!   charitable relief (80%). SBRR eligibility beyond the RV (the ratepayer's other properties)
 //!   is the caller's decision: pass a [`Relief::SmallBusiness`] period only when it is awarded.
 //! - Empty days pay nothing for the first 3 months after `empty_since` (6 for qualifying
-//!   industrial), nothing at all when exempt indefinitely, otherwise the full non-RHL rate.
-//!   Whether a period of reoccupation (13 weeks) restarts the clock is the caller's decision,
-//!   expressed through `empty_since`. Occupied-only reliefs are ignored on empty days.
+//!   industrial), nothing at all while exempt (SI 2008/386 reg 4(c)–(m), LGFA 1988 s45A(2):
+//!   [`EmptyExemption`], named on the line) or while the rateable value is below £2,900 (reg
+//!   4(g), applied automatically), otherwise the full non-RHL rate. Whether a period of
+//!   reoccupation restarts the clock (reg 5: 13 weeks, SI 2024/323) is the caller's decision,
+//!   expressed through `empty_since` ([`crate::reoccupation`]). Occupied-only reliefs are
+//!   ignored on empty days.
+//! - Retail, hospitality and leisure relief ([`crate::year_reliefs`], 2025/26: 40%) applies on
+//!   occupied days of a qualifying hereditament after small business or charitable relief:
+//!   each line's relief is its charge before RHL relief × the percentage, rounded half-up to
+//!   the penny, and the line pays the rest. Relief is given day by day in date order until the
+//!   cash cap still available ([`RhlReliefAward::cap_remaining`]) is used up; the line on which
+//!   it runs out gets what is left and says so.
 //!
-//! The 2025/26 RHL relief (40%, £110,000 cap per business) and discretionary reliefs are not
-//! modelled.
+//! Discretionary reliefs are not modelled.
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -23,11 +31,13 @@ use thiserror::Error;
 
 use crate::{
     breakdown::{ChargeBreakdown, ChargeLine},
+    empty_exemption::{EMPTY_EXEMPT_RV_BELOW, EmptyExemption},
     money::{AmountOverflow, Pence, product},
     multipliers::{Multipliers, RateableValue},
     percent::Percent,
     period::DatePeriod,
     year::FinancialYear,
+    year_reliefs::RhlReliefAward,
 };
 
 /// How an empty period is relieved.
@@ -38,9 +48,9 @@ pub enum EmptyRelief {
     Standard,
     /// No rates for the first 6 months empty (qualifying industrial hereditament).
     QualifyingIndustrial,
-    /// No rates while empty: listed building, RV under £2,900, charity next use, occupation
-    /// prohibited by law, owner deceased / bankrupt / in liquidation.
-    EmptyExemptIndefinitely,
+    /// No rates while empty and the exemption's condition holds (listed building, charity next
+    /// use, occupation prohibited by law, owner deceased / bankrupt / in liquidation, ...).
+    EmptyExemptIndefinitely(EmptyExemption),
 }
 
 impl EmptyRelief {
@@ -48,7 +58,7 @@ impl EmptyRelief {
         match self {
             Self::Standard => Some(3),
             Self::QualifyingIndustrial => Some(6),
-            Self::EmptyExemptIndefinitely => None,
+            Self::EmptyExemptIndefinitely(_) => None,
         }
     }
 }
@@ -104,6 +114,18 @@ pub struct BusinessRatesInput {
     /// Reliefs for occupied days.
     #[serde(default)]
     pub reliefs: Vec<ReliefPeriod>,
+    /// Retail, hospitality and leisure relief for occupied days, when the year has a scheme and
+    /// the hereditament qualifies (`retail_hospitality_leisure`).
+    #[serde(default)]
+    pub rhl_relief: Option<RhlReliefAward>,
+}
+
+/// A charge and the retail, hospitality and leisure relief it gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessRatesCharge {
+    pub breakdown: ChargeBreakdown,
+    /// RHL relief given on its lines (count it against the business's cash cap).
+    pub rhl_relief: Pence,
 }
 
 /// Input that cannot be charged.
@@ -158,6 +180,18 @@ pub fn business_rates_charge(
     input: &BusinessRatesInput,
     multipliers: &Multipliers,
 ) -> Result<ChargeBreakdown, BusinessRatesError> {
+    business_rates_charge_with_relief(input, multipliers).map(|c| c.breakdown)
+}
+
+/// [`business_rates_charge`], also saying how much retail, hospitality and leisure relief it
+/// gave (to count against the business's cash cap on its next charge).
+///
+/// # Errors
+/// As [`business_rates_charge`].
+pub fn business_rates_charge_with_relief(
+    input: &BusinessRatesInput,
+    multipliers: &Multipliers,
+) -> Result<BusinessRatesCharge, BusinessRatesError> {
     let (year, liability) = (input.year, input.liability);
     if !year.contains(liability.from()) || !year.contains(liability.to()) {
         return Err(BusinessRatesError::LiabilityOutsideYear { from: liability.from(), to: liability.to(), year });
@@ -186,16 +220,40 @@ pub fn business_rates_charge(
     }
     let rv = input.rateable_value;
     let year_days = i128::from(year.days());
+    let award = input.rhl_relief.filter(|a| input.retail_hospitality_leisure && a.percent > Percent::ZERO);
+    let mut cap_remaining = award.map_or(Pence::ZERO, |a| a.cap_remaining.max(Pence::ZERO));
+    let mut given = Pence::ZERO;
     let mut lines = Vec::with_capacity(runs.len());
     for (run, occupation) in runs {
-        let rhl = input.retail_hospitality_leisure && matches!(occupation, Occupation::Occupied(_));
-        let (category, multiplier) = rates.select(rv, rhl);
+        let occupied = matches!(occupation, Occupation::Occupied(_));
+        let (category, multiplier) = rates.select(rv, input.retail_hospitality_leisure && occupied);
         let (num, den, relief_text) = chargeable_fraction(rv, occupation);
-        let annual_num = product(&[i128::from(rv.as_pounds()), i128::from(multiplier.tenths()), num])?;
-        let annual_den = product(&[10, den])?;
+        let mut annual_num = product(&[i128::from(rv.as_pounds()), i128::from(multiplier.tenths()), num])?;
+        let mut annual_den = product(&[10, den])?;
         let mut description = format!("RV {} × {multiplier} ({category})", pounds(rv));
         if let Some(text) = relief_text {
             description = format!("{description}; {text}");
+        }
+        let days = i128::from(run.days());
+        let mut amount = Pence::from_ratio(product(&[annual_num, days])?, product(&[annual_den, year_days])?)?;
+        if let Some(award) = award.filter(|_| occupied && num > 0) {
+            let bp = i128::from(award.percent.basis_points().min(10_000));
+            let full =
+                Pence::from_ratio(product(&[annual_num, days, bp])?, product(&[annual_den, year_days, 10_000])?)?;
+            let relief = full.min(cap_remaining);
+            cap_remaining = cap_remaining - relief;
+            given = given + relief;
+            amount = amount - relief;
+            if relief == full {
+                annual_num = product(&[annual_num, 10_000 - bp])?;
+                annual_den = product(&[annual_den, 10_000])?;
+                description = format!("{description}; retail, hospitality and leisure relief {}", award.percent);
+            } else {
+                description = format!(
+                    "{description}; retail, hospitality and leisure relief {} limited to {relief} by the cash cap",
+                    award.percent
+                );
+            }
         }
         lines.push(ChargeLine {
             from: run.from(),
@@ -204,13 +262,10 @@ pub fn business_rates_charge(
             annual_rate: Pence::from_ratio(annual_num, annual_den)?,
             daily_rate: Pence::from_ratio(annual_num, product(&[annual_den, year_days])?)?,
             description,
-            amount: Pence::from_ratio(
-                product(&[annual_num, i128::from(run.days())])?,
-                product(&[annual_den, year_days])?,
-            )?,
+            amount,
         });
     }
-    Ok(ChargeBreakdown::from_lines(lines))
+    Ok(BusinessRatesCharge { breakdown: ChargeBreakdown::from_lines(lines), rhl_relief: given })
 }
 
 /// Small business rate relief as an exact fraction `(relief_num, relief_den)` of the charge.
@@ -233,6 +288,10 @@ fn occupation_on(input: &BusinessRatesInput, day: NaiveDate) -> Result<Occupatio
     if let Some(e) = empties.next() {
         if empties.next().is_some() {
             return Err(BusinessRatesError::OverlappingEmptyPeriods(day));
+        }
+        if input.rateable_value < EMPTY_EXEMPT_RV_BELOW {
+            let exempt = EmptyRelief::EmptyExemptIndefinitely(EmptyExemption::RateableValueBelow2900);
+            return Ok(Occupation::EmptyRelieved(exempt, e.empty_since));
         }
         return Ok(match relief_end(e) {
             Some(end) if day >= end => Occupation::EmptyCharged,
@@ -265,8 +324,8 @@ fn chargeable_fraction(rv: RateableValue, occupation: Occupation) -> (i128, i128
             };
             (i128::from(den - num), i128::from(den), Some(text))
         }
-        Occupation::EmptyRelieved(EmptyRelief::EmptyExemptIndefinitely, _) => {
-            (0, 1, Some("empty: exempt from empty rates indefinitely".into()))
+        Occupation::EmptyRelieved(EmptyRelief::EmptyExemptIndefinitely(why), _) => {
+            (0, 1, Some(format!("empty: exempt while {} ({})", why.description(), why.source())))
         }
         Occupation::EmptyRelieved(relief, since) => {
             let months = relief.months().unwrap_or(0);

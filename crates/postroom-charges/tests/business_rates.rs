@@ -4,8 +4,8 @@ use std::error::Error;
 
 use chrono::NaiveDate;
 use postroom_charges::{
-    BusinessRatesError, BusinessRatesInput, DatePeriod, EmptyPeriod, EmptyRelief, FinancialYear, Multiplier,
-    MultiplierCategory, Multipliers, RateableValue, Relief, ReliefPeriod, business_rates_charge,
+    BusinessRatesError, BusinessRatesInput, DatePeriod, EmptyExemption, EmptyPeriod, EmptyRelief, FinancialYear,
+    Multiplier, MultiplierCategory, Multipliers, RateableValue, Relief, ReliefPeriod, business_rates_charge,
 };
 
 type TestResult = Result<(), Box<dyn Error>>;
@@ -23,6 +23,7 @@ fn input(year: &str, rv: u32) -> Result<BusinessRatesInput, Box<dyn Error>> {
         retail_hospitality_leisure: false,
         empty: vec![],
         reliefs: vec![],
+        rhl_relief: None,
     })
 }
 
@@ -85,7 +86,7 @@ fn empty_relief_counts_from_when_the_property_became_empty() -> TestResult {
     let mut i = input("2025/26", 20_000)?;
     i.empty.push(EmptyPeriod { period: i.liability, empty_since: date("2025-01-01")?, relief: EmptyRelief::Standard });
     assert_eq!(total(&i)?, "£9,980.00");
-    i.empty[0].relief = EmptyRelief::EmptyExemptIndefinitely;
+    i.empty[0].relief = EmptyRelief::EmptyExemptIndefinitely(EmptyExemption::ListedBuilding);
     assert_eq!(total(&i)?, "£0.00");
     i.empty[0].empty_since = date("2025-05-01")?;
     assert!(matches!(

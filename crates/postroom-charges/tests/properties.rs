@@ -198,6 +198,7 @@ proptest! {
         let input = BusinessRatesInput {
             year, rateable_value: RateableValue::pounds(rv), liability, retail_hospitality_leisure: false,
             empty: vec![], reliefs: vec![ReliefPeriod { relief: Relief::MandatoryCharity, period: relief }],
+            rhl_relief: None,
         };
         let bill = business_rates_charge(&input, &Multipliers::default_england())?;
         let exact_num = i128::from(rv) * 499 * i128::from((365 - relief.days()) * 5 + relief.days());

@@ -80,6 +80,7 @@ fn rv_13500_with_half_small_business_relief_is_3368_25() -> TestResult {
         retail_hospitality_leisure: false,
         empty: vec![],
         reliefs: vec![ReliefPeriod { relief: Relief::SmallBusiness, period: whole_year }],
+        rhl_relief: None,
     };
     let bill = business_rates_charge(&input, &Multipliers::default_england())?;
     assert_eq!(bill.total.to_string(), "£3,368.25");

@@ -25,7 +25,9 @@ use figment::{
     Figment,
     providers::{Env, Format, Toml},
 };
-use postroom_accounts::bill::{BandRounding, FinancialYear, LocalRates, Multipliers, Pence, Rates, YearMultipliers};
+use postroom_accounts::bill::{
+    BandRounding, FinancialYear, LocalRates, Multipliers, Pence, Rates, RhlRelief, RhlReliefs, YearMultipliers,
+};
 pub use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -525,6 +527,10 @@ pub struct ChargesSettings {
     /// year, or adding a year: `small_business`, `standard`, and optionally
     /// `small_business_rhl`, `standard_rhl`, `high_value` (pence per pound, e.g. `"43.2"`).
     pub multipliers: BTreeMap<FinancialYear, YearMultipliers>,
+    /// Business Rates retail, hospitality and leisure relief schemes replacing the built-in one
+    /// (2025/26: `percent = "40%"`, `cash_cap = "110,000"` per business) for a year, or adding
+    /// a year. `percent = "0%"` turns a year's scheme off.
+    pub rhl_relief: BTreeMap<FinancialYear, RhlRelief>,
 }
 
 /// The example council the default configuration charges for.
@@ -556,6 +562,7 @@ impl Default for ChargesSettings {
             band_d: BTreeMap::from([(EXAMPLE_COUNCIL.to_owned(), band_d)]),
             local: BTreeMap::from([(EXAMPLE_COUNCIL.to_owned(), local_years)]),
             multipliers: BTreeMap::new(),
+            rhl_relief: BTreeMap::new(),
         }
     }
 }
@@ -590,6 +597,14 @@ impl ChargesSettings {
                     .extend(rates.problems().into_iter().map(|p| format!("charges.local.{council:?}.\"{year}\".{p}")));
             }
         }
+        for (year, scheme) in &self.rhl_relief {
+            if scheme.percent > postroom_accounts::bill::Percent::HUNDRED || scheme.cash_cap < Pence::ZERO {
+                problems.push(format!(
+                    "charges.rhl_relief.\"{year}\" = {} capped at {} must be at most 100% with a cap of £0.00 or more",
+                    scheme.percent, scheme.cash_cap
+                ));
+            }
+        }
         problems
     }
 
@@ -601,6 +616,10 @@ impl ChargesSettings {
         for (year, m) in &self.multipliers {
             multipliers.insert(*year, m.clone());
         }
+        let mut rhl_relief = RhlReliefs::default_england();
+        for (year, scheme) in &self.rhl_relief {
+            rhl_relief.insert(*year, *scheme);
+        }
         Rates {
             council: self.council.clone(),
             band_d: self
@@ -610,6 +629,7 @@ impl ChargesSettings {
                 .collect(),
             local: self.local.clone(),
             multipliers,
+            rhl_relief,
             collection_day: self.collection_day,
             band_rounding: self.band_rounding,
         }

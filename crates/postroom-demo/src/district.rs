@@ -349,6 +349,8 @@ fn business_account(rng: &mut ChaCha8Rng, i: usize, uprn: &mut i64) -> NewAccoun
             from,
             to: None,
             qualifying_industrial: false,
+            exemption: None,
+            amount_pence: None,
         });
         grant.project(&mut state);
     }

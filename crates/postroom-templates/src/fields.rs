@@ -78,6 +78,10 @@ pub struct ChargeFields {
     pub total: String,
     /// How the total is made up.
     pub lines: Vec<ChargeLineFields>,
+    /// Reliefs the charge is before because their rules are not yet known, e.g. "2026
+    /// transitional relief" and "supporting small business relief" on a Business Rates charge
+    /// from 2026/27; empty otherwise.
+    pub not_included: Vec<String>,
 }
 
 /// One line of a charge.
@@ -168,7 +172,7 @@ fn sample() -> MergeFields {
             name: s(),
             address: vec![],
             property: s(),
-            charge: Some(ChargeFields { year: s(), total: s(), lines: vec![] }),
+            charge: Some(ChargeFields { year: s(), total: s(), lines: vec![], not_included: vec![] }),
             instalments: vec![],
             original_instalments: vec![],
         }),
@@ -191,6 +195,7 @@ mod tests {
             "account",
             "account.charge",
             "account.charge.total",
+            "account.charge.not_included",
             "account.instalments",
             "account.original_instalments",
             "notes",
@@ -199,6 +204,6 @@ mod tests {
         }
         assert!(!known.contains("amount"));
         assert!(!known.iter().any(|p| p.starts_with("account.instalments.")), "{known:?}");
-        assert_eq!(known.len(), 35, "{known:?}");
+        assert_eq!(known.len(), 36, "{known:?}");
     }
 }

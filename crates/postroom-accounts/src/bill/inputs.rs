@@ -3,12 +3,13 @@
 
 use chrono::{Months, NaiveDate};
 use postroom_charges::{
-    BandRounding, BusinessRatesInput, ChargeBreakdown, CouncilTaxInput, DatePeriod, Discount, DiscountPeriod,
-    EmptyPeriod, EmptyRelief, ExemptionClass, FinancialYear, Multipliers, Pence, Percent, PremiumKind, PremiumPeriod,
-    RateableValue, Relief, ReliefPeriod, business_rates_charge, council_tax_charge,
+    BandRounding, BusinessRatesInput, ChargeBreakdown, Continued, CouncilTaxInput, DatePeriod, Discount,
+    DiscountPeriod, EmptyExemption, EmptyPeriod, EmptyRelief, EmptySpell, ExemptionClass, FinancialYear, Pence,
+    Percent, PremiumKind, PremiumPeriod, RateableValue, Relief, ReliefPeriod, RhlReliefAward,
+    business_rates_charge_with_relief, continued_spells, council_tax_charge,
 };
 
-use super::{BillError, LocalRates};
+use super::{BillError, LocalRates, Rates};
 use crate::state::{AccountState, Adjustment, BadValuation, ValuationHistory, category};
 
 /// The adjustment's days within `year`, if any.
@@ -210,35 +211,95 @@ pub(super) fn council_tax(
     Ok(ChargeBreakdown::from_lines(lines))
 }
 
+/// A Business Rates charge with what the officer should know of it.
+pub(super) struct BusinessRatesBill {
+    pub charge: ChargeBreakdown,
+    /// Empty spells whose relief window runs on from an earlier spell (SI 2024/323).
+    pub notes: Vec<String>,
+}
+
+/// The empty spells recorded on the account (every year, for the 13-week rule), earliest first,
+/// each with the day its relief window counts from.
+fn empty_spells(account: &AccountState) -> Result<Vec<(&Adjustment, NaiveDate, Option<Continued>)>, BillError> {
+    let mut records: Vec<&Adjustment> =
+        account.adjustments.iter().filter(|a| a.category == category::RELIEF && a.code == "empty_property").collect();
+    records.sort_by_key(|a| a.from);
+    let spells: Vec<EmptySpell> = records.iter().map(|a| EmptySpell { from: a.from, to: a.to }).collect();
+    let mut out = Vec::with_capacity(records.len());
+    for (a, continued) in records.into_iter().zip(continued_spells(&spells)) {
+        let chained = continued.map_or(a.from, |c| c.counts_from);
+        let since = detail_date(a, "empty_since")?.map_or(chained, |d| d.min(chained));
+        out.push((a, since, continued));
+    }
+    Ok(out)
+}
+
+/// How an empty property relief record is relieved: its exemption, else 3 or 6 months.
+fn empty_relief(a: &Adjustment) -> Result<EmptyRelief, BillError> {
+    if let Some(v) = a.details.get("exemption").filter(|v| !v.is_null()) {
+        let exemption = v
+            .as_str()
+            .and_then(|s| s.parse::<EmptyExemption>().ok())
+            .ok_or_else(|| bad(a, format!("details.exemption is not an empty property exemption: {v}")))?;
+        return Ok(EmptyRelief::EmptyExemptIndefinitely(exemption));
+    }
+    let industrial = match a.details.get("qualifying_industrial") {
+        None | Some(serde_json::Value::Null) => false,
+        Some(v) => v.as_bool().ok_or_else(|| bad(a, "details.qualifying_industrial is not true or false"))?,
+    };
+    Ok(if industrial { EmptyRelief::QualifyingIndustrial } else { EmptyRelief::Standard })
+}
+
+/// The retail, hospitality and leisure relief the account may have in `year`: the scheme's
+/// percentage and its cash cap less what the business has elsewhere (`rhl_received_elsewhere`
+/// records overlapping the year, summed). `None` without a scheme or a qualifying property.
+fn rhl_award(account: &AccountState, year: FinancialYear, rates: &Rates) -> Result<Option<RhlReliefAward>, BillError> {
+    let Some(scheme) = rates.rhl_relief.for_year(year).filter(|_| account.property.retail_hospitality_leisure) else {
+        return Ok(None);
+    };
+    let mut elsewhere = Pence::ZERO;
+    for a in account.adjustments.iter().filter(|a| a.category == category::RELIEF && a.code == "rhl_received_elsewhere")
+    {
+        if within(a, year).is_none() {
+            continue;
+        }
+        let amount = a
+            .details
+            .get("amount_pence")
+            .and_then(serde_json::Value::as_i64)
+            .ok_or_else(|| bad(a, "details.amount_pence is not a whole number of pence"))?;
+        elsewhere = elsewhere + Pence::new(amount);
+    }
+    let cap_remaining = if elsewhere >= scheme.cash_cap { Pence::ZERO } else { scheme.cash_cap - elsewhere };
+    Ok(Some(RhlReliefAward { percent: scheme.percent, cap_remaining }))
+}
+
 pub(super) fn business_rates(
     account: &AccountState,
     year: FinancialYear,
     liability: &[DatePeriod],
-    multipliers: &Multipliers,
-) -> Result<ChargeBreakdown, BillError> {
+    rates: &Rates,
+) -> Result<BusinessRatesBill, BillError> {
     let mut empty = Vec::new();
     let mut reliefs = Vec::new();
+    let mut notes = Vec::new();
+    for (a, empty_since, continued) in empty_spells(account)? {
+        let Some(period) = within(a, year) else { continue };
+        if let Some(c) = continued {
+            notes.push(c.explain(a.from));
+        }
+        empty.push(EmptyPeriod { period, empty_since, relief: empty_relief(a)? });
+    }
     for a in account.adjustments.iter().filter(|a| a.category == category::RELIEF) {
         let Some(period) = within(a, year) else { continue };
         match a.code.as_str() {
             "small_business" => reliefs.push(ReliefPeriod { relief: Relief::SmallBusiness, period }),
             "charitable" => reliefs.push(ReliefPeriod { relief: Relief::MandatoryCharity, period }),
-            "empty_property" => {
-                let industrial = match a.details.get("qualifying_industrial") {
-                    None | Some(serde_json::Value::Null) => false,
-                    Some(v) => {
-                        v.as_bool().ok_or_else(|| bad(a, "details.qualifying_industrial is not true or false"))?
-                    }
-                };
-                empty.push(EmptyPeriod {
-                    period,
-                    empty_since: detail_date(a, "empty_since")?.unwrap_or(a.from),
-                    relief: if industrial { EmptyRelief::QualifyingIndustrial } else { EmptyRelief::Standard },
-                });
-            }
+            "empty_property" | "rhl_received_elsewhere" => {}
             other => return Err(bad(a, format!("unknown relief {other:?}"))),
         }
     }
+    let mut award = rhl_award(account, year, rates)?;
     let steps = steps_in(account.rateable_value_history(), year)?;
     let mut lines = Vec::new();
     for run in liability {
@@ -252,9 +313,14 @@ pub(super) fn business_rates(
                 retail_hospitality_leisure: account.property.retail_hospitality_leisure,
                 empty: empty.clone(),
                 reliefs: reliefs.clone(),
+                rhl_relief: award,
             };
-            lines.extend(business_rates_charge(&input, multipliers)?.lines);
+            let charged = business_rates_charge_with_relief(&input, &rates.multipliers)?;
+            if let Some(a) = award.as_mut() {
+                a.cap_remaining = a.cap_remaining - charged.rhl_relief;
+            }
+            lines.extend(charged.breakdown.lines);
         }
     }
-    Ok(ChargeBreakdown::from_lines(lines))
+    Ok(BusinessRatesBill { charge: ChargeBreakdown::from_lines(lines), notes })
 }

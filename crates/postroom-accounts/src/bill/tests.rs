@@ -39,6 +39,7 @@ pub(super) fn rates() -> Rates {
         band_d,
         local,
         multipliers: Multipliers::default_england(),
+        rhl_relief: RhlReliefs::default_england(),
         collection_day: 1,
         band_rounding: BandRounding::Exact,
     }

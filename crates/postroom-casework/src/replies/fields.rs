@@ -231,6 +231,7 @@ pub(crate) async fn merge_fields(
                             amount: l.amount.to_string(),
                         })
                         .collect(),
+                    not_included: b.not_included.clone(),
                 }),
                 instalments: shown.as_ref().map(|s| instalment_fields(s.instalments())).unwrap_or_default(),
                 original_instalments: shown

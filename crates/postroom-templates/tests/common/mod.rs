@@ -71,6 +71,7 @@ pub fn demo() -> MergeFields {
                         amount: "-£412.58".into(),
                     },
                 ],
+                not_included: Vec::new(),
             }),
             instalments,
             original_instalments: Vec::new(),

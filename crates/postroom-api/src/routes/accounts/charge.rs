@@ -93,6 +93,8 @@ pub struct ChargeSummary {
     pub total_pence: i64,
     /// The schedule as it stands: the first bill's, revised by each notice.
     pub instalments: Vec<InstalmentView>,
+    /// Reliefs the charge is before (see [`ChargeDetail::not_included`]).
+    pub not_included: Vec<String>,
 }
 
 /// A revised or final notice and the schedule it demands (SI 1992/613 Sch 1 para 10; SI
@@ -153,6 +155,12 @@ pub struct ChargeDetail {
     pub original_instalments: Vec<InstalmentView>,
     /// Each revised or final notice since, oldest first.
     pub revisions: Vec<RevisionView>,
+    /// Reliefs this charge is before because their rules are not modelled (Business Rates from
+    /// 2026/27: `2026 transitional relief`, `supporting small business relief`).
+    pub not_included: Vec<String>,
+    /// What the officer should know of how it was worked out, e.g. an empty spell that continues
+    /// an earlier one's relief window (less than 13 weeks' occupation, SI 2024/323).
+    pub notes: Vec<String>,
 }
 
 fn instalments(instalments: &[Instalment]) -> Vec<InstalmentView> {
@@ -187,6 +195,7 @@ impl ChargeSummary {
             year: bill.year.to_string(),
             total_pence: bill.charge.total.pence(),
             instalments: instalments(schedules.instalments()),
+            not_included: bill.not_included.clone(),
         }
     }
 }
@@ -229,6 +238,8 @@ impl ChargeDetail {
             instalments: instalments(schedules.instalments()),
             original_instalments: instalments(&schedules.original.instalments),
             revisions: schedules.revisions.iter().map(RevisionView::from).collect(),
+            not_included: bill.not_included.clone(),
+            notes: bill.notes.clone(),
         }
     }
 }
