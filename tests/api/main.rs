@@ -5,6 +5,7 @@ mod account_changes;
 mod accounts;
 mod accuracy;
 mod auth;
+mod br_reliefs;
 mod broker_start;
 mod casework;
 mod charges;

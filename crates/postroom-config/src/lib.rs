@@ -1062,6 +1062,19 @@ standard = "48.0"
         toml::to_string(&s).unwrap();
     }
 
+    /// domain.md §3.1: the 2025/26 RHL relief (40%, £110,000) is built in; a year configured
+    /// replaces it.
+    #[test]
+    fn rhl_relief_2025_26_is_built_in_and_configurable() {
+        use postroom_accounts::bill::Percent;
+        let y2526 = FinancialYear::parse("2025/26").unwrap();
+        let built_in = Settings::default().charges.rates().rhl_relief.for_year(y2526).unwrap();
+        assert_eq!((built_in.percent, built_in.cash_cap), (Percent::whole(40), Pence::new(11_000_000)));
+        let off =
+            Settings::from_toml("[charges.rhl_relief.\"2025/26\"]\npercent = \"0%\"\ncash_cap = \"110,000\"").unwrap();
+        assert_eq!(off.charges.rates().rhl_relief.for_year(y2526).unwrap().percent, Percent::ZERO);
+    }
+
     #[test]
     fn the_default_charges_are_a_labelled_example_council() {
         let s = Settings::default();
@@ -1094,6 +1107,11 @@ standard = "48.0"
             ),
             ("[charges.multipliers.\"2027/28\"]\nsmall_business = \"43.25\"\nstandard = \"48\"", "43.25"),
             ("[charges.multipliers.\"2027/28\"]\nsmall_business = \"43.2\"", "standard"),
+            (
+                "[charges.rhl_relief.\"2025/26\"]\npercent = \"140%\"\ncash_cap = \"110,000\"",
+                "charges.rhl_relief.\"2025/26\" = 140% capped at £110,000.00 must be at most 100%",
+            ),
+            ("[charges.rhl_relief.\"2025/26\"]\npercent = \"40%\"", "cash_cap"),
             ("[work]\nmax_amount_pence = 0", "work.max_amount_pence = 0 must be from 1 to 1000000000000"),
             ("[work]\nmax_amount_pence = 9223372036854775807", "work.max_amount_pence = 9223372036854775807"),
             ("[work]\napproval_amount_pence = 2000000000", "must be from 0 to work.max_amount_pence (1000000000)"),
