@@ -218,9 +218,13 @@ pub(super) struct BusinessRatesBill {
     pub notes: Vec<String>,
 }
 
+/// An empty property relief record, the day its relief window counts from, and the earlier
+/// spell it continues (if any).
+type Spell<'a> = (&'a Adjustment, NaiveDate, Option<Continued>);
+
 /// The empty spells recorded on the account (every year, for the 13-week rule), earliest first,
 /// each with the day its relief window counts from.
-fn empty_spells(account: &AccountState) -> Result<Vec<(&Adjustment, NaiveDate, Option<Continued>)>, BillError> {
+fn empty_spells(account: &AccountState) -> Result<Vec<Spell<'_>>, BillError> {
     let mut records: Vec<&Adjustment> =
         account.adjustments.iter().filter(|a| a.category == category::RELIEF && a.code == "empty_property").collect();
     records.sort_by_key(|a| a.from);
