@@ -21,21 +21,28 @@ pub struct ExemptionGrant {
     #[schema(value_type = String, example = "F")]
     pub class: ExemptionClass,
     pub from: NaiveDate,
-    /// Last day, when known. Class B lasts at most 6 months; class F ends 6 months after
-    /// probate is granted.
+    /// Last day, when known. Class B lasts at most 6 months; class F ends the day before six
+    /// months from the grant of probate.
     pub to: Option<NaiveDate>,
     /// Class F: the day probate (or letters of administration) was granted, once it has been.
     pub probate_granted_on: Option<NaiveDate>,
 }
 
-/// The last day an exemption applies.
+/// The last day an exemption applies. For class F, `probate_granted_on` instead (or as well):
+/// the exemption then ends the day before six months from the grant (SI 1992/558 art. 3 class
+/// F: exempt while "less than six months have elapsed since the day on which the grant was
+/// made"), and the grant date is recorded on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExemptionEnd {
     pub account: String,
     #[schema(value_type = String, example = "F")]
     pub class: ExemptionClass,
-    pub last_day: NaiveDate,
+    /// The last day it applies; for class F with `probate_granted_on`, at most the day before
+    /// six months from the grant (filled in when absent).
+    pub last_day: Option<NaiveDate>,
+    /// Class F: the day probate (or letters of administration) was granted.
+    pub probate_granted_on: Option<NaiveDate>,
 }
 
 /// Which Council Tax premium (`domain.md` §1.5).
@@ -104,7 +111,7 @@ pub struct DisabledBandReductionEnd {
 
 /// Class B lasts at most this many months.
 const CLASS_B_MONTHS: u32 = 6;
-/// Class F ends at most this many months after probate is granted.
+/// Class F runs while less than this many months have elapsed since probate was granted.
 const CLASS_F_MONTHS_AFTER_PROBATE: u32 = 6;
 /// Class D discount lasts at most this many months.
 const CLASS_D_DISCOUNT_MONTHS: u32 = 12;
@@ -183,7 +190,7 @@ impl ExemptionGrant {
 
     /// The last day class F can run to once probate is granted.
     fn probate_limit(&self) -> Option<NaiveDate> {
-        self.probate_granted_on.filter(|_| self.is_class('F')).map(|p| add_months(p, CLASS_F_MONTHS_AFTER_PROBATE))
+        self.probate_granted_on.filter(|_| self.is_class('F')).map(class_f_last_day)
     }
 
     /// Its last day as recorded: given, or for class F after probate the latest allowed.
@@ -216,12 +223,13 @@ impl Rule for ExemptionGrant {
                 }
                 if limit < self.from {
                     errors.push(format!(
-                        "a class F exemption ends at most 6 months after probate ({limit}), which is before from"
+                        "a class F exemption ends the day before six months from the grant of probate ({limit}), \
+                         which is before from (SI 1992/558 class F)"
                     ));
                 } else if self.to.is_some_and(|to| to > limit) {
                     errors.push(format!(
-                        "a class F exemption ends at most 6 months after probate was granted ({granted}): to must \
-                         be on or before {limit}"
+                        "a class F exemption ends the day before six months from the grant of probate ({granted}): \
+                         to must be on or before {limit} (SI 1992/558 class F)"
                     ));
                 }
             }
@@ -248,15 +256,61 @@ impl Rule for ExemptionGrant {
     }
 }
 
+/// The last day of a class F exemption after probate was granted on `granted`: the day before
+/// six months from the grant (SI 1992/558 class F).
+pub(crate) fn class_f_last_day(granted: NaiveDate) -> NaiveDate {
+    months_last_day(granted, CLASS_F_MONTHS_AFTER_PROBATE)
+}
+
+impl ExemptionEnd {
+    /// Its last day: given, or for class F the day before six months from the grant.
+    fn last_day(&self) -> Option<NaiveDate> {
+        self.last_day.or_else(|| self.probate_granted_on.filter(|_| self.class.letter() == 'F').map(class_f_last_day))
+    }
+}
+
 impl Rule for ExemptionEnd {
-    fn check(&self, state: &AccountState, _: Context<'_>, errors: &mut Vec<String>) {
+    fn check(&self, state: &AccountState, ctx: Context<'_>, errors: &mut Vec<String>) {
         let (class, what) = (self.class.to_string(), format!("class {} exemption", self.class));
-        end_ok(state, category::EXEMPTION, &|a| a.code == class, &what, self.last_day, errors);
+        match (self.probate_granted_on, self.class.letter()) {
+            (Some(_), c) if c != 'F' => errors.push(format!(
+                "probate_granted_on applies only to class F (left empty since a death), not class {}",
+                self.class
+            )),
+            (Some(granted), _) => {
+                let limit = class_f_last_day(granted);
+                if granted > ctx.today {
+                    errors.push(format!("probate_granted_on {granted} is in the future"));
+                }
+                if self.last_day.is_some_and(|l| l > limit) {
+                    errors.push(format!(
+                        "a class F exemption ends the day before six months from the grant of probate ({granted}): \
+                         last_day must be on or before {limit} (SI 1992/558 class F)"
+                    ));
+                }
+            }
+            (None, _) if self.last_day.is_none() => {
+                errors.push("last_day is required (for class F, or probate_granted_on)".to_owned());
+            }
+            (None, _) => {}
+        }
+        if let Some(last_day) = self.last_day() {
+            end_ok(state, category::EXEMPTION, &|a| a.code == class, &what, last_day, errors);
+        }
     }
 
     fn apply(&self, state: &mut AccountState) {
         let class = self.class.to_string();
-        apply_end(state, category::EXEMPTION, &|a| a.code == class, self.last_day);
+        let Some(last_day) = self.last_day() else { return };
+        if let Some(granted) = self.probate_granted_on
+            && let Some(a) = state
+                .adjustments
+                .iter_mut()
+                .find(|a| a.category == category::EXEMPTION && a.code == class && a.runs_on(last_day))
+        {
+            a.details = json!({ "probate_granted_on": granted });
+        }
+        apply_end(state, category::EXEMPTION, &|a| a.code == class, last_day);
     }
 }
 
