@@ -184,12 +184,7 @@ fn circumstances_on(input: &CouncilTaxInput, day: NaiveDate) -> Result<Circumsta
         input.discounts.iter().filter(|d| d.period.contains(day)).map(|d| &d.discount).collect();
     let premiums: Vec<&PremiumPeriod> = input.premiums.iter().filter(|p| p.period.contains(day)).collect();
     if let Some(exempt) = discounts.iter().find(|d| matches!(d, Discount::Exempt { .. })) {
-        return Ok(Circumstances {
-            reduced: false,
-            discount: Some((*exempt).clone()),
-            premium: None,
-            displaced: None,
-        });
+        return Ok(Circumstances { reduced: false, discount: Some((*exempt).clone()), premium: None, displaced: None });
     }
     if discounts.len() > 1 {
         return Err(CouncilTaxError::OverlappingDiscounts(day));

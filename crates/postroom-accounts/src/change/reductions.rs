@@ -1,49 +1,15 @@
 //! What reduces or raises a Council Tax bill for a period: discounts (their changes are declared
-//! in the parent module), exemptions, premiums and the disabled band reduction. Reliefs, their
+//! in the parent module), premiums and the disabled band reduction (exemptions are in
+//! `exemptions`, premium exceptions in `premium_exceptions`). Reliefs, their
 //! Business Rates counterpart, are in `reliefs`.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use postroom_charges::ExemptionClass;
-
 use super::rules::{Rule, add_months, apply_end, end_ok, months_last_day, period_of, period_ok, text_ok, whole_years};
 use super::{DiscountEnd, DiscountGrant, MAX_TEXT};
 use crate::state::{AccountState, Adjustment, Context, DiscountClass, category};
-
-/// An exempt-dwelling class from a date (`domain.md` §1.4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExemptionGrant {
-    pub account: String,
-    /// B or D–W.
-    #[schema(value_type = String, example = "F")]
-    pub class: ExemptionClass,
-    pub from: NaiveDate,
-    /// Last day, when known. Class B lasts at most 6 months; class F ends the day before six
-    /// months from the grant of probate.
-    pub to: Option<NaiveDate>,
-    /// Class F: the day probate (or letters of administration) was granted, once it has been.
-    pub probate_granted_on: Option<NaiveDate>,
-}
-
-/// The last day an exemption applies. For class F, `probate_granted_on` instead (or as well):
-/// the exemption then ends the day before six months from the grant (SI 1992/558 art. 3 class
-/// F: exempt while "less than six months have elapsed since the day on which the grant was
-/// made"), and the grant date is recorded on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExemptionEnd {
-    pub account: String,
-    #[schema(value_type = String, example = "F")]
-    pub class: ExemptionClass,
-    /// The last day it applies; for class F with `probate_granted_on`, at most the day before
-    /// six months from the grant (filled in when absent).
-    pub last_day: Option<NaiveDate>,
-    /// Class F: the day probate (or letters of administration) was granted.
-    pub probate_granted_on: Option<NaiveDate>,
-}
 
 /// Which Council Tax premium (`domain.md` §1.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -109,10 +75,6 @@ pub struct DisabledBandReductionEnd {
     pub last_day: NaiveDate,
 }
 
-/// Class B lasts at most this many months.
-const CLASS_B_MONTHS: u32 = 6;
-/// Class F runs while less than this many months have elapsed since probate was granted.
-const CLASS_F_MONTHS_AFTER_PROBATE: u32 = 6;
 /// Class D discount lasts at most this many months.
 const CLASS_D_DISCOUNT_MONTHS: u32 = 12;
 /// The earliest day a second-home premium can apply (LURA 2023 s80).
@@ -130,7 +92,13 @@ fn occupied_discount(a: &Adjustment) -> bool {
 }
 
 /// Refuses a premium running in `from..=to`: `why` says what rules it out.
-fn no_premium(state: &AccountState, from: NaiveDate, to: Option<NaiveDate>, why: &str, errors: &mut Vec<String>) {
+pub(super) fn no_premium(
+    state: &AccountState,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    why: &str,
+    errors: &mut Vec<String>,
+) {
     if let Some(p) = state.overlapping(category::PREMIUM, from, to).next() {
         errors.push(format!(
             "account {} has a {} premium {} in that period: {why}; end the premium first",
@@ -180,137 +148,6 @@ impl Rule for DiscountEnd {
 
     fn apply(&self, state: &mut AccountState) {
         apply_end(state, category::DISCOUNT, &|a| a.code == self.discount.as_str(), self.last_day);
-    }
-}
-
-impl ExemptionGrant {
-    fn is_class(&self, letter: char) -> bool {
-        self.class.letter() == letter
-    }
-
-    /// The last day class F can run to once probate is granted.
-    fn probate_limit(&self) -> Option<NaiveDate> {
-        self.probate_granted_on.filter(|_| self.is_class('F')).map(class_f_last_day)
-    }
-
-    /// Its last day as recorded: given, or for class F after probate the latest allowed.
-    fn last_day(&self) -> Option<NaiveDate> {
-        self.to.or_else(|| self.probate_limit())
-    }
-}
-
-impl Rule for ExemptionGrant {
-    fn check(&self, state: &AccountState, ctx: Context<'_>, errors: &mut Vec<String>) {
-        period_ok(self.from, self.to, ctx.today, errors);
-        if self.is_class('B') {
-            let limit = months_last_day(self.from, CLASS_B_MONTHS);
-            match self.to {
-                None => errors.push("a class B exemption lasts at most 6 months: give its last day as to".to_owned()),
-                Some(to) if to > limit => {
-                    errors.push(format!("a class B exemption lasts at most 6 months: to must be on or before {limit}"));
-                }
-                Some(_) => {}
-            }
-        }
-        match (self.probate_granted_on, self.probate_limit()) {
-            (Some(_), None) => errors.push(format!(
-                "probate_granted_on applies only to class F (left empty since a death), not class {}",
-                self.class
-            )),
-            (Some(granted), Some(limit)) => {
-                if granted > ctx.today {
-                    errors.push(format!("probate_granted_on {granted} is in the future"));
-                }
-                if limit < self.from {
-                    errors.push(format!(
-                        "a class F exemption ends the day before six months from the grant of probate ({limit}), \
-                         which is before from (SI 1992/558 class F)"
-                    ));
-                } else if self.to.is_some_and(|to| to > limit) {
-                    errors.push(format!(
-                        "a class F exemption ends the day before six months from the grant of probate ({granted}): \
-                         to must be on or before {limit} (SI 1992/558 class F)"
-                    ));
-                }
-            }
-            (None, _) => {}
-        }
-        let to = self.last_day();
-        if let Some(other) = state.overlapping(category::EXEMPTION, self.from, to).next() {
-            errors.push(format!(
-                "account {} already has a class {} exemption {} in that period",
-                state.reference,
-                other.code,
-                period_of(other)
-            ));
-        }
-        no_premium(state, self.from, to, "an exempt dwelling pays no premium", errors);
-    }
-
-    fn apply(&self, state: &mut AccountState) {
-        let mut exemption = Adjustment::new(category::EXEMPTION, &self.class.to_string(), self.from, self.last_day());
-        if let Some(granted) = self.probate_granted_on {
-            exemption.details = json!({ "probate_granted_on": granted });
-        }
-        state.adjustments.push(exemption);
-    }
-}
-
-/// The last day of a class F exemption after probate was granted on `granted`: the day before
-/// six months from the grant (SI 1992/558 class F).
-pub(crate) fn class_f_last_day(granted: NaiveDate) -> NaiveDate {
-    months_last_day(granted, CLASS_F_MONTHS_AFTER_PROBATE)
-}
-
-impl ExemptionEnd {
-    /// Its last day: given, or for class F the day before six months from the grant.
-    fn last_day(&self) -> Option<NaiveDate> {
-        self.last_day.or_else(|| self.probate_granted_on.filter(|_| self.class.letter() == 'F').map(class_f_last_day))
-    }
-}
-
-impl Rule for ExemptionEnd {
-    fn check(&self, state: &AccountState, ctx: Context<'_>, errors: &mut Vec<String>) {
-        let (class, what) = (self.class.to_string(), format!("class {} exemption", self.class));
-        match (self.probate_granted_on, self.class.letter()) {
-            (Some(_), c) if c != 'F' => errors.push(format!(
-                "probate_granted_on applies only to class F (left empty since a death), not class {}",
-                self.class
-            )),
-            (Some(granted), _) => {
-                let limit = class_f_last_day(granted);
-                if granted > ctx.today {
-                    errors.push(format!("probate_granted_on {granted} is in the future"));
-                }
-                if self.last_day.is_some_and(|l| l > limit) {
-                    errors.push(format!(
-                        "a class F exemption ends the day before six months from the grant of probate ({granted}): \
-                         last_day must be on or before {limit} (SI 1992/558 class F)"
-                    ));
-                }
-            }
-            (None, _) if self.last_day.is_none() => {
-                errors.push("last_day is required (for class F, or probate_granted_on)".to_owned());
-            }
-            (None, _) => {}
-        }
-        if let Some(last_day) = self.last_day() {
-            end_ok(state, category::EXEMPTION, &|a| a.code == class, &what, last_day, errors);
-        }
-    }
-
-    fn apply(&self, state: &mut AccountState) {
-        let class = self.class.to_string();
-        let Some(last_day) = self.last_day() else { return };
-        if let Some(granted) = self.probate_granted_on
-            && let Some(a) = state
-                .adjustments
-                .iter_mut()
-                .find(|a| a.category == category::EXEMPTION && a.code == class && a.runs_on(last_day))
-        {
-            a.details = json!({ "probate_granted_on": granted });
-        }
-        apply_end(state, category::EXEMPTION, &|a| a.code == class, last_day);
     }
 }
 

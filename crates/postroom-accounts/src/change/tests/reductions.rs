@@ -84,7 +84,10 @@ fn probate_granted_later_ends_an_open_class_f_exemption_si_1992_558() {
                          "last_day": "2026-11-01"});
     apply(earlier, &mut open);
     assert_eq!(open.adjustments[0].to, Some(d("2026-11-01")), "sold or occupied sooner");
-    let other = check(json!({"kind": "exemption_end", "account": "1", "class": "E", "probate_granted_on": "2026-08-15"}), &ct());
+    let other = check(
+        json!({"kind": "exemption_end", "account": "1", "class": "E", "probate_granted_on": "2026-08-15"}),
+        &ct(),
+    );
     assert!(other.iter().any(|e| e.contains("probate_granted_on applies only to class F")), "{other:?}");
     let neither = check(json!({"kind": "exemption_end", "account": "1", "class": "E"}), &ct());
     assert_one(&neither, "last_day is required");
