@@ -10,8 +10,8 @@ use crate::change::{EXCEPTIONS_START, ExceptionClass, Excepts};
 use crate::state::{AccountState, Adjustment, category};
 
 /// The last day of a class F exemption when probate was granted on `granted`: the day before six
-/// months from the grant (SI 1992/558 class F: "less than six months have elapsed since the day
-/// on which the grant was made").
+/// months from the grant (SI 1992/558 class F as amended in 1994: "less than six months have
+/// elapsed since the date of the grant").
 fn class_f_last_day(granted: NaiveDate) -> NaiveDate {
     let six_months = granted.checked_add_months(Months::new(6)).unwrap_or(NaiveDate::MAX);
     six_months.pred_opt().unwrap_or(six_months)

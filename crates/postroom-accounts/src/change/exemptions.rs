@@ -29,8 +29,8 @@ pub struct ExemptionGrant {
 
 /// The last day an exemption applies. For class F, `probate_granted_on` instead (or as well):
 /// the exemption then ends the day before six months from the grant (SI 1992/558 art. 3 class
-/// F: exempt while "less than six months have elapsed since the day on which the grant was
-/// made"), and the grant date is recorded on it.
+/// F as amended in 1994: exempt while "less than six months have elapsed since the date of the
+/// grant"), and the grant date is recorded on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExemptionEnd {

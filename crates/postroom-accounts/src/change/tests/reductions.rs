@@ -39,9 +39,9 @@ fn class_b_lasts_at_most_six_months() {
     assert!(check(exemption("B", "2026-06-01", json!({"to": "2026-11-30"})), &ct()).is_empty());
 }
 
-/// SI 1992/558 art. 3 class F: exempt while "less than six months have elapsed since the day on
-/// which the grant [of probate or letters of administration] was made", so the last exempt day
-/// is the day before six months from the grant: granted 15 August 2026, exempt to 14 February
+/// SI 1992/558 art. 3 class F (as amended in 1994): exempt while "less than six months have
+/// elapsed since the date of the grant" of probate or letters of administration, so the last
+/// exempt day is the day before six months from the grant: granted 15 August 2026, exempt to 14 February
 /// 2027.
 #[test]
 fn class_f_ends_the_day_before_six_months_from_probate_si_1992_558() {
