@@ -378,8 +378,9 @@ async fn breathing_space_holds_recovery_until_it_is_released() -> anyhow::Result
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["applied"][0]["after"][0]["to"], json!(today() + Days::new(54)), "{done}");
 
-    let summons = json!([{ "kind": "recovery_stage", "account": ACCOUNT.reference, "stage": "summons" }]);
-    let (status, problem) = complete(&app, "ct-insolvency", "ct-recovery", ACCOUNT.reference, summons.clone()).await?;
+    let notice = json!([{ "kind": "recovery_stage", "account": ACCOUNT.reference, "stage": "final_notice",
+                          "on": today() }]);
+    let (status, problem) = complete(&app, "ct-insolvency", "ct-recovery", ACCOUNT.reference, notice.clone()).await?;
     assert_eq!(status, 422, "{problem}");
     assert!(messages(&problem).contains("breathing_space"), "{problem}");
 
@@ -393,7 +394,13 @@ async fn breathing_space_holds_recovery_until_it_is_released() -> anyhow::Result
     )
     .await?;
     assert_eq!(status, 200, "{done}");
-    let (status, done) = complete(&app, "ct-insolvency", "ct-recovery", ACCOUNT.reference, summons).await?;
+    // A summons cannot skip the final notice (SI 1992/613 reg 33): refused naming the rule.
+    let summons = json!([{ "kind": "recovery_stage", "account": ACCOUNT.reference, "stage": "summons",
+                           "on": today(), "sum_due_from": today() }]);
+    let (status, problem) = complete(&app, "ct-insolvency", "ct-recovery", ACCOUNT.reference, summons).await?;
+    assert_eq!(status, 422, "{problem}");
+    assert!(messages(&problem).contains("SI 1992/613 regs 23, 33 and 34(1)"), "{problem}");
+    let (status, done) = complete(&app, "ct-insolvency", "ct-recovery", ACCOUNT.reference, notice).await?;
     assert_eq!(status, 200, "{done}");
     Ok(())
 }
@@ -408,7 +415,7 @@ async fn two_changes_to_one_account_in_one_completion_both_stand() -> anyhow::Re
         ACCOUNT.reference,
         json!([
             { "kind": "vulnerability_flag", "account": ACCOUNT.reference, "vulnerable": true, "reason": "Recently bereaved" },
-            { "kind": "recovery_stage", "account": ACCOUNT.reference, "stage": "reminder" },
+            { "kind": "recovery_stage", "account": ACCOUNT.reference, "stage": "reminder", "on": today() },
         ]),
     )
     .await?;

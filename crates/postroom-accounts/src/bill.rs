@@ -30,7 +30,11 @@
 //! `details.empty_since` on each day (none in the first year empty, the 1-year tier to 5 years,
 //! the 5-year tier to 10, then the 10-year tier); without it, from `details.percent` (the lowest
 //! tier whose maximum allows it), else the 1-year tier. Its percentage is `details.percent`
-//! when given, else the council's for the tier. A premium of 0% is not charged.
+//! when given, else the council's for the tier. A premium of 0% is not charged. No premium is
+//! charged on a day a premium exception (SI 2024/1007, classes E–M, from 1 April 2025) takes it
+//! off: E–I both premiums, J–L the second-home premium, M the long-term empty premium. A class
+//! F exemption with `details.probate_granted_on` ends the day before six months from the grant
+//! (SI 1992/558).
 //!
 //! **Instalments**: 12 when the account has asked for 12, else 10; on the Direct Debit's
 //! collection day unless the mandate is cancelled or rejected, else the configured day. The
@@ -55,6 +59,7 @@ use postroom_charges::{DatePeriod, FirstInstalment, PremiumKind, ScheduleRequest
 
 use crate::state::{AccountState, MandateStatus, Service};
 
+mod exceptions;
 mod inputs;
 mod revisions;
 

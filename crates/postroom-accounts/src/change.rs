@@ -8,14 +8,17 @@ use serde::{Deserialize, Serialize};
 use postroom_charges::Pence;
 use postroom_domain::ChangeKind;
 
-use crate::state::{AccountState, ApprovalPolicy, Context, DiscountClass, RecoveryStage, Section, Service, category};
+use crate::state::{AccountState, ApprovalPolicy, Context, DiscountClass, Section, Service, category};
 
 mod approval;
 mod bacs;
 mod direct_debit;
+mod exemptions;
 mod parse;
 mod people;
+mod premium_exceptions;
 mod recovery;
+mod recovery_stage;
 mod reductions;
 mod reliefs;
 mod rules;
@@ -27,15 +30,16 @@ pub use bacs::{BacsAdvice, BacsReport, bacs_reference_problem, normalise_sort_co
 pub use direct_debit::{
     ADVANCE_NOTICE_WORKING_DAYS, DirectDebitAmend, DirectDebitCancel, DirectDebitSetup, REFERENCE_PREFIX,
 };
+pub use exemptions::{ExemptionEnd, ExemptionGrant};
 pub use parse::{ChangeError, parse_changes, parse_each};
 pub use people::{
     AUTHORITY_MAX_YEARS, AuthorityScope, MoveIn, MoveOut, NameContactUpdate, ThirdPartyAuthority,
     ThirdPartyAuthorityEnd,
 };
+pub use premium_exceptions::{EXCEPTIONS_START, ExceptionClass, Excepts, PremiumException, PremiumExceptionEnd};
 pub use recovery::{Frequency, HoldReason, InstalmentPlan, PaymentArrangement, RecoveryHold, RecoveryRelease};
-pub use reductions::{
-    DisabledBandReduction, DisabledBandReductionEnd, ExemptionEnd, ExemptionGrant, Premium, PremiumEnd, PremiumType,
-};
+pub use recovery_stage::{COUNCIL_TAX_LIABILITY_ORDER_DAYS, RecoveryStageChange};
+pub use reductions::{DisabledBandReduction, DisabledBandReductionEnd, Premium, PremiumEnd, PremiumType};
 pub use reliefs::{ReliefEnd, ReliefGrant, ReliefKind};
 pub use rules::MAX_NAME;
 pub use valuation::{BandChange, RateableValueChange};
@@ -66,6 +70,10 @@ pub enum Change {
     Premium(Premium),
     /// The last day a premium applies.
     PremiumEnd(PremiumEnd),
+    /// A premium exception class (SI 2024/1007) from a date.
+    PremiumException(PremiumException),
+    /// The last day a premium exception applies.
+    PremiumExceptionEnd(PremiumExceptionEnd),
     /// The disabled band reduction from a date.
     DisabledBandReduction(DisabledBandReduction),
     /// The last day of the disabled band reduction.
@@ -143,14 +151,6 @@ pub struct VulnerabilityFlag {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RecoveryStageChange {
-    pub account: String,
-    /// The new stage; `null` when the arrears are cleared.
-    pub stage: Option<RecoveryStage>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct MoneyChange {
     pub account: String,
     /// In pence, more than zero.
@@ -173,6 +173,8 @@ impl Change {
             Self::ExemptionEnd(_) => ChangeKind::ExemptionEnd,
             Self::Premium(_) => ChangeKind::Premium,
             Self::PremiumEnd(_) => ChangeKind::PremiumEnd,
+            Self::PremiumException(_) => ChangeKind::PremiumException,
+            Self::PremiumExceptionEnd(_) => ChangeKind::PremiumExceptionEnd,
             Self::DisabledBandReduction(_) => ChangeKind::DisabledBandReduction,
             Self::DisabledBandReductionEnd(_) => ChangeKind::DisabledBandReductionEnd,
             Self::ReliefGrant(_) => ChangeKind::ReliefGrant,
@@ -220,6 +222,8 @@ impl Change {
             Self::ExemptionEnd(c) => &c.account,
             Self::Premium(c) => &c.account,
             Self::PremiumEnd(c) => &c.account,
+            Self::PremiumException(c) => &c.account,
+            Self::PremiumExceptionEnd(c) => &c.account,
             Self::DisabledBandReduction(c) => &c.account,
             Self::DisabledBandReductionEnd(c) => &c.account,
             Self::ReliefGrant(c) => &c.account,
@@ -249,6 +253,7 @@ impl Change {
             Self::DiscountGrant(_)
             | Self::ExemptionGrant(_)
             | Self::Premium(_)
+            | Self::PremiumException(_)
             | Self::DisabledBandReduction(_)
             | Self::BandChange(_) => Some(Service::CouncilTax),
             Self::ReliefGrant(_) | Self::RateableValueChange(_) => Some(Service::BusinessRates),
@@ -287,7 +292,10 @@ impl Change {
             errors.push(format!("account {} is {is}: {} applies to {for_} only", state.reference, self.kind()));
             return errors;
         }
-        self.rule().check(state, ctx, &mut errors);
+        match self {
+            Self::RecoveryStage(c) => c.check_with(state, ctx, policy, &mut errors),
+            _ => self.rule().check(state, ctx, &mut errors),
+        }
         errors
     }
 
@@ -315,6 +323,8 @@ impl Change {
             Self::ExemptionEnd(c) => c,
             Self::Premium(c) => c,
             Self::PremiumEnd(c) => c,
+            Self::PremiumException(c) => c,
+            Self::PremiumExceptionEnd(c) => c,
             Self::DisabledBandReduction(c) => c,
             Self::DisabledBandReductionEnd(c) => c,
             Self::ReliefGrant(c) => c,
@@ -357,6 +367,9 @@ impl Change {
             Self::DiscountGrant(_) | Self::DiscountEnd(_) => Section::Adjustments(category::DISCOUNT),
             Self::ExemptionGrant(_) | Self::ExemptionEnd(_) => Section::Adjustments(category::EXEMPTION),
             Self::Premium(_) | Self::PremiumEnd(_) => Section::Adjustments(category::PREMIUM),
+            Self::PremiumException(_) | Self::PremiumExceptionEnd(_) => {
+                Section::Adjustments(category::PREMIUM_EXCEPTION)
+            }
             Self::DisabledBandReduction(_) | Self::DisabledBandReductionEnd(_) => {
                 Section::Adjustments(category::DISABLED_BAND_REDUCTION)
             }

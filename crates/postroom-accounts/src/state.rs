@@ -144,6 +144,12 @@ pub mod category {
     pub const EXEMPTION: &str = "exemption";
     /// Council Tax premium (code: `long_term_empty` or `second_home`; details: tier percent).
     pub const PREMIUM: &str = "premium";
+    /// Council Tax premium exception of SI 2024/1007 (code: the class letter E–M; details: class
+    /// G's `owner`, class I's `probate_granted_on`).
+    pub const PREMIUM_EXCEPTION: &str = "premium_exception";
+    /// A recovery step taken (code: [`crate::RecoveryStage`]; from = to: the day the notice was
+    /// issued, the summons served or the order made; details: a summons's `sum_due_from`).
+    pub const RECOVERY_NOTICE: &str = "recovery_notice";
     /// Council Tax disabled band reduction (code: `disabled_band_reduction`).
     pub const DISABLED_BAND_REDUCTION: &str = "disabled_band_reduction";
     /// Business Rates relief (code: [`crate::change::ReliefKind`]).
@@ -587,6 +593,10 @@ pub struct ApprovalPolicy {
     /// No change may carry more than this many pence (a refund, a write-off, a payment
     /// arrangement's payment): more is refused as a mistake.
     pub max_amount_pence: i64,
+    /// A Business Rates liability order is refused until this many days after the summons was
+    /// served. 14, as Council Tax's SI 1992/613 reg 35(2A); unverified for NNDR (`domain.md`
+    /// §3.3, §10), so configuration.
+    pub business_rates_liability_order_days: u32,
 }
 
 impl ApprovalPolicy {
@@ -604,6 +614,7 @@ impl Default for ApprovalPolicy {
             kinds: vec![ChangeKind::Refund, ChangeKind::WriteOff],
             amount_pence: Self::DEFAULT_AMOUNT_PENCE,
             max_amount_pence: Self::DEFAULT_MAX_AMOUNT_PENCE,
+            business_rates_liability_order_days: 14,
         }
     }
 }

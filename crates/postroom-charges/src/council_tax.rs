@@ -9,6 +9,11 @@
 //! ```
 //!
 //! Order: band reduction → discount → premium (common practice; statutory order unverified).
+//! A premium and a local class C or D discount never combine: on a day a long-term empty or
+//! second-home premium applies, "the discount under section 11(2)(a) shall not apply" (LGFA 1992
+//! s11B(1)(a), s11C(1)(a)), and the class C and D percentages are that discount as varied under
+//! s11A. The amount increased by the premium is the full charge, so such a day costs
+//! `charge × (1 + premium)` and its line says the discount was not applied.
 //! The product is evaluated exactly (integer pence × basis points × days) and rounded half-up to
 //! the penny once per line. With [`BandRounding::BandAmountFirst`] the annual band amount is
 //! rounded to the penny first, as councils publish it, and the rest is exact.
@@ -120,6 +125,8 @@ struct Circumstances {
     reduced: bool,
     discount: Option<Discount>,
     premium: Option<(PremiumKind, Percent)>,
+    /// A local class C or D discount a premium displaced (LGFA 1992 s11B(1)(a), s11C(1)(a)).
+    displaced: Option<Discount>,
 }
 
 /// Computes the Council Tax charge for `input`, one line per run of days with the same
@@ -177,7 +184,7 @@ fn circumstances_on(input: &CouncilTaxInput, day: NaiveDate) -> Result<Circumsta
         input.discounts.iter().filter(|d| d.period.contains(day)).map(|d| &d.discount).collect();
     let premiums: Vec<&PremiumPeriod> = input.premiums.iter().filter(|p| p.period.contains(day)).collect();
     if let Some(exempt) = discounts.iter().find(|d| matches!(d, Discount::Exempt { .. })) {
-        return Ok(Circumstances { reduced: false, discount: Some((*exempt).clone()), premium: None });
+        return Ok(Circumstances { reduced: false, discount: Some((*exempt).clone()), premium: None, displaced: None });
     }
     if discounts.len() > 1 {
         return Err(CouncilTaxError::OverlappingDiscounts(day));
@@ -185,12 +192,13 @@ fn circumstances_on(input: &CouncilTaxInput, day: NaiveDate) -> Result<Circumsta
     if premiums.len() > 1 {
         return Err(CouncilTaxError::OverlappingPremiums(day));
     }
-    let discount = discounts.first().map(|d| (*d).clone());
+    let mut discount = discounts.first().map(|d| (*d).clone());
     let premium = premiums.first().map(|p| (p.kind, p.percent));
     if premium.is_some() && discount.as_ref().is_some_and(Discount::implies_resident) {
         return Err(CouncilTaxError::PremiumWithResidentDiscount(day));
     }
-    Ok(Circumstances { reduced, discount, premium })
+    let displaced = if premium.is_some() { discount.take_if(|d| d.is_empty_home_discount()) } else { None };
+    Ok(Circumstances { reduced, discount, premium, displaced })
 }
 
 fn line(input: &CouncilTaxInput, run: DatePeriod, c: &Circumstances) -> Result<ChargeLine, CouncilTaxError> {
@@ -229,6 +237,9 @@ fn describe(band: Band, c: &Circumstances) -> String {
     }
     if let Some((kind, percent)) = c.premium {
         parts.push(format!("{kind} {percent}"));
+    }
+    if let Some(d) = &c.displaced {
+        parts.push(format!("{d} not applied with a premium (LGFA 1992 s11B(1)(a), s11C(1)(a))"));
     }
     parts.join("; ")
 }

@@ -45,6 +45,14 @@ impl Discount {
         }
     }
 
+    /// Whether it is a local class C or D discount: the discount under LGFA 1992 s11(2)(a) as
+    /// varied under s11A, which a long-term empty or second-home premium disapplies (s11B(1)(a),
+    /// s11C(1)(a)).
+    #[must_use]
+    pub const fn is_empty_home_discount(&self) -> bool {
+        matches!(self, Self::LocalClassC { .. } | Self::LocalClassD { .. })
+    }
+
     /// Whether the discount implies someone is resident (so no empty-home or second-home premium
     /// can apply at the same time).
     #[must_use]

@@ -141,15 +141,36 @@ fn premium_with_single_person_discount_is_an_error() -> TestResult {
     Ok(())
 }
 
+/// LGFA 1992 s11B(1)(a) (and s11C(1)(a) for second homes): on a day with a premium "the discount
+/// under section 11(2)(a) shall not apply", and the class C and D discounts are that discount as
+/// varied under s11A. Band D £2,280 with a 10% class C discount and a 100% premium is £4,560
+/// (£2,280 × 2), not £2,280 × 0.9 × 2 = £4,104; on the days without the premium the discount
+/// applies again.
 #[test]
-fn premium_applies_after_a_local_discount() -> TestResult {
+fn a_premium_disapplies_the_class_c_or_d_discount_under_s11b() -> TestResult {
     let mut input = whole_year(Band::D)?;
     input.premiums.push(premium(PremiumKind::LongTermEmpty1Year, 100)?);
     input.discounts.push(DiscountPeriod {
         discount: Discount::LocalClassC { percent: Percent::whole(10) },
         period: input.liability,
     });
-    assert_eq!(council_tax_charge(&input)?.total.to_string(), "£4,104.00");
+    let bill = council_tax_charge(&input)?;
+    assert_eq!(bill.total.to_string(), "£4,560.00");
+    assert!(bill.lines[0].description.contains("class C discount 10% not applied with a premium"), "{bill:?}");
+    assert!(bill.lines[0].description.contains("s11B(1)(a)"));
+
+    input.discounts[0].discount = Discount::LocalClassD { percent: Percent::whole(50) };
+    input.premiums[0] = PremiumPeriod {
+        kind: PremiumKind::SecondHome,
+        percent: Percent::whole(100),
+        period: period("2025-10-01", "2026-03-31")?,
+    };
+    let bill = council_tax_charge(&input)?;
+    let amounts: Vec<i64> = bill.lines.iter().map(|l| l.amount.pence()).collect();
+    // 1 Apr–30 Sep (183 days) at 50% off; 1 Oct–31 Mar (182 days) doubled, no discount.
+    assert_eq!(amounts, vec![57_156, 227_375]);
+    assert!(bill.lines[0].description.contains("class D discount 50%"));
+    assert!(!bill.lines[0].description.contains("not applied"));
     Ok(())
 }
 

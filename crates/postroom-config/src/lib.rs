@@ -455,6 +455,9 @@ pub struct WorkSettings {
     /// The largest amount of money, in pence, any account change may carry (a refund, a
     /// write-off, a payment arrangement's payment): larger ones are refused as mistakes.
     pub max_amount_pence: i64,
+    /// Days after a Business Rates summons was served before a liability order may be recorded:
+    /// 14 as Council Tax's SI 1992/613 reg 35(2A); the NNDR rule is unverified, so configurable.
+    pub business_rates_liability_order_days: u32,
     /// How long a completion's `Idempotency-Key` and its response are kept.
     #[serde(with = "humantime_serde")]
     pub idempotency_ttl: Duration,
@@ -469,6 +472,7 @@ impl Default for WorkSettings {
             approval_kinds: vec![postroom_domain::ChangeKind::Refund, postroom_domain::ChangeKind::WriteOff],
             approval_amount_pence: 100_000,
             max_amount_pence: 1_000_000_000,
+            business_rates_liability_order_days: 14,
             idempotency_ttl: Duration::from_secs(7 * 24 * 3600),
         }
     }

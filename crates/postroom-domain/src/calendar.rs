@@ -70,6 +70,10 @@ impl Clock {
 pub struct WorkingCalendar {
     /// Proclaimed one-off bank holidays (gov.uk file or configuration): statutory.
     extra_bank_holidays: BTreeSet<NaiveDate>,
+    /// Dates the standing rules give that a gov.uk file moved elsewhere (2020's early May bank
+    /// holiday, 4 May by rule, was moved to 8 May): working days unless a holiday by other
+    /// means.
+    moved_away: BTreeSet<NaiveDate>,
     /// Council closure days: non-working on the service calendar only.
     closure_days: BTreeSet<NaiveDate>,
     /// Whether Scottish and Northern Irish bank holidays are non-working too (FOIA s10(6)).
@@ -99,32 +103,27 @@ impl WorkingCalendar {
     }
 
     /// Adds the England & Wales events of a gov.uk `bank-holidays.json` document as bank
-    /// holidays (statutory).
+    /// holidays (statutory). An event named like a standing holiday ("Early May bank holiday
+    /// (VE day)" is the early May bank holiday) on another date than the rules give moves that
+    /// holiday: the rule's date stops being a holiday ([`gov_uk::moves`]).
     ///
     /// # Errors
     /// When the document is not the gov.uk format.
-    pub fn with_gov_uk_json(self, json: &str) -> Result<Self, serde_json::Error> {
-        #[derive(Deserialize)]
-        struct Division {
-            events: Vec<Event>,
-        }
-        #[derive(Deserialize)]
-        struct Event {
-            date: NaiveDate,
-        }
-        #[derive(Deserialize)]
-        struct Doc {
-            #[serde(rename = "england-and-wales")]
-            england_and_wales: Division,
-        }
-        let doc: Doc = serde_json::from_str(json)?;
-        Ok(self.with_bank_holidays(doc.england_and_wales.events.into_iter().map(|e| e.date)))
+    pub fn with_gov_uk_json(mut self, json: &str) -> Result<Self, serde_json::Error> {
+        let events = gov_uk::england_and_wales_events(json)?;
+        self.moved_away.extend(gov_uk::moves(&events));
+        Ok(self.with_bank_holidays(events.into_iter().map(|e| e.date)))
     }
 
     /// The statutory calendar: this calendar's bank holidays without its closure days.
     #[must_use]
     pub fn statutory(&self) -> Self {
-        Self { extra_bank_holidays: self.extra_bank_holidays.clone(), closure_days: BTreeSet::new(), uk_wide: false }
+        Self {
+            extra_bank_holidays: self.extra_bank_holidays.clone(),
+            moved_away: self.moved_away.clone(),
+            closure_days: BTreeSet::new(),
+            uk_wide: false,
+        }
     }
 
     /// The statutory calendar with every UK bank holiday (FOIA s10(6)): [`Self::statutory`] plus
@@ -151,8 +150,9 @@ impl WorkingCalendar {
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
         let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
         let uk_holiday = self.uk_wide && uk_only_bank_holidays(day.year()).contains(&day);
+        let by_rule = is_bank_holiday(day) && !self.moved_away.contains(&day);
         !(weekend
-            || is_bank_holiday(day)
+            || by_rule
             || uk_holiday
             || self.extra_bank_holidays.contains(&day)
             || self.closure_days.contains(&day))
@@ -207,7 +207,8 @@ impl WorkingCalendar {
     /// Bank holidays (rule-based and proclaimed, England & Wales) and closure days in `year`.
     #[must_use]
     pub fn closed_days_in(&self, year: i32) -> Vec<NaiveDate> {
-        let mut days: BTreeSet<NaiveDate> = bank_holidays(year).into_iter().collect();
+        let mut days: BTreeSet<NaiveDate> =
+            bank_holidays(year).into_iter().filter(|d| !self.moved_away.contains(d)).collect();
         days.extend(self.extra_bank_holidays.iter().chain(&self.closure_days).filter(|d| d.year() == year));
         days.into_iter().collect()
     }
@@ -224,23 +225,29 @@ fn is_bank_holiday(day: NaiveDate) -> bool {
 /// England & Wales bank holidays of `year` by the standing rules (no one-off proclamations).
 #[must_use]
 pub fn bank_holidays(year: i32) -> Vec<NaiveDate> {
+    named_bank_holidays(year).into_iter().map(|(_, day)| day).collect()
+}
+
+/// [`bank_holidays`] with each one's name as gov.uk titles it.
+#[must_use]
+pub fn named_bank_holidays(year: i32) -> Vec<(&'static str, NaiveDate)> {
     let Some(easter) = easter_sunday(year) else {
         return Vec::new();
     };
     let mut days = Vec::with_capacity(8);
     let ymd = |m, d| NaiveDate::from_ymd_opt(year, m, d);
     if let Some(jan1) = ymd(1, 1) {
-        days.push(substitute_single(jan1));
+        days.push(("New Year's Day", substitute_single(jan1)));
     }
-    days.extend(easter.checked_sub_days(Days::new(2))); // Good Friday
-    days.extend(easter.checked_add_days(Days::new(1))); // Easter Monday
-    days.extend(NaiveDate::from_weekday_of_month_opt(year, 5, Weekday::Mon, 1)); // Early May
-    days.extend(last_monday(year, 5)); // Spring
-    days.extend(last_monday(year, 8)); // Summer
+    days.extend(easter.checked_sub_days(Days::new(2)).map(|d| ("Good Friday", d)));
+    days.extend(easter.checked_add_days(Days::new(1)).map(|d| ("Easter Monday", d)));
+    days.extend(NaiveDate::from_weekday_of_month_opt(year, 5, Weekday::Mon, 1).map(|d| ("Early May bank holiday", d)));
+    days.extend(last_monday(year, 5).map(|d| ("Spring bank holiday", d)));
+    days.extend(last_monday(year, 8).map(|d| ("Summer bank holiday", d)));
     if let (Some(xmas), Some(boxing)) = (ymd(12, 25), ymd(12, 26)) {
         let (a, b) = substitute_christmas(xmas, boxing);
-        days.push(a);
-        days.push(b);
+        days.push(("Christmas Day", a));
+        days.push(("Boxing Day", b));
     }
     days
 }
@@ -316,6 +323,9 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
     let day = (h + l - 7 * m + 114) % 31 + 1;
     NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
 }
+
+#[path = "calendar_gov_uk.rs"]
+mod gov_uk;
 
 #[cfg(test)]
 #[path = "calendar_tests.rs"]

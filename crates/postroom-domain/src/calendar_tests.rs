@@ -226,3 +226,33 @@ fn uk_wide_statutory_calendar_adds_scottish_and_northern_irish_bank_holidays() {
     assert!(uk.is_working_day(d(2026, 12, 29)), "a council closure day is a working day");
     assert!(cal.for_clock(Clock::Statutory).is_working_day(d(2026, 11, 30)));
 }
+
+/// gov.uk moved 2020's early May bank holiday from Monday 4 May to Friday 8 May (VE day) and
+/// 2022's spring bank holiday from Monday 30 May to Thursday 2 June (Platinum Jubilee): the file
+/// is the canonical list (`domain.md` §7), so the rule's date is a working day again, not a
+/// second holiday (Banking and Financial Dealings Act 1971 s1(3): holidays appointed by
+/// proclamation in substitution).
+#[test]
+fn gov_uk_json_moves_a_standing_holiday_instead_of_adding_a_second() {
+    let json = r#"{"england-and-wales":{"division":"england-and-wales","events":[
+        {"title":"New Year’s Day","date":"2020-01-01","notes":"","bunting":true},
+        {"title":"Early May bank holiday (VE day)","date":"2020-05-08","notes":"","bunting":true},
+        {"title":"Spring bank holiday","date":"2020-05-25","notes":"","bunting":true},
+        {"title":"Spring bank holiday","date":"2022-06-02","notes":"","bunting":true},
+        {"title":"Platinum Jubilee bank holiday","date":"2022-06-03","notes":"","bunting":true},
+        {"title":"Christmas Day","date":"2022-12-27","notes":"Substitute day","bunting":true}]},
+        "scotland":{"division":"scotland","events":[]}}"#;
+    let cal = WorkingCalendar::england_and_wales().with_gov_uk_json(json).unwrap();
+    assert!(!cal.is_working_day(d(2020, 5, 8)), "VE day is the early May bank holiday of 2020");
+    assert!(cal.is_working_day(d(2020, 5, 4)), "the rule's first Monday of May 2020 was moved away");
+    assert!(!cal.is_working_day(d(2020, 5, 25)), "the spring bank holiday stayed");
+    assert!(!cal.is_working_day(d(2020, 1, 1)));
+    assert!(cal.is_working_day(d(2022, 5, 30)), "2022's spring bank holiday moved to 2 June");
+    assert!(!cal.is_working_day(d(2022, 6, 2)) && !cal.is_working_day(d(2022, 6, 3)));
+    assert!(!cal.is_working_day(d(2022, 12, 27)), "a substitute day as the rules give it");
+    assert!(!cal.is_working_day(d(2022, 5, 2)), "a holiday the file does not name is kept");
+    assert!(cal.statutory().is_working_day(d(2020, 5, 4)), "the statutory calendar agrees");
+    assert!(!cal.closed_days_in(2020).contains(&d(2020, 5, 4)));
+    assert!(cal.closed_days_in(2020).contains(&d(2020, 5, 8)));
+    assert_eq!(cal.working_days_between(d(2020, 5, 1), d(2020, 5, 11)), 5, "Mon 4–Thu 7 and Mon 11");
+}

@@ -45,6 +45,8 @@ change_kinds! {
     ExemptionEnd => "exemption_end",
     Premium => "premium",
     PremiumEnd => "premium_end",
+    PremiumException => "premium_exception",
+    PremiumExceptionEnd => "premium_exception_end",
     DisabledBandReduction => "disabled_band_reduction",
     DisabledBandReductionEnd => "disabled_band_reduction_end",
     ReliefGrant => "relief_grant",

@@ -146,6 +146,7 @@ impl Application {
             kinds: settings.work.approval_kinds.clone(),
             amount_pence: settings.work.approval_amount_pence,
             max_amount_pence: settings.work.max_amount_pence,
+            business_rates_liability_order_days: settings.work.business_rates_liability_order_days,
         });
         let replying = crate::replies::replying(&settings, templates.clone(), calendar.clone())?;
         let casework =

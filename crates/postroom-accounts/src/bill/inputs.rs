@@ -13,18 +13,18 @@ use super::{BillError, LocalRates, Rates};
 use crate::state::{AccountState, Adjustment, BadValuation, ValuationHistory, category};
 
 /// The adjustment's days within `year`, if any.
-fn within(a: &Adjustment, year: FinancialYear) -> Option<DatePeriod> {
+pub(super) fn within(a: &Adjustment, year: FinancialYear) -> Option<DatePeriod> {
     let from = a.from.max(year.start());
     let to = a.to.map_or(year.end(), |t| t.min(year.end()));
     DatePeriod::new(from, to).ok()
 }
 
-fn bad(a: &Adjustment, reason: impl Into<String>) -> BillError {
+pub(super) fn bad(a: &Adjustment, reason: impl Into<String>) -> BillError {
     BillError::BadAdjustment { category: a.category.clone(), code: a.code.clone(), from: a.from, reason: reason.into() }
 }
 
 /// A date in an adjustment's details, if given.
-fn detail_date(a: &Adjustment, key: &str) -> Result<Option<NaiveDate>, BillError> {
+pub(super) fn detail_date(a: &Adjustment, key: &str) -> Result<Option<NaiveDate>, BillError> {
     match a.details.get(key) {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(v) => v
@@ -122,6 +122,7 @@ impl CouncilTaxParts {
                 }
                 category::EXEMPTION => {
                     let class = ExemptionClass::parse(&a.code).map_err(|e| bad(a, e.to_string()))?;
+                    let Some(period) = super::exceptions::exemption_days(a, period)? else { continue };
                     parts.discounts.push(DiscountPeriod { discount: Discount::Exempt { class }, period });
                 }
                 category::DISABLED_BAND_REDUCTION => parts.disabled_reduction.push(period),
@@ -141,6 +142,8 @@ impl CouncilTaxParts {
                 _ => {}
             }
         }
+        let excepted = super::exceptions::exceptions(account, year)?;
+        parts.premiums = super::exceptions::without_excepted_days(parts.premiums, &excepted);
         Ok(parts)
     }
 }

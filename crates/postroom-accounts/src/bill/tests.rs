@@ -333,3 +333,5 @@ fn local_rates_above_the_legal_maximum_are_named() {
         ["class_c_discount = 101% is more than the maximum 100%", "second_home = 150% is more than the maximum 100%"]
     );
 }
+
+mod exceptions;

@@ -10,7 +10,7 @@ use crate::state::{AccountState, ApprovalPolicy};
 
 impl Change {
     /// Why this change needs a team leader's approval under `policy`, if it does: kinds that
-    /// always do, a refund or write-off of more than `policy.amount_pence`, a discount, exemption, disabled band reduction or relief backdated more than
+    /// always do, a refund or write-off of more than `policy.amount_pence`, a discount, exemption, premium exception, disabled band reduction or relief backdated more than
     /// `policy.backdate_days`, and a band or rateable value reduction backdated that far (it
     /// creates a refund). Without the account's state a band change counts as a reduction when
     /// it takes effect before the list was altered (a band increase never does), and so does a
@@ -34,6 +34,7 @@ impl Change {
         let (what, from) = match self {
             Self::DiscountGrant(c) => ("discount", c.from),
             Self::ExemptionGrant(c) => ("exemption", c.from),
+            Self::PremiumException(c) => ("premium exception", c.from),
             Self::DisabledBandReduction(c) => ("disabled band reduction", c.from),
             Self::ReliefGrant(c) => ("relief", c.from),
             Self::BandChange(c) if c.effective_from < c.list_altered_on => ("band reduction", c.effective_from),

@@ -117,6 +117,8 @@ fn of_kind(kind: ChangeKind, fields: Value) -> Result<Change, input::FieldProble
         ExemptionEnd,
         Premium,
         PremiumEnd,
+        PremiumException,
+        PremiumExceptionEnd,
         DisabledBandReduction,
         DisabledBandReductionEnd,
         ReliefGrant,

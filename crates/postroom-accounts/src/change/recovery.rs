@@ -7,8 +7,7 @@ use serde_json::json;
 
 use super::RecoveryStageChange;
 use super::rules::{Rule, add_days, add_months, apply_end, end_ok, months_last_day, period_of};
-use crate::state::RecoveryStage;
-use crate::state::{AccountState, Adjustment, Context, category};
+use crate::state::{AccountState, Adjustment, ApprovalPolicy, Context, category};
 
 /// 10 or 12 monthly instalments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -271,39 +270,10 @@ impl Rule for RecoveryRelease {
 
 impl Rule for RecoveryStageChange {
     fn check(&self, state: &AccountState, ctx: Context<'_>, errors: &mut Vec<String>) {
-        if let Some(stage) = self.stage.filter(|s| !s.applies_to(state.service)) {
-            errors.push(format!("{stage} is not a recovery power for business rates"));
-        }
-        if self.stage == state.recovery_stage {
-            errors.push(format!("account {} is already at that recovery stage", state.reference));
-            return;
-        }
-        let later = match (self.stage, state.recovery_stage) {
-            (None, _) => false,
-            (Some(_), None) => true,
-            (Some(new), Some(now)) => new > now,
-        };
-        if later
-            && let Some(hold) =
-                state.adjustments.iter().find(|a| a.category == category::RECOVERY_HOLD && a.runs_on(ctx.today))
-        {
-            let until = hold.to.map_or_else(|| ", open-ended".to_owned(), |t| format!(" until {t}"));
-            errors.push(format!("recovery is held ({}{until}): no further recovery action", hold.code));
-        }
-        // Enforcement, attachments, charging orders, insolvency and committal all rest on a
-        // liability order (`domain.md` §2.2).
-        if let Some(stage) = self.stage.filter(|s| *s > RecoveryStage::LiabilityOrder)
-            && state.recovery_stage.is_none_or(|now| now < RecoveryStage::LiabilityOrder)
-        {
-            errors.push(format!(
-                "{stage} needs a liability order first: account {} is at {}",
-                state.reference,
-                state.recovery_stage.map_or("no recovery stage", RecoveryStage::as_str)
-            ));
-        }
+        self.check_with(state, ctx, &ApprovalPolicy::default(), errors);
     }
 
     fn apply(&self, state: &mut AccountState) {
-        state.recovery_stage = self.stage;
+        self.apply_to(state);
     }
 }

@@ -1,42 +1,15 @@
 //! What reduces or raises a Council Tax bill for a period: discounts (their changes are declared
-//! in the parent module), exemptions, premiums and the disabled band reduction. Reliefs, their
+//! in the parent module), premiums and the disabled band reduction (exemptions are in
+//! `exemptions`, premium exceptions in `premium_exceptions`). Reliefs, their
 //! Business Rates counterpart, are in `reliefs`.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use postroom_charges::ExemptionClass;
-
 use super::rules::{Rule, add_months, apply_end, end_ok, months_last_day, period_of, period_ok, text_ok, whole_years};
 use super::{DiscountEnd, DiscountGrant, MAX_TEXT};
 use crate::state::{AccountState, Adjustment, Context, DiscountClass, category};
-
-/// An exempt-dwelling class from a date (`domain.md` §1.4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExemptionGrant {
-    pub account: String,
-    /// B or D–W.
-    #[schema(value_type = String, example = "F")]
-    pub class: ExemptionClass,
-    pub from: NaiveDate,
-    /// Last day, when known. Class B lasts at most 6 months; class F ends 6 months after
-    /// probate is granted.
-    pub to: Option<NaiveDate>,
-    /// Class F: the day probate (or letters of administration) was granted, once it has been.
-    pub probate_granted_on: Option<NaiveDate>,
-}
-
-/// The last day an exemption applies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExemptionEnd {
-    pub account: String,
-    #[schema(value_type = String, example = "F")]
-    pub class: ExemptionClass,
-    pub last_day: NaiveDate,
-}
 
 /// Which Council Tax premium (`domain.md` §1.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -102,10 +75,6 @@ pub struct DisabledBandReductionEnd {
     pub last_day: NaiveDate,
 }
 
-/// Class B lasts at most this many months.
-const CLASS_B_MONTHS: u32 = 6;
-/// Class F ends at most this many months after probate is granted.
-const CLASS_F_MONTHS_AFTER_PROBATE: u32 = 6;
 /// Class D discount lasts at most this many months.
 const CLASS_D_DISCOUNT_MONTHS: u32 = 12;
 /// The earliest day a second-home premium can apply (LURA 2023 s80).
@@ -123,7 +92,13 @@ fn occupied_discount(a: &Adjustment) -> bool {
 }
 
 /// Refuses a premium running in `from..=to`: `why` says what rules it out.
-fn no_premium(state: &AccountState, from: NaiveDate, to: Option<NaiveDate>, why: &str, errors: &mut Vec<String>) {
+pub(super) fn no_premium(
+    state: &AccountState,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    why: &str,
+    errors: &mut Vec<String>,
+) {
     if let Some(p) = state.overlapping(category::PREMIUM, from, to).next() {
         errors.push(format!(
             "account {} has a {} premium {} in that period: {why}; end the premium first",
@@ -173,90 +148,6 @@ impl Rule for DiscountEnd {
 
     fn apply(&self, state: &mut AccountState) {
         apply_end(state, category::DISCOUNT, &|a| a.code == self.discount.as_str(), self.last_day);
-    }
-}
-
-impl ExemptionGrant {
-    fn is_class(&self, letter: char) -> bool {
-        self.class.letter() == letter
-    }
-
-    /// The last day class F can run to once probate is granted.
-    fn probate_limit(&self) -> Option<NaiveDate> {
-        self.probate_granted_on.filter(|_| self.is_class('F')).map(|p| add_months(p, CLASS_F_MONTHS_AFTER_PROBATE))
-    }
-
-    /// Its last day as recorded: given, or for class F after probate the latest allowed.
-    fn last_day(&self) -> Option<NaiveDate> {
-        self.to.or_else(|| self.probate_limit())
-    }
-}
-
-impl Rule for ExemptionGrant {
-    fn check(&self, state: &AccountState, ctx: Context<'_>, errors: &mut Vec<String>) {
-        period_ok(self.from, self.to, ctx.today, errors);
-        if self.is_class('B') {
-            let limit = months_last_day(self.from, CLASS_B_MONTHS);
-            match self.to {
-                None => errors.push("a class B exemption lasts at most 6 months: give its last day as to".to_owned()),
-                Some(to) if to > limit => {
-                    errors.push(format!("a class B exemption lasts at most 6 months: to must be on or before {limit}"));
-                }
-                Some(_) => {}
-            }
-        }
-        match (self.probate_granted_on, self.probate_limit()) {
-            (Some(_), None) => errors.push(format!(
-                "probate_granted_on applies only to class F (left empty since a death), not class {}",
-                self.class
-            )),
-            (Some(granted), Some(limit)) => {
-                if granted > ctx.today {
-                    errors.push(format!("probate_granted_on {granted} is in the future"));
-                }
-                if limit < self.from {
-                    errors.push(format!(
-                        "a class F exemption ends at most 6 months after probate ({limit}), which is before from"
-                    ));
-                } else if self.to.is_some_and(|to| to > limit) {
-                    errors.push(format!(
-                        "a class F exemption ends at most 6 months after probate was granted ({granted}): to must \
-                         be on or before {limit}"
-                    ));
-                }
-            }
-            (None, _) => {}
-        }
-        let to = self.last_day();
-        if let Some(other) = state.overlapping(category::EXEMPTION, self.from, to).next() {
-            errors.push(format!(
-                "account {} already has a class {} exemption {} in that period",
-                state.reference,
-                other.code,
-                period_of(other)
-            ));
-        }
-        no_premium(state, self.from, to, "an exempt dwelling pays no premium", errors);
-    }
-
-    fn apply(&self, state: &mut AccountState) {
-        let mut exemption = Adjustment::new(category::EXEMPTION, &self.class.to_string(), self.from, self.last_day());
-        if let Some(granted) = self.probate_granted_on {
-            exemption.details = json!({ "probate_granted_on": granted });
-        }
-        state.adjustments.push(exemption);
-    }
-}
-
-impl Rule for ExemptionEnd {
-    fn check(&self, state: &AccountState, _: Context<'_>, errors: &mut Vec<String>) {
-        let (class, what) = (self.class.to_string(), format!("class {} exemption", self.class));
-        end_ok(state, category::EXEMPTION, &|a| a.code == class, &what, self.last_day, errors);
-    }
-
-    fn apply(&self, state: &mut AccountState) {
-        let class = self.class.to_string();
-        apply_end(state, category::EXEMPTION, &|a| a.code == class, self.last_day);
     }
 }
 

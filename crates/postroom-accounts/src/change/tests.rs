@@ -6,13 +6,15 @@ use serde_json::json;
 use postroom_domain::WorkingCalendar;
 
 use super::*;
-use crate::state::Adjustment;
+use crate::state::{Adjustment, RecoveryStage};
 
 mod direct_debit;
 mod history;
 mod limits;
 mod people;
+mod premium_exceptions;
 mod recovery;
+mod recovery_stage;
 mod reductions;
 mod reliefs;
 mod valuation;
@@ -178,7 +180,9 @@ fn vulnerability_flags_change_something_and_give_a_reason() {
 
 #[test]
 fn attachment_of_earnings_is_not_a_business_rates_power() {
-    let aoe = parse_one(json!({"kind": "recovery_stage", "account": "1", "stage": "attachment_of_earnings"}));
+    let aoe = parse_one(
+        json!({"kind": "recovery_stage", "account": "1", "stage": "attachment_of_earnings", "on": "2026-11-20"}),
+    );
     let mut ordered = ct();
     ordered.recovery_stage = Some(RecoveryStage::LiabilityOrder);
     assert!(aoe.validate(&ordered, ctx()).is_empty());

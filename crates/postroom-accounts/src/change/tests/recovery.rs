@@ -108,25 +108,3 @@ fn a_release_needs_a_running_hold_and_a_last_day() {
     assert_eq!(state.adjustments[0].to, Some(d("2026-11-30")));
     assert_one(&check(release("dispute", Some("2026-11-30"), None), &state), "already ends on 2026-11-30");
 }
-
-#[test]
-fn recovery_does_not_advance_while_held() {
-    let mut state = ct();
-    state.recovery_stage = Some(RecoveryStage::Reminder);
-    apply(hold("breathing_space", "2026-11-23", None), &mut state);
-    let summons = check(json!({"kind": "recovery_stage", "account": "1", "stage": "summons"}), &state);
-    assert_eq!(summons, vec!["recovery is held (breathing_space until 2027-01-21): no further recovery action"]);
-    assert!(check(json!({"kind": "recovery_stage", "account": "1", "stage": null}), &state).is_empty(), "clearing");
-    state.recovery_stage = Some(RecoveryStage::FinalNotice);
-    assert!(
-        check(json!({"kind": "recovery_stage", "account": "1", "stage": "reminder"}), &state).is_empty(),
-        "earlier"
-    );
-    let mut open = ct();
-    apply(hold("dispute", "2026-10-01", None), &mut open);
-    let first = check(json!({"kind": "recovery_stage", "account": "1", "stage": "reminder"}), &open);
-    assert_one(&first, "recovery is held (dispute, open-ended)");
-    apply(release("dispute", Some("2026-11-22"), None), &mut open);
-    apply(json!({"kind": "recovery_stage", "account": "1", "stage": "reminder"}), &mut open);
-    assert_eq!(open.recovery_stage, Some(RecoveryStage::Reminder));
-}

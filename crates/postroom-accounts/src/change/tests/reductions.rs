@@ -39,22 +39,58 @@ fn class_b_lasts_at_most_six_months() {
     assert!(check(exemption("B", "2026-06-01", json!({"to": "2026-11-30"})), &ct()).is_empty());
 }
 
+/// SI 1992/558 art. 3 class F (as amended in 1994): exempt while "less than six months have
+/// elapsed since the date of the grant" of probate or letters of administration, so the last
+/// exempt day is the day before six months from the grant: granted 15 August 2026, exempt to 14 February
+/// 2027.
 #[test]
-fn class_f_ends_six_months_after_probate() {
+fn class_f_ends_the_day_before_six_months_from_probate_si_1992_558() {
     let mut state = ct();
     apply(exemption("F", "2026-01-10", json!({"probate_granted_on": "2026-08-15"})), &mut state);
-    assert_eq!(state.adjustments[0].to, Some(d("2027-02-15")), "to follows from the grant");
+    assert_eq!(state.adjustments[0].to, Some(d("2027-02-14")), "to follows from the grant");
     assert_eq!(state.adjustments[0].details, json!({"probate_granted_on": "2026-08-15"}));
     let late =
-        check(exemption("F", "2026-01-10", json!({"probate_granted_on": "2026-08-15", "to": "2027-03-01"})), &ct());
+        check(exemption("F", "2026-01-10", json!({"probate_granted_on": "2026-08-15", "to": "2027-02-15"})), &ct());
     assert_one(
         &late,
-        "ends at most 6 months after probate was granted (2026-08-15): to must be on or before 2027-02-15",
+        "ends the day before six months from the grant of probate (2026-08-15): to must be on or before 2027-02-14",
     );
     let open = check(exemption("F", "2026-01-10", json!({})), &ct());
     assert!(open.is_empty(), "before probate it runs open-ended: {open:?}");
     let future = check(exemption("F", "2026-01-10", json!({"probate_granted_on": "2026-12-01"})), &ct());
     assert_one(&future, "probate_granted_on 2026-12-01 is in the future");
+}
+
+/// SI 1992/558 class F: an open-ended class F exemption granted before probate ends when the
+/// grant is notified: `exemption_end` with `probate_granted_on` records the grant and ends it the
+/// day before six months from it (31 August grant: last day 27 February, the month being short).
+#[test]
+fn probate_granted_later_ends_an_open_class_f_exemption_si_1992_558() {
+    let mut state = ct();
+    apply(exemption("F", "2026-01-10", json!({})), &mut state);
+    let end = json!({"kind": "exemption_end", "account": "1", "class": "F", "probate_granted_on": "2026-08-31"});
+    apply(end, &mut state);
+    assert_eq!(state.adjustments[0].to, Some(d("2027-02-27")));
+    assert_eq!(state.adjustments[0].details, json!({"probate_granted_on": "2026-08-31"}));
+    let mut open = ct();
+    apply(exemption("F", "2026-01-10", json!({})), &mut open);
+    let late = check(
+        json!({"kind": "exemption_end", "account": "1", "class": "F", "probate_granted_on": "2026-08-15",
+               "last_day": "2027-02-15"}),
+        &open,
+    );
+    assert_one(&late, "last_day must be on or before 2027-02-14");
+    let earlier = json!({"kind": "exemption_end", "account": "1", "class": "F", "probate_granted_on": "2026-08-15",
+                         "last_day": "2026-11-01"});
+    apply(earlier, &mut open);
+    assert_eq!(open.adjustments[0].to, Some(d("2026-11-01")), "sold or occupied sooner");
+    let other = check(
+        json!({"kind": "exemption_end", "account": "1", "class": "E", "probate_granted_on": "2026-08-15"}),
+        &ct(),
+    );
+    assert!(other.iter().any(|e| e.contains("probate_granted_on applies only to class F")), "{other:?}");
+    let neither = check(json!({"kind": "exemption_end", "account": "1", "class": "E"}), &ct());
+    assert_one(&neither, "last_day is required");
 }
 
 #[test]

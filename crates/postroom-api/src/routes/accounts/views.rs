@@ -82,9 +82,14 @@ pub struct AdjustmentGroups {
     pub discounts: Vec<AdjustmentView>,
     pub exemptions: Vec<AdjustmentView>,
     pub premiums: Vec<AdjustmentView>,
+    /// Premium exceptions (SI 2024/1007; code: the class letter E–M).
+    pub premium_exceptions: Vec<AdjustmentView>,
     pub reliefs: Vec<AdjustmentView>,
     pub disabled_band_reduction: Vec<AdjustmentView>,
     pub recovery_holds: Vec<AdjustmentView>,
+    /// Recovery steps taken (code: the stage; from: the day the notice was issued, the summons
+    /// served or the order made).
+    pub recovery_notices: Vec<AdjustmentView>,
     pub arrangements: Vec<AdjustmentView>,
     pub third_party_authorities: Vec<AdjustmentView>,
     /// Band or rateable value changes from their effective dates.
