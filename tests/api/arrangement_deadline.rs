@@ -1,8 +1,8 @@
 //! A payment arrangement answering a reminder is due before the reminder's 7 days run out
 //! (SI 1992/613 reg 23(1)), through the service: the reminder is the account's recovery stage,
-//! dated by the account history entry that set it.
+//! dated by its recorded step (a `recovery_notice`), else by the history entry that set it.
 
-use postroom_db::entities::account_history;
+use postroom_db::entities::{account_adjustment, account_history};
 use postroom_domain::Role;
 use postroom_e2e::{SeedAccount, TestApp};
 use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -18,7 +18,7 @@ const ACCOUNT: SeedAccount<'static> = SeedAccount {
     vulnerable: false,
 };
 
-/// SI 1992/613 reg 23(1): a reminder recorded on Friday 20 November 2026 gives until Friday 27th;
+/// SI 1992/613 reg 23(1): a reminder issued on Friday 20 November 2026 gives until Friday 27th;
 /// an arrangement proposed on Monday 23rd is due Thursday 26th, not the 5-working-day target of
 /// Monday 30th, and the item says why.
 #[tokio::test]
@@ -31,10 +31,25 @@ async fn reg_23_1_a_payment_arrangement_after_a_reminder_is_due_before_its_7_day
         .into_iter()
         .next()
         .ok_or_else(|| anyhow::anyhow!("no account"))?;
+    // The reminder was issued on Friday 20 November and recorded in Postroom on Sunday 22nd: the
+    // issue date counts.
+    account_adjustment::Entity::insert(account_adjustment::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        account_id: Set(account.id),
+        category: Set("recovery_notice".to_owned()),
+        code: Set("reminder".to_owned()),
+        valid_from: Set("2026-11-20".parse()?),
+        valid_to: Set(Some("2026-11-20".parse()?)),
+        details: Set(None),
+        work_item_id: Set(None),
+        created_at: Set("2026-11-22T10:00:00Z".parse()?),
+    })
+    .exec_without_returning(&db)
+    .await?;
     account_history::Entity::insert(account_history::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         account_id: Set(account.id),
-        occurred_at: Set("2026-11-20T10:00:00Z".parse()?),
+        occurred_at: Set("2026-11-22T10:00:00Z".parse()?),
         actor: Set("recovery-run".to_owned()),
         change_kind: Set("recovery_stage".to_owned()),
         before: Set(Some(r#"{"recovery_stage":null}"#.to_owned())),

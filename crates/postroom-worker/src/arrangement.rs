@@ -1,8 +1,8 @@
 //! A payment arrangement answering a recovery notice is due before the notice's 7 days run out
 //! (SI 1992/613 reg 23(1), reg 33; SI 1989/1058 reg 8; see
 //! [`postroom_workflows::reminder`]). The notice is the linked account's recovery stage
-//! (`reminder`, `second_reminder` or `final_notice`), and its date the day that stage was
-//! recorded on the account (its history).
+//! (`reminder`, `second_reminder` or `final_notice`), and its date the recorded step's (the
+//! notice's issue date), else the day the account history recorded the move to that stage.
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
@@ -19,16 +19,30 @@ use crate::{Classify, matching::AccountMatch};
 /// The kind of the payment-arrangement workflows.
 const PAYMENT_ARRANGEMENT: &str = "payment_arrangement";
 
-/// The day the account's current recovery stage was recorded: the latest history entry that
-/// moved it to that stage.
+/// Category of the account adjustment that records a recovery step with its date (code: the
+/// stage; from: the day the notice was issued).
+const RECOVERY_NOTICE: &str = "recovery_notice";
+
+/// The day the notice of the account's current recovery stage was issued: the latest recorded
+/// step of that stage (a `recovery_notice` with its date), else the day the account history
+/// recorded the move to that stage.
 ///
 /// # Errors
 /// When the database fails.
-pub(crate) async fn stage_recorded_on(
+pub(crate) async fn notice_issued_on(
     conn: &impl ConnectionTrait,
     account: &account::Model,
 ) -> anyhow::Result<Option<NaiveDate>> {
     let Some(stage) = account.recovery_stage.as_deref() else { return Ok(None) };
+    let recorded = account_changes::adjustments(conn, account.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.category == RECOVERY_NOTICE && a.code == stage)
+        .map(|a| a.valid_from)
+        .max();
+    if recorded.is_some() {
+        return Ok(recorded);
+    }
     let kind = ChangeKind::RecoveryStage.as_str();
     let history = account_changes::history(conn, account.id).await?;
     Ok(history.iter().rev().filter(|h| h.change_kind == kind).find_map(|h| {
@@ -60,7 +74,7 @@ impl Classify {
             if notice_rule(service, stage).is_none() {
                 continue;
             }
-            if let Some(issued) = stage_recorded_on(txn, &a).await? {
+            if let Some(issued) = notice_issued_on(txn, &a).await? {
                 placement = before_notice_runs_out(&self.calendar, received, placement, service, stage, issued);
             }
         }
