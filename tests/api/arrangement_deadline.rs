@@ -23,7 +23,10 @@ const ACCOUNT: SeedAccount<'static> = SeedAccount {
 /// Monday 30th, and the item says why.
 #[tokio::test]
 async fn reg_23_1_a_payment_arrangement_after_a_reminder_is_due_before_its_7_days_run_out() -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
+    let app = TestApp::spawn_with(postroom::ServeRole::All, |s| {
+        s.intake.max_date_age = std::time::Duration::from_secs(100 * 365 * 24 * 60 * 60);
+    })
+    .await?;
     app.seed_account(ACCOUNT).await?;
     let db = app.database().await?;
     let account = postroom_db::accounts::by_references(&db, &[ACCOUNT.reference.to_owned()])
@@ -65,7 +68,7 @@ Message-ID: <arrangement-1@example.org>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000
 I got your reminder but I cannot pay it all in 7 days since I lost my job. Could I set up a payment \
 arrangement of £50 a month until the arrears are cleared? My account is 500123456.\r\n\r\nJane Citizen\r\n";
     let token = app.token("gateway", Role::Service)?;
-    assert_eq!(app.post_email(&token, raw, "").await?.status(), 201);
+    assert_eq!(app.post_email(&token, raw, "?received_at=2026-11-23T09:00:00Z").await?.status(), 201);
     let items = app.work_items(&token, "").await?;
     assert_eq!(items.len(), 1, "{items:?}");
     let id = items[0]["id"].as_str().unwrap_or_default();
