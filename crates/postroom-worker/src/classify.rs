@@ -1,6 +1,8 @@
 //! `correspondence.text_extracted` → the triage item gets its workflow, queue, priority and due
 //! date from the catalogue's classifier, with the evidence kept on the item; or it stays in
-//! triage with the candidates listed. Escalation words raise the priority either way.
+//! triage with the candidates listed. Escalation words raise the priority either way. A Bacs
+//! report's lines are placed by the Bacs rule (`report.rs`), and a payment arrangement answering
+//! a recovery notice is due before the notice's 7 days run out (`arrangement.rs`).
 
 use std::sync::Arc;
 
