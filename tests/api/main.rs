@@ -4,7 +4,9 @@
 mod account_changes;
 mod accounts;
 mod accuracy;
+mod arrangement_deadline;
 mod auth;
+mod bacs_lines;
 mod br_reliefs;
 mod broker_start;
 mod casework;

@@ -85,6 +85,13 @@ impl Casework {
         &self.calendar
     }
 
+    /// The figures charges are computed from: the classifier works out an account's instalments
+    /// (its next Direct Debit collection) with them.
+    #[must_use]
+    pub fn rates(&self) -> &postroom_accounts::Rates {
+        &self.replying.rates
+    }
+
     /// Wakes the outbox relay after a commit that wrote events.
     pub(crate) fn wake(&self) {
         self.outbox_wake.notify_one();

@@ -22,7 +22,7 @@ fn shown(templates: &Templates, name: &str, fields: &MergeFields, variant: Varia
 fn every_template_renders_with_demo_fields() {
     let templates = templates();
     let names: Vec<&str> = templates.names().collect();
-    assert_eq!(names.len(), 16, "{names:?}");
+    assert_eq!(names.len(), 17, "{names:?}");
     for name in names {
         for variant in Variant::ALL {
             let text = shown(&templates, name, &demo(), variant);

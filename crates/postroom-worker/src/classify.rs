@@ -1,12 +1,13 @@
 //! `correspondence.text_extracted` → the triage item gets its workflow, queue, priority and due
 //! date from the catalogue's classifier, with the evidence kept on the item; or it stays in
-//! triage with the candidates listed. Escalation words raise the priority either way.
+//! triage with the candidates listed. Escalation words raise the priority either way. A Bacs
+//! report's lines are placed by the Bacs rule (`report.rs`), and a payment arrangement answering
+//! a recovery notice is due before the notice's 7 days run out (`arrangement.rs`).
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use chrono::Utc;
 use sea_orm::DatabaseTransaction;
 
 use postroom_casework::Casework;
@@ -24,13 +25,14 @@ use postroom_workflows::{Catalogue, Evidence, IdentifierFinder, Raise, Service, 
 use crate::{
     Learner,
     matching::{AccountMatch, match_accounts},
+    report::{Report, report_lines},
 };
 
 /// Classifies triage items once their text has been read.
 pub struct Classify {
-    casework: Casework,
-    catalogue: Arc<Catalogue>,
-    calendar: Arc<WorkingCalendar>,
+    pub(crate) casework: Casework,
+    pub(crate) catalogue: Arc<Catalogue>,
+    pub(crate) calendar: Arc<WorkingCalendar>,
     threshold: f32,
     finder: IdentifierFinder,
     /// The learned model beside the rules (`classifier.model`); none: the rules alone.
@@ -79,113 +81,7 @@ async fn account_raises(txn: &DatabaseTransaction, found: &AccountMatch) -> anyh
     Ok(raises)
 }
 
-/// One payer's line of a Bacs report: the account it names and its reason code.
-#[derive(Debug, Clone)]
-struct ReportLine {
-    account_id: uuid::Uuid,
-    reference: String,
-    /// Its account's service: the line goes to the workflow of that service in the family.
-    service: Option<Service>,
-    reason_code: Option<String>,
-    line: String,
-}
-
-/// A report's lines, and the references on it that no account has.
-struct Report<'a> {
-    lines: Vec<ReportLine>,
-    unknown_references: &'a [String],
-}
-
-/// The lines of a report that name a linked account, each with its reason code (`reason code 1`,
-/// `code: 0C`, or a short code ending the line).
-fn report_lines(finder: &IdentifierFinder, text: &str, found: &AccountMatch) -> Vec<ReportLine> {
-    static CODE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)(?:reason\s*code|code)\s*[:=]?\s*([0-9A-Z]{1,2})\b|\s([0-9][A-Z]?|[A-Z])\s*$").ok()
-    });
-    text.lines()
-        .filter_map(|line| {
-            let reference = finder
-                .find(line)
-                .references
-                .into_iter()
-                .find_map(|r| found.linked.iter().find(|l| l.reference == r))?;
-            let reason_code = CODE
-                .as_ref()
-                .and_then(|re| re.captures(line.trim_end()))
-                .and_then(|c| c.get(1).or_else(|| c.get(2)))
-                .map(|m| m.as_str().to_ascii_uppercase());
-            Some(ReportLine {
-                account_id: reference.account_id,
-                reference: reference.reference.clone(),
-                service: reference.service.parse().ok(),
-                reason_code,
-                line: line.trim().to_owned(),
-            })
-        })
-        .collect()
-}
-
 impl Classify {
-    /// A report listing several payers: the triage item takes the first line and a new item is
-    /// opened for each other line, each ready in the workflow's queue with its own account and
-    /// reason code.
-    async fn split_per_line(
-        &self,
-        txn: &DatabaseTransaction,
-        item: &postroom_db::entities::work_item::Model,
-        w: &postroom_workflows::Workflow,
-        report: &Report<'_>,
-        raised: Option<Priority>,
-        event: &Event,
-    ) -> anyhow::Result<()> {
-        let now = Utc::now();
-        let total = report.lines.len();
-        let correlation = event.correlation_id.as_deref();
-        for (i, line) in report.lines.iter().enumerate() {
-            let w = line.service.map_or(w, |s| self.catalogue.for_service(w, s));
-            let place = w.place(&self.calendar, item.received_at, "", raised);
-            let (priority, due_on, due_how) = (place.priority, place.due_on, place.due_how);
-            let mut evidence = serde_json::json!({
-                "workflow": w.id,
-                "classified_as": w.id,
-                "due": due_how,
-                "raised_to": raised,
-                "report_line": { "line": line.line, "number": i + 1, "of": total, "reference": line.reference, "reason_code": line.reason_code },
-            });
-            // References on lines no account has are shown on the first item, never dropped.
-            if i == 0 && !report.unknown_references.is_empty() {
-                evidence["unknown_references"] = serde_json::json!(report.unknown_references);
-            }
-            let classified = Classified {
-                workflow: w.id.clone(),
-                queue: w.queue.clone(),
-                priority,
-                status: WorkItemStatus::Ready,
-                due_on,
-                classification: evidence,
-            };
-            let target = if i == 0 {
-                item.clone()
-            } else {
-                let new = work_items::NewWorkItem {
-                    correspondence_id: item.correspondence_id,
-                    workflow: TRIAGE.to_owned(),
-                    queue: TRIAGE.to_owned(),
-                    priority,
-                    status: WorkItemStatus::Triage,
-                    received_at: item.received_at,
-                    due_on,
-                    reason: Some(format!("line {} of {total} of a report", i + 1)),
-                };
-                self.casework.open(txn, new, "classifier", correlation, now).await?
-            };
-            let found = [(line.account_id, "reference")];
-            self.casework.apply_classification(txn, &target, classified, &found, "classified", correlation).await?;
-        }
-        tracing::info!(work_item = %item.reference, lines = total, "report split into one item per line");
-        Ok(())
-    }
-
     /// Links the correspondence to `existing` (resuming it if it waits for the customer) and
     /// cancels the triage item opened for it as a duplicate, both audited.
     async fn join_existing(
@@ -284,18 +180,34 @@ impl EventHandler for Classify {
             held = Some(format!("{} needs an account: {}", w.id, found.problem.clone().unwrap_or_default()));
             chosen = None;
         }
+        // A report of one line or more: each line is placed by the Bacs rule; several lines are
+        // an item each.
+        let mut line = None;
         if let Some(w) = chosen
             && w.per_line
         {
-            let lines = report_lines(&self.finder, &evidence.text, &found);
+            let mut lines = report_lines(&self.finder, evidence.subject.as_deref(), &evidence.text, &found);
             if lines.len() > 1 {
                 let report = Report { lines, unknown_references: &found.unknown_references };
                 return self.split_per_line(txn, item, w, &report, raised, event).await;
             }
+            line = lines.pop();
         }
+        let mut line_evidence = None;
         let (workflow, queue, priority, status, due_on, due_how) = match chosen {
             Some(w) => {
-                let place = w.place(&self.calendar, item.received_at, &evidence.text, raised);
+                let place = match &line {
+                    Some(line) => {
+                        let (place, bacs) = self.place_report_line(txn, w, item.received_at, line, raised).await?;
+                        let report_line = serde_json::json!({ "line": line.line, "number": 1, "of": 1, "reference": line.reference, "reason_code": line.reason_code });
+                        line_evidence = Some((report_line, bacs));
+                        place
+                    }
+                    None => {
+                        let place = w.place(&self.calendar, item.received_at, &evidence.text, raised);
+                        self.place_arrangement(txn, w, item.received_at, place, &found).await?
+                    }
+                };
                 (w.id.clone(), place.queue, place.priority, WorkItemStatus::Ready, place.due_on, place.due_how)
             }
             None => {
@@ -321,10 +233,16 @@ impl EventHandler for Classify {
             }
             o.insert("due".to_owned(), serde_json::Value::String(due_how));
             o.insert("has_text".to_owned(), serde_json::Value::Bool(payload.has_text));
+            if let Some((report_line, bacs)) = line_evidence {
+                o.insert("report_line".to_owned(), report_line);
+                o.insert("bacs".to_owned(), bacs);
+            }
         }
         // The same kind of letter about the same account as an open item joins that item; a
         // safeguarding letter stays an item of its own, so it is seen.
-        if let Some(w) = chosen.filter(|_| c.safeguarding.is_empty()) {
+        // Nor does an advice that stops collection (ADDACS D, ARUDD 4): it is P1 on its own.
+        let stops = line.as_ref().and_then(|l| l.advice.as_ref()).is_some_and(|a| a.stop_collection);
+        if let Some(w) = chosen.filter(|_| c.safeguarding.is_empty() && !stops) {
             let ids: Vec<_> = found.linked.iter().map(|a| a.account_id).collect();
             let open = work_items::open_items_for_accounts(txn, &ids, &w.id).await?;
             if let Some(existing) = open.into_iter().find(|i| i.id != item.id) {

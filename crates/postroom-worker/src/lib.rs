@@ -6,11 +6,14 @@
 //! bucket notifications are received like uploads. Classification
 //! (choosing a workflow, matching accounts) replaces this for what it can recognise.
 
+mod arrangement;
 pub mod bucket;
 pub mod classify;
+mod collection;
 pub mod drop_folder;
 pub mod learner;
 pub mod matching;
+mod report;
 mod safeguarding;
 pub mod send;
 pub mod text;

@@ -73,6 +73,11 @@ pub struct Workflow {
     #[schema(value_type = String, example = "P2")]
     pub priority: Priority,
     pub target: Target,
+    /// Working days after receipt to acknowledge it, beside the response `target` (a formal
+    /// complaint: 5).
+    pub acknowledge_working_days: Option<u32>,
+    /// Stages chosen by words in the letter, each with its own targets (a complaint's stage 2).
+    pub stages: Vec<crate::Stage>,
     /// Which calendar the target counts on: `statutory` for deadlines set by law (subject
     /// access), where council closure days are working days; `statutory_uk` the same with every
     /// UK bank holiday (FOI, FOIA s10(6)); `service` (the default) for internal targets, where

@@ -209,6 +209,8 @@ pub struct Placement {
     pub priority: Priority,
     pub due_on: NaiveDate,
     pub due_how: String,
+    /// When it must be acknowledged, for a workflow with an acknowledgement deadline.
+    pub acknowledge_by: Option<NaiveDate>,
 }
 
 impl Workflow {
@@ -222,8 +224,42 @@ impl Workflow {
         text: &str,
         raised: Option<Priority>,
     ) -> Placement {
-        let (due_on, due_how) = self.due_on(calendar, postroom_domain::london_date(received_at), text);
-        Placement { queue: self.queue.clone(), priority: self.priority.raised_to(raised), due_on, due_how }
+        let received = postroom_domain::london_date(received_at);
+        let (due_on, mut due_how) = self.due_on(calendar, received, text);
+        let acknowledge = self.acknowledge_by(calendar, received, text);
+        if let Some((on, how)) = &acknowledge {
+            due_how = format!("{due_how}; acknowledge by {on} ({how})");
+        }
+        Placement {
+            queue: self.queue.clone(),
+            priority: self.priority.raised_to(raised),
+            due_on,
+            due_how,
+            acknowledge_by: acknowledge.map(|(on, _)| on),
+        }
+    }
+
+    /// The stage `text` asks for, if the workflow has stages (a complaint's stage 2).
+    #[must_use]
+    pub fn stage_in(&self, text: &str) -> Option<&crate::Stage> {
+        self.stages.iter().find(|s| s.is_in(text))
+    }
+
+    /// When something received on `received` whose text is `text` must be acknowledged, and
+    /// how that was set: the stage's acknowledgement, else the workflow's (none without one).
+    #[must_use]
+    pub fn acknowledge_by(
+        &self,
+        calendar: &WorkingCalendar,
+        received: NaiveDate,
+        text: &str,
+    ) -> Option<(NaiveDate, String)> {
+        let n = match self.stage_in(text) {
+            Some(stage) => stage.acknowledge_working_days,
+            None => self.acknowledge_working_days,
+        }?;
+        let calendar = &*calendar.for_clock(self.clock);
+        Some((calendar.add_working_days(received, n), format!("{n} working days")))
     }
 
     /// The due date for something received on `received`, and how it was set. `calendar` is
@@ -234,7 +270,13 @@ impl Workflow {
     #[must_use]
     pub fn due_on(&self, calendar: &WorkingCalendar, received: NaiveDate, text: &str) -> (NaiveDate, String) {
         let calendar = &*calendar.for_clock(self.clock);
-        let (due, how) = self.due_on_calendar(calendar, received, text);
+        let (due, how) = match self.stage_in(text) {
+            Some(stage) => (
+                calendar.add_working_days(received, stage.working_days),
+                format!("{}: {} working days", stage.name, stage.working_days),
+            ),
+            None => self.due_on_calendar(calendar, received, text),
+        };
         match self.clock {
             Clock::Service => (due, how),
             Clock::Statutory => (due, format!("{how}, statutory calendar")),
@@ -244,6 +286,9 @@ impl Workflow {
 
     fn due_on_calendar(&self, calendar: &WorkingCalendar, received: NaiveDate, text: &str) -> (NaiveDate, String) {
         match self.target {
+            Target::WorkingDays(0) => {
+                (calendar.add_working_days(received, 0), "the same working day (a target of 0 working days)".to_owned())
+            }
             Target::WorkingDays(n) => (calendar.add_working_days(received, n), format!("{n} working days")),
             Target::CalendarMonths(m) => (calendar.add_calendar_months(received, m), format!("{m} calendar month(s)")),
             Target::BeforeDateInDocument { margin_working_days, otherwise_working_days } => {

@@ -49,6 +49,10 @@ struct RawTarget {
     before_date_in_document: bool,
     #[serde(default)]
     margin_working_days: u32,
+    #[serde(default)]
+    acknowledge_working_days: Option<u32>,
+    #[serde(default)]
+    stage: Vec<crate::stage::RawStage>,
 }
 
 #[derive(Deserialize, Default)]
@@ -121,7 +125,7 @@ pub(crate) fn parse_workflow(
     stem: &str,
     files: &BTreeMap<String, SourceFile>,
 ) -> Result<Workflow, Vec<String>> {
-    let raw: RawWorkflow = toml::from_str(&file.text).map_err(|e| vec![toml_problem(&e)])?;
+    let mut raw: RawWorkflow = toml::from_str(&file.text).map_err(|e| vec![toml_problem(&e)])?;
     let mut problems = Vec::new();
     if raw.id != stem {
         problems.push(format!("id: {:?} must match the file name ({stem}.toml)", raw.id));
@@ -137,6 +141,12 @@ pub(crate) fn parse_workflow(
     }
     let priority = parse_priority(&raw.priority).map_err(|e| problems.push(format!("priority: {e}"))).ok();
     let t = &raw.target;
+    if let (Some(ack), Some(n)) = (t.acknowledge_working_days, t.working_days)
+        && ack > n
+    {
+        problems
+            .push("target.acknowledge_working_days: an acknowledgement cannot be due after the response".to_owned());
+    }
     let target = match (t.working_days, t.calendar_months, t.before_date_in_document) {
         (Some(n), None, false) => Some(Target::WorkingDays(n)),
         (None, Some(m), false) if m > 0 => Some(Target::CalendarMonths(m)),
@@ -152,6 +162,8 @@ pub(crate) fn parse_workflow(
             None
         }
     };
+    let acknowledge_working_days = raw.target.acknowledge_working_days;
+    let stages = crate::stage::parse_stages(std::mem::take(&mut raw.target.stage), &mut problems);
     let mut changes = Vec::new();
     for (i, c) in raw.changes.iter().enumerate() {
         match c.parse::<ChangeKind>() {
@@ -213,6 +225,8 @@ pub(crate) fn parse_workflow(
             queue: raw.queue,
             priority,
             target,
+            acknowledge_working_days,
+            stages,
             clock: raw.clock,
             changes,
             approval: raw.approval,

@@ -25,7 +25,7 @@ fn the_built_in_catalogue_is_the_shipped_directory() -> Result<(), Box<dyn std::
     let (a, b) = (Catalogue::from_source(&built_in)?, Catalogue::from_source(&on_disk)?);
     let ids = |c: &Catalogue| c.workflows().iter().map(|w| (w.id.clone(), w.title.clone())).collect::<Vec<_>>();
     assert_eq!(ids(&a), ids(&b));
-    assert_eq!(a.workflows().len(), 47);
+    assert_eq!(a.workflows().len(), 49);
     assert_eq!(a.source(), BUILT_IN_NAME);
     let refund = a.get("ct-refund").map(|w| w.file.clone()).unwrap_or_default();
     assert_eq!(refund, Path::new("built-in workflows/ct-refund.toml"));
@@ -59,7 +59,7 @@ fn a_directory_extends_the_built_in_catalogue_file_by_file() -> Result<(), Box<d
     let dir = council_dir()?;
     let source = Source::built_in().overlay(Source::dir(dir.path())?);
     let c = Catalogue::from_source(&source)?;
-    assert_eq!(c.workflows().len(), 48, "47 built in, one added");
+    assert_eq!(c.workflows().len(), 50, "49 built in, one added");
     let refund = c.get("ct-refund").ok_or("no ct-refund")?;
     assert_eq!(refund.title, "Council Tax: refund (Northby)");
     assert_eq!(refund.file, dir.path().join("ct-refund.toml"));
@@ -144,6 +144,7 @@ fn the_shipped_catalogue_loads_and_covers_every_required_type() {
         "ct-attachment-of-earnings",
         "ct-attachment-of-benefits",
         "ct-insolvency",
+        "ct-committal-charging-bankruptcy",
         "ct-voa-schedule",
         "ct-completion-notice",
         "ct-tracing",
@@ -162,6 +163,7 @@ fn the_shipped_catalogue_loads_and_covers_every_required_type() {
         "br-enforcement-agent",
         "br-summons-dispute",
         "br-payment-arrangement",
+        "br-committal-charging",
         "complaint",
         "subject-access-request",
         "foi-request",
@@ -266,6 +268,7 @@ fn the_shipped_families_pair_council_tax_and_business_rates_workflows() {
         ("ct-voa-schedule", "br-voa-alteration"),
         ("ct-empty-homes-premium", "br-empty-property-relief"),
         ("ct-general-enquiry", "br-general-enquiry"),
+        ("ct-committal-charging-bankruptcy", "br-committal-charging"),
     ] {
         let (Some(a), Some(b)) = (c.get(ct), c.get(br)) else { panic!("{ct} or {br} is missing") };
         assert_eq!(c.family_member(a, Service::BusinessRates).map(|w| w.id.as_str()), Some(br));

@@ -14,7 +14,7 @@ use serde::Deserialize;
 const THRESHOLD: f32 = 3.0;
 
 /// Floors and ceilings: the figures the rules reached (raise them when the rules improve).
-const TRAIN_RIGHT: usize = 535;
+const TRAIN_RIGHT: usize = 566;
 const TRAIN_WRONG: usize = 50;
 const LETTERS_RIGHT: usize = 64;
 const LETTERS_WRONG: usize = 0;
@@ -123,7 +123,7 @@ fn run(name: &str) -> Tally {
 #[test]
 fn the_rules_classify_the_training_corpus() {
     let t = run("train.toml");
-    assert_eq!(t.total, 717, "train.toml changed size: revisit the floors");
+    assert_eq!(t.total, 750, "train.toml changed size: revisit the floors");
     // Before the plain-language rules: 37 right (8.1%), 20 wrong (4.4%), 401 in triage.
     assert!(t.right >= TRAIN_RIGHT, "right {} fell below the floor {TRAIN_RIGHT}", t.right);
     assert!(t.wrong <= TRAIN_WRONG, "wrong-workflow {} rose above the ceiling {TRAIN_WRONG}", t.wrong);

@@ -129,7 +129,7 @@ fn serve_from_an_empty_directory_serves_the_built_in_catalogue() -> anyhow::Resu
     let mut ids: Vec<String> = workflows(&served, &token)?.into_iter().map(|(id, _)| id).collect();
     ids.sort();
     assert_eq!(ids, shipped_ids()?);
-    assert_eq!(ids.len(), 47);
+    assert_eq!(ids.len(), 49);
     assert!(!dir.path().join("workflows").exists());
     Ok(())
 }
