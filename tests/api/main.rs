@@ -35,5 +35,6 @@ mod revised_bills;
 mod safeguarding;
 mod scans;
 mod sending;
+mod team_leaders;
 mod text;
 mod work_items;
