@@ -16,6 +16,7 @@ mod delivery;
 mod drop_folders;
 mod emails;
 mod errors;
+mod escalations;
 mod exhaustion;
 mod finding_work;
 mod health;
