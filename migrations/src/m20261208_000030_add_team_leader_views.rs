@@ -28,8 +28,9 @@ const INDEXES: [(&str, &str); 4] = [
         "CREATE INDEX ix_work_items_closed_on ON work_items (closed_on, status, queue, workflow, due_on, received_on)",
     ),
     (
-        "ix_work_items_completed_by",
-        "CREATE INDEX ix_work_items_completed_by ON work_items (completed_by, closed_on, status)",
+        "ix_work_items_done_by",
+        "CREATE INDEX ix_work_items_done_by ON work_items (closed_on, completed_by, claimed_at, closed_at) \
+         WHERE status = 'done'",
     ),
     (
         "ix_work_items_received_on",
