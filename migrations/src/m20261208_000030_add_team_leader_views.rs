@@ -17,7 +17,7 @@ pub struct Migration;
 /// `(name, create statement)`; the same SQL on SQLite and PostgreSQL. Each covers the columns
 /// its statements read, so PostgreSQL can answer from the index alone. The open-work predicate
 /// is written literally, as the dashboard's statement writes it, so every plan can use it.
-const INDEXES: [(&str, &str); 4] = [
+const INDEXES: [(&str, &str); 6] = [
     (
         "ix_work_items_open_dashboard",
         "CREATE INDEX ix_work_items_open_dashboard ON work_items (queue, priority, status, due_on, received_on) \
@@ -33,6 +33,15 @@ const INDEXES: [(&str, &str); 4] = [
          WHERE status = 'done'",
     ),
     (
+        "ix_work_items_open_assignee",
+        "CREATE INDEX ix_work_items_open_assignee ON work_items (assignee, status) \
+         WHERE status NOT IN ('done', 'cancelled')",
+    ),
+    (
+        "ix_work_items_open_due",
+        "CREATE INDEX ix_work_items_open_due ON work_items (due_on, id) WHERE status NOT IN ('done', 'cancelled')",
+    ),
+    (
         "ix_work_items_received_on",
         "CREATE INDEX ix_work_items_received_on ON work_items (received_on, queue, workflow, status, due_on)",
     ),
@@ -41,7 +50,12 @@ const INDEXES: [(&str, &str); 4] = [
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // Each step is safe to run again: SQLite migrations are not one transaction, so one
+        // stopped half way is run again from the start.
         for column in ["received_on", "closed_on"] {
+            if manager.has_column("work_items", column).await? {
+                continue;
+            }
             manager
                 .alter_table(
                     Table::alter().table(Alias::new("work_items")).add_column(date_null(Alias::new(column))).to_owned(),
@@ -51,12 +65,13 @@ impl MigrationTrait for Migration {
         backfill(manager).await?;
         let conn = manager.get_connection();
         for (_, create) in INDEXES {
-            conn.execute_unprepared(create).await?;
+            conn.execute_unprepared(&create.replacen("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)).await?;
         }
         manager
             .create_table(
                 Table::create()
                     .table(Alias::new("work_item_escalations"))
+                    .if_not_exists()
                     .col(uuid(Alias::new("work_item_id")))
                     .col(string(Alias::new("threshold")))
                     .col(date(Alias::new("due_on")))
@@ -74,6 +89,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Alias::new("digests"))
+                    .if_not_exists()
                     .col(date(Alias::new("day")).primary_key())
                     .col(string(Alias::new("status")))
                     .col(text(Alias::new("recipients")))
@@ -102,9 +118,12 @@ impl MigrationTrait for Migration {
     }
 }
 
+/// Most rows one backfill statement writes.
+const BACKFILL_BATCH: usize = 500;
+
 /// Fills the new columns of the items already there with the UK (Europe/London) dates of their
-/// timestamps: PostgreSQL converts them itself; SQLite has no time zones, so each row is read
-/// and written back.
+/// timestamps: PostgreSQL converts them itself; SQLite has no time zones, so the rows still
+/// without a receipt day are read and written back, 500 to a statement.
 async fn backfill(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     let conn = manager.get_connection();
     if manager.get_database_backend() == DbBackend::Postgres {
@@ -116,19 +135,33 @@ async fn backfill(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         return Ok(());
     }
     let rows = conn
-        .query_all(Statement::from_string(DbBackend::Sqlite, "SELECT id, received_at, closed_at FROM work_items"))
-        .await?;
-    for row in rows {
-        let id: uuid::Uuid = row.try_get("", "id")?;
-        let received: chrono::DateTime<chrono::Utc> = row.try_get("", "received_at")?;
-        let closed: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "closed_at")?;
-        let uk = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&chrono_tz::Europe::London).date_naive();
-        conn.execute(Statement::from_sql_and_values(
+        .query_all(Statement::from_string(
             DbBackend::Sqlite,
-            "UPDATE work_items SET received_on = ?, closed_on = ? WHERE id = ?",
-            [Value::from(uk(received)), Value::from(closed.map(uk)), Value::from(id)],
+            "SELECT id, received_at, closed_at FROM work_items WHERE received_on IS NULL",
         ))
         .await?;
+    let uk = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&chrono_tz::Europe::London).date_naive();
+    for batch in rows.chunks(BACKFILL_BATCH) {
+        let (mut received, mut closed, mut ids, mut values) = (String::new(), String::new(), Vec::new(), Vec::new());
+        let mut closed_values = Vec::new();
+        for row in batch {
+            let id: uuid::Uuid = row.try_get("", "id")?;
+            let received_at: chrono::DateTime<chrono::Utc> = row.try_get("", "received_at")?;
+            let closed_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "closed_at")?;
+            received.push_str(" WHEN ? THEN ?");
+            values.extend([Value::from(id), Value::from(uk(received_at))]);
+            closed.push_str(" WHEN ? THEN ?");
+            closed_values.extend([Value::from(id), Value::from(closed_at.map(uk))]);
+            ids.push(Value::from(id));
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        let sql = format!(
+            "UPDATE work_items SET received_on = CASE id{received} END, closed_on = CASE id{closed} END \
+             WHERE id IN ({marks})"
+        );
+        values.extend(closed_values);
+        values.extend(ids);
+        conn.execute(Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)).await?;
     }
     Ok(())
 }

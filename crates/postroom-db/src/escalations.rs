@@ -38,8 +38,11 @@ pub async fn pending(
     work_item::Entity::find().from_raw_sql(Statement::from_sql_and_values(backend, sql, values)).all(conn).await
 }
 
-/// Records `threshold` crossed by item `id` for its due date `due_on`: `false` when it was
-/// already recorded (another worker got there first), and then nothing is written.
+/// Records `threshold` crossed by item `id` for its due date `due_on`, only if the item still
+/// has that due date, is open with its clock running and is due on or before `last_day` (it may
+/// have been paused, closed or moved on since it was read): `false` when it no longer qualifies
+/// or the escalation was already recorded (another worker got there first), and then nothing is
+/// written.
 ///
 /// # Errors
 /// When the database fails.
@@ -48,19 +51,23 @@ pub async fn record(
     id: Uuid,
     threshold: &str,
     due_on: NaiveDate,
+    last_day: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let backend = conn.get_database_backend();
     let p = |n| param(backend, n);
     let sql = format!(
-        "INSERT INTO work_item_escalations (work_item_id, threshold, due_on, raised_at) VALUES ({}, {}, {}, {}) \
+        "INSERT INTO work_item_escalations (work_item_id, threshold, due_on, raised_at) \
+         SELECT id, {threshold}, due_on, {now} FROM work_items WHERE id = {id} AND due_on = {due_on} \
+         AND due_on <= {last_day} AND status NOT IN {CLOSED} AND status <> 'awaiting_customer' \
          ON CONFLICT DO NOTHING",
-        p(1),
-        p(2),
-        p(3),
-        p(4)
+        id = p(1),
+        threshold = p(2),
+        due_on = p(3),
+        last_day = p(4),
+        now = p(5),
     );
-    let values: [Value; 4] = [id.into(), threshold.into(), due_on.into(), now.into()];
+    let values: [Value; 5] = [id.into(), threshold.into(), due_on.into(), last_day.into(), now.into()];
     Ok(conn.execute(Statement::from_sql_and_values(backend, sql, values)).await?.rows_affected() == 1)
 }
 

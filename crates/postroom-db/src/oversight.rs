@@ -143,6 +143,56 @@ pub async fn open_work(conn: &impl ConnectionTrait, b: &Bounds) -> Result<Vec<Op
     OpenWork::find_by_statement(open_work_statement(conn.get_database_backend(), b)).all(conn).await
 }
 
+/// The officers' statements: open items held per officer and status; completions over the last
+/// 30 days; completions awaiting approval; and claim-to-done times (on PostgreSQL the median per
+/// officer, on SQLite the pairs).
+#[must_use]
+pub fn officer_statements(backend: DbBackend, b: &Bounds) -> [Statement; 4] {
+    let p = |n| param(backend, n);
+    let held = Statement::from_string(
+        backend,
+        format!(
+            "SELECT assignee AS officer, status, COUNT(*) AS n FROM work_items \
+             WHERE status NOT IN {CLOSED} AND assignee IS NOT NULL GROUP BY assignee, status ORDER BY assignee, status"
+        ),
+    );
+    let done = format!(
+        "FROM work_items WHERE status = 'done' AND completed_by IS NOT NULL AND closed_on >= {} AND closed_on <= {}",
+        p(1),
+        p(2)
+    );
+    let completed = Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT completed_by AS officer, SUM(CASE WHEN closed_on = {today} THEN 1 ELSE 0 END) AS today, \
+             SUM(CASE WHEN closed_on >= {week} THEN 1 ELSE 0 END) AS this_week, COUNT(*) AS last_30_days \
+             {done} GROUP BY completed_by ORDER BY completed_by",
+            today = p(2),
+            week = p(3),
+        ),
+        [b.last_30_from.into(), b.today.into(), b.week_from.into()],
+    );
+    let awaiting = Statement::from_string(
+        backend,
+        format!(
+            "SELECT completed_by AS officer, COUNT(*) AS n FROM work_items WHERE status NOT IN {CLOSED} \
+             AND status = 'awaiting_approval' AND completed_by IS NOT NULL GROUP BY completed_by ORDER BY completed_by"
+        ),
+    );
+    let timed = "AND claimed_at IS NOT NULL AND closed_at IS NOT NULL";
+    let handling = if backend == DbBackend::Postgres {
+        format!(
+            "SELECT completed_by AS officer, percentile_cont(0.5) WITHIN GROUP \
+             (ORDER BY EXTRACT(EPOCH FROM (closed_at - claimed_at))) AS median_seconds \
+             {done} {timed} GROUP BY completed_by ORDER BY completed_by"
+        )
+    } else {
+        format!("SELECT completed_by AS officer, claimed_at, closed_at {done} {timed} ORDER BY completed_by")
+    };
+    let handling = Statement::from_sql_and_values(backend, handling, [b.last_30_from.into(), b.today.into()]);
+    [held, completed, awaiting, handling]
+}
+
 /// Per officer: the open items they hold by status, their completions over the last 30 days,
 /// their completions awaiting approval, and their median handling time.
 ///
@@ -153,60 +203,19 @@ pub async fn officers(
     conn: &impl ConnectionTrait,
     b: &Bounds,
 ) -> Result<(Vec<Held>, Vec<Completed>, Vec<AwaitingApproval>, Vec<Handling>), DbErr> {
-    let backend = conn.get_database_backend();
-    let p = |n| param(backend, n);
-    let held = Held::find_by_statement(Statement::from_string(
-        backend,
-        format!(
-            "SELECT assignee AS officer, status, COUNT(*) AS n FROM work_items \
-             WHERE status NOT IN {CLOSED} AND assignee IS NOT NULL GROUP BY assignee, status ORDER BY assignee, status"
-        ),
-    ))
-    .all(conn)
-    .await?;
-    let done = format!(
-        "FROM work_items WHERE status = 'done' AND completed_by IS NOT NULL AND closed_on >= {} AND closed_on <= {}",
-        p(1),
-        p(2)
-    );
-    let completed = Completed::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "SELECT completed_by AS officer, SUM(CASE WHEN closed_on = {today} THEN 1 ELSE 0 END) AS today, \
-             SUM(CASE WHEN closed_on >= {week} THEN 1 ELSE 0 END) AS this_week, COUNT(*) AS last_30_days \
-             {done} GROUP BY completed_by ORDER BY completed_by",
-            today = p(2),
-            week = p(3),
-        ),
-        [b.last_30_from.into(), b.today.into(), b.week_from.into()],
-    ))
-    .all(conn)
-    .await?;
-    let awaiting = AwaitingApproval::find_by_statement(Statement::from_string(
-        backend,
-        format!(
-            "SELECT completed_by AS officer, COUNT(*) AS n FROM work_items WHERE status NOT IN {CLOSED} \
-             AND status = 'awaiting_approval' AND completed_by IS NOT NULL GROUP BY completed_by ORDER BY completed_by"
-        ),
-    ))
-    .all(conn)
-    .await?;
-    let handling = handling(conn, &done, b).await?;
+    let [held, completed, awaiting, handling] = officer_statements(conn.get_database_backend(), b);
+    let held = Held::find_by_statement(held).all(conn).await?;
+    let completed = Completed::find_by_statement(completed).all(conn).await?;
+    let awaiting = AwaitingApproval::find_by_statement(awaiting).all(conn).await?;
+    let handling = medians(conn, handling).await?;
     Ok((held, completed, awaiting, handling))
 }
 
 /// Median seconds from claim to done per officer: PostgreSQL works it out; SQLite (the
 /// embedded default, with no percentile function) reads the pairs and the median is taken here.
-async fn handling(conn: &impl ConnectionTrait, done: &str, b: &Bounds) -> Result<Vec<Handling>, DbErr> {
-    let backend = conn.get_database_backend();
-    let values = [Value::from(b.last_30_from), Value::from(b.today)];
-    if backend == DbBackend::Postgres {
-        let sql = format!(
-            "SELECT completed_by AS officer, percentile_cont(0.5) WITHIN GROUP \
-             (ORDER BY EXTRACT(EPOCH FROM (closed_at - claimed_at))) AS median_seconds \
-             {done} AND claimed_at IS NOT NULL AND closed_at IS NOT NULL GROUP BY completed_by ORDER BY completed_by"
-        );
-        return Handling::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(conn).await;
+async fn medians(conn: &impl ConnectionTrait, statement: Statement) -> Result<Vec<Handling>, DbErr> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        return Handling::find_by_statement(statement).all(conn).await;
     }
     #[derive(FromQueryResult)]
     struct Pair {
@@ -214,11 +223,7 @@ async fn handling(conn: &impl ConnectionTrait, done: &str, b: &Bounds) -> Result
         claimed_at: DateTime<Utc>,
         closed_at: DateTime<Utc>,
     }
-    let sql = format!(
-        "SELECT completed_by AS officer, claimed_at, closed_at {done} \
-         AND claimed_at IS NOT NULL AND closed_at IS NOT NULL ORDER BY completed_by"
-    );
-    let pairs = Pair::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(conn).await?;
+    let pairs = Pair::find_by_statement(statement).all(conn).await?;
     let mut out: Vec<Handling> = Vec::new();
     let mut seconds: Vec<f64> = Vec::new();
     let flush = |officer: Option<&str>, seconds: &mut Vec<f64>, out: &mut Vec<Handling>| {
@@ -252,13 +257,10 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     Some(if values.len() % 2 == 0 { f64::midpoint(values[mid - 1], values[mid]) } else { values[mid] })
 }
 
-/// Per queue: completions over the last 7 and 30 days and how many were on time.
-///
-/// # Errors
-/// When the database fails.
-#[tracing::instrument(skip(conn))]
-pub async fn in_time(conn: &impl ConnectionTrait, b: &Bounds) -> Result<Vec<InTime>, DbErr> {
-    let backend = conn.get_database_backend();
+/// The share-in-time statement: per queue, completions over the last 7 and 30 days and how
+/// many were on time.
+#[must_use]
+pub fn in_time_statement(backend: DbBackend, b: &Bounds) -> Statement {
     let p = |n| param(backend, n);
     let sql = format!(
         "SELECT queue, SUM(CASE WHEN closed_on >= {from7} THEN 1 ELSE 0 END) AS done_7, \
@@ -270,13 +272,30 @@ pub async fn in_time(conn: &impl ConnectionTrait, b: &Bounds) -> Result<Vec<InTi
         from30 = p(2),
         today = p(3),
     );
-    InTime::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [b.last_7_from.into(), b.last_30_from.into(), b.today.into()],
-    ))
-    .all(conn)
-    .await
+    Statement::from_sql_and_values(backend, sql, [b.last_7_from.into(), b.last_30_from.into(), b.today.into()])
+}
+
+/// Per queue: completions over the last 7 and 30 days and how many were on time.
+///
+/// # Errors
+/// When the database fails.
+#[tracing::instrument(skip(conn))]
+pub async fn in_time(conn: &impl ConnectionTrait, b: &Bounds) -> Result<Vec<InTime>, DbErr> {
+    InTime::find_by_statement(in_time_statement(conn.get_database_backend(), b)).all(conn).await
+}
+
+/// Every statement the dashboard runs, named (for the benchmark's plans).
+#[must_use]
+pub fn dashboard_statements(backend: DbBackend, b: &Bounds) -> Vec<(&'static str, Statement)> {
+    let [held, completed, awaiting, handling] = officer_statements(backend, b);
+    vec![
+        ("open work by queue, priority and state", open_work_statement(backend, b)),
+        ("officers: items held", held),
+        ("officers: completions over 30 days", completed),
+        ("officers: completions awaiting approval", awaiting),
+        ("officers: median claim to done", handling),
+        ("share in time, 7 and 30 days", in_time_statement(backend, b)),
+    ]
 }
 
 #[cfg(test)]

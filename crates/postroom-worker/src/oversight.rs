@@ -94,11 +94,52 @@ impl Oversight {
         if digests::take(&self.db, day, &settings.to.join(","), now, lease).await? == Taken::Leave {
             return Ok(false);
         }
+        // Until the relay is spoken to, a failure certainly sent nothing: the next round retries.
+        let built = match self.build_digest(settings, now).await {
+            Ok(Ok(built)) => built,
+            Ok(Err(e)) => {
+                let reason = format!("the digest could not be made: {e}");
+                digests::finish(&self.db, day, "failed", &reason, Utc::now()).await?;
+                anyhow::bail!(reason);
+            }
+            Err(e) => {
+                digests::finish(&self.db, day, "pending", &format!("{e:#}"), Utc::now()).await?;
+                return Err(e);
+            }
+        };
+        let (status, outcome) = match transport {
+            Transport::Directory(dir) => match write_eml(dir, &built.1, &built.0.eml).await {
+                Ok(()) => ("sent", format!("written to {}", dir.display())),
+                Err(e) => ("pending", format!("{e:#}")),
+            },
+            Transport::Smtp(smtp) => match smtp.send(&built.0).await {
+                SendOutcome::Accepted { response } => ("sent", response),
+                SendOutcome::Deferred { reason } => ("pending", reason),
+                SendOutcome::Refused { reason } => ("failed", reason),
+                SendOutcome::Unknown { reason } => ("unconfirmed", reason),
+            },
+        };
+        digests::finish(&self.db, day, status, &outcome, Utc::now()).await?;
+        tracing::info!(%day, status, outcome = %outcome, "team leaders' digest");
+        Ok(status == "sent")
+    }
+
+    /// The day's digest as a message and its Message-ID: `Err` when it could not be worked out
+    /// (the database failing), `Ok(Err)` when the message cannot be made (an address no relay
+    /// takes: trying again will not help).
+    async fn build_digest(
+        &self,
+        settings: &DigestSettings,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Result<(postroom_mail::Built, String), postroom_mail::MailError>> {
         let digest = self.casework.digest(now, self.warning_days, settings.max_items).await?;
-        let message_id = postroom_mail::message_id(&settings.from)?.replacen("reply-", "digest-", 1);
+        let message_id = match postroom_mail::message_id(&settings.from) {
+            Ok(id) => id.replacen("reply-", "digest-", 1),
+            Err(e) => return Ok(Err(e)),
+        };
         let (first, rest) = settings.to.split_first().ok_or_else(|| anyhow::anyhow!("the digest has no recipient"))?;
         let html = postroom_templates::html(&digest.text);
-        let built = match postroom_mail::build(&Outgoing {
+        Ok(postroom_mail::build(&Outgoing {
             from: &settings.from,
             reply_to: None,
             to: first,
@@ -110,29 +151,8 @@ impl Oversight {
             in_reply_to: None,
             references: &[],
             date: now,
-        }) {
-            Ok(built) => built,
-            Err(e) => {
-                let reason = format!("the digest could not be made: {e}");
-                digests::finish(&self.db, day, "failed", &reason, Utc::now()).await?;
-                anyhow::bail!(reason);
-            }
-        };
-        let (status, outcome) = match transport {
-            Transport::Directory(dir) => match write_eml(dir, &message_id, &built.eml).await {
-                Ok(()) => ("sent", format!("written to {}", dir.display())),
-                Err(e) => ("pending", format!("{e:#}")),
-            },
-            Transport::Smtp(smtp) => match smtp.send(&built).await {
-                SendOutcome::Accepted { response } => ("sent", response),
-                SendOutcome::Deferred { reason } => ("pending", reason),
-                SendOutcome::Refused { reason } => ("failed", reason),
-                SendOutcome::Unknown { reason } => ("unconfirmed", reason),
-            },
-        };
-        digests::finish(&self.db, day, status, &outcome, Utc::now()).await?;
-        tracing::info!(%day, status, outcome = %outcome, "team leaders' digest");
-        Ok(status == "sent")
+        })
+        .map(|built| (built, message_id)))
     }
 }
 

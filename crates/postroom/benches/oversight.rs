@@ -133,18 +133,23 @@ async fn bench(out: &mut impl Write, backend: &str, settings: &Settings, n: usiz
     ];
     table(out, &sla, "SLA report, all statements")?;
     if postgres {
-        let stmt = oversight::open_work_statement(db.get_database_backend(), &b);
-        writeln!(out, "\nPlan of the open-work statement:\n\n```")?;
-        let explain = Statement::from_sql_and_values(
-            stmt.db_backend,
-            format!("EXPLAIN (ANALYZE, BUFFERS) {}", stmt.sql),
-            stmt.values.map(|v| v.0).unwrap_or_default(),
-        );
-        for r in db.query_all(explain).await? {
-            let line: String = r.try_get_by_index(0)?;
-            writeln!(out, "{line}")?;
+        writeln!(out, "\nPlans (`EXPLAIN (ANALYZE, BUFFERS)`):")?;
+        let backend = db.get_database_backend();
+        let mut all = oversight::dashboard_statements(backend, &b);
+        all.extend(report::statements(backend, from, today, today));
+        for (what, stmt) in all {
+            writeln!(out, "\n{what}:\n\n```")?;
+            let explain = Statement::from_sql_and_values(
+                stmt.db_backend,
+                format!("EXPLAIN (ANALYZE, BUFFERS) {}", stmt.sql),
+                stmt.values.map(|v| v.0).unwrap_or_default(),
+            );
+            for r in db.query_all(explain).await? {
+                let line: String = r.try_get_by_index(0)?;
+                writeln!(out, "{line}")?;
+            }
+            writeln!(out, "```")?;
         }
-        writeln!(out, "```")?;
     }
     db.close().await?;
     Ok(())

@@ -122,7 +122,7 @@ pub async fn list_work_items(
 ) -> Result<Json<WorkItemPage>, ApiError> {
     let today = london_date(Utc::now());
     let filter =
-        q.into_filter(today, state.warning_working_days, |n| state.calendar.add_working_days(today, n).max(today))?;
+        q.into_filter(today, state.warning_working_days, |n| postroom_casework::oversight::warning_until(&state.calendar, today, n))?;
     let (limit, offset) = (filter.limit, filter.offset);
     // Text search reads every item (`LIKE '%…%'`): it takes a search slot.
     let _slot = match filter.text {

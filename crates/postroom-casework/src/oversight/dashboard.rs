@@ -229,9 +229,11 @@ impl Casework {
             })
             .collect();
         let total = self.figures(open.iter(), &Link::items(), &b);
+        // The at-risk list (`at_risk=true`) judged against today, with the days written out so
+        // the link lists the same items tomorrow.
         let at_risk = Figure::new(
             total.overdue.count + total.due_soon.count,
-            &Link::items().with("at_risk", true).with("warning_working_days", warning_days),
+            &Link::items().with("clock_running", true).with("due_to", b.soon),
         );
         Ok(Dashboard {
             today: b.today,
@@ -279,7 +281,10 @@ impl Casework {
             open: Figure::new(count(all.n), &open),
             due_today: Figure::new(count(all.due_today), &running.clone().with("due_to", b.today)),
             due_soon: Figure::new(count(all.due_soon), &running.with("due_to", b.soon)),
-            overdue: Figure::new(count(all.overdue), &base.clone().with("overdue", true)),
+            overdue: Figure::new(
+                count(all.overdue),
+                &base.clone().with("clock_running", true).with("due_before", b.today),
+            ),
             oldest: all.oldest.map(|d| Oldest {
                 received_on: d,
                 age_working_days: self.calendar.working_days_between(d, b.today),

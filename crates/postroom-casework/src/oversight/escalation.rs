@@ -48,12 +48,17 @@ impl Casework {
         {
             loop {
                 let items = escalations::pending(&self.db, threshold, last_day, BATCH).await?;
-                for item in &items {
+                for found in &items {
                     let txn = self.db.begin().await?;
-                    if !escalations::record(&txn, item.id, threshold, item.due_on, now).await? {
+                    if !escalations::record(&txn, found.id, threshold, found.due_on, last_day, now).await? {
                         txn.rollback().await?;
                         continue;
                     }
+                    // As it is now, under the row just written.
+                    let Some(item) = work_items::get(&txn, found.id).await? else {
+                        txn.rollback().await?;
+                        continue;
+                    };
                     let payload = Escalation {
                         work_item_id: item.id,
                         reference: item.reference.clone(),

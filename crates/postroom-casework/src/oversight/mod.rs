@@ -52,6 +52,21 @@ fn earliest_received(calendar: &WorkingCalendar, today: NaiveDate, max: u32) -> 
     day
 }
 
+/// The last day of a warning window of `n` working days seen on `today`: the last day with at
+/// most `n` working days after today up to and including it (on a Tuesday with `n = 2`,
+/// Thursday; on a Saturday, Tuesday; with `n = 0` on a working day, today).
+#[must_use]
+pub fn warning_until(calendar: &WorkingCalendar, today: NaiveDate, n: u32) -> NaiveDate {
+    let mut day = today;
+    while let Some(next) = day.checked_add_days(Days::new(1)) {
+        if calendar.working_days_between(today, next) > n {
+            break;
+        }
+        day = next;
+    }
+    day
+}
+
 /// The days that bound the figures seen on `today` with a warning window of `warning_days`
 /// working days.
 #[must_use]
@@ -59,7 +74,7 @@ pub fn bounds(calendar: &WorkingCalendar, today: NaiveDate, warning_days: u32) -
     let back = |n: u64| today.checked_sub_days(Days::new(n)).unwrap_or(today);
     Bounds {
         today,
-        soon: calendar.add_working_days(today, warning_days).max(today),
+        soon: warning_until(calendar, today, warning_days),
         ageing: [2, 5, 10, 20].map(|max| earliest_received(calendar, today, max)),
         week_from: back(u64::from(today.weekday().num_days_from_monday())),
         last_7_from: back(6),
@@ -100,6 +115,16 @@ mod tests {
         assert_eq!(b.soon, day("2026-12-10"));
         assert_eq!(b.week_from, day("2026-12-07"));
         assert_eq!(b.last_30_from, day("2026-11-09"));
+    }
+
+    #[test]
+    fn the_warning_window_counts_working_days_after_today_even_at_a_weekend() {
+        let calendar = WorkingCalendar::england_and_wales();
+        // Saturday 12 December 2026 + 2 working days: Monday and Tuesday.
+        assert_eq!(warning_until(&calendar, day("2026-12-12"), 2), day("2026-12-15"));
+        // Tuesday with none: today only; Friday with none: the weekend too (no working day).
+        assert_eq!(warning_until(&calendar, day("2026-12-08"), 0), day("2026-12-08"));
+        assert_eq!(warning_until(&calendar, day("2026-12-11"), 0), day("2026-12-13"));
     }
 
     #[test]

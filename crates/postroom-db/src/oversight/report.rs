@@ -8,7 +8,7 @@
 //! received_on`), each as a range of days.
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
 
 use super::{CLOSED, param};
 
@@ -56,18 +56,10 @@ struct Count {
     n: i64,
 }
 
-/// Receipts from `from` to `to` (inclusive) per workflow and queue, judged against `today`.
-///
-/// # Errors
-/// When the database fails.
-#[tracing::instrument(skip(conn))]
-pub async fn received(
-    conn: &impl ConnectionTrait,
-    from: NaiveDate,
-    to: NaiveDate,
-    today: NaiveDate,
-) -> Result<Vec<Received>, DbErr> {
-    let backend = conn.get_database_backend();
+/// The receipts statement: per workflow and queue, items received from `from` to `to`
+/// (inclusive), and how many of them are open and overdue on `today`.
+#[must_use]
+pub fn received_statement(backend: DbBackend, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Statement {
     let p = |n| param(backend, n);
     let sql = format!(
         "SELECT workflow, queue, COUNT(*) AS received, \
@@ -80,23 +72,27 @@ pub async fn received(
         to = p(2),
         today = p(3),
     );
-    Received::find_by_statement(Statement::from_sql_and_values(backend, sql, [from.into(), to.into(), today.into()]))
-        .all(conn)
-        .await
+    Statement::from_sql_and_values(backend, sql, [from.into(), to.into(), today.into()])
 }
 
-/// Completions from `from` to `to` (inclusive), grouped by workflow, queue, receipt day and
-/// closing day.
+/// Receipts from `from` to `to` (inclusive) per workflow and queue, judged against `today`.
 ///
 /// # Errors
 /// When the database fails.
 #[tracing::instrument(skip(conn))]
-pub async fn completed(
+pub async fn received(
     conn: &impl ConnectionTrait,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<CompletedGroup>, DbErr> {
-    let backend = conn.get_database_backend();
+    today: NaiveDate,
+) -> Result<Vec<Received>, DbErr> {
+    Received::find_by_statement(received_statement(conn.get_database_backend(), from, to, today)).all(conn).await
+}
+
+/// The completions statement: items done from `from` to `to` (inclusive), grouped by
+/// workflow, queue, receipt day and closing day.
+#[must_use]
+pub fn completed_statement(backend: DbBackend, from: NaiveDate, to: NaiveDate) -> Statement {
     let p = |n| param(backend, n);
     let sql = format!(
         "SELECT workflow, queue, received_on, closed_on, COUNT(*) AS n, \
@@ -106,9 +102,46 @@ pub async fn completed(
         from = p(1),
         to = p(2),
     );
-    CompletedGroup::find_by_statement(Statement::from_sql_and_values(backend, sql, [from.into(), to.into()]))
-        .all(conn)
-        .await
+    Statement::from_sql_and_values(backend, sql, [from.into(), to.into()])
+}
+
+/// Completions from `from` to `to` (inclusive), grouped by workflow, queue, receipt day and
+/// closing day.
+///
+/// # Errors
+/// When the database fails.
+#[tracing::instrument(skip(conn))]
+pub async fn completed(conn: &impl ConnectionTrait, from: NaiveDate, to: NaiveDate) -> Result<Vec<CompletedGroup>, DbErr> {
+    CompletedGroup::find_by_statement(completed_statement(conn.get_database_backend(), from, to)).all(conn).await
+}
+
+/// The throughput statements: receipts per day and closings per day from `from` on, and the
+/// items open now.
+#[must_use]
+pub fn movement_statements(backend: DbBackend, from: NaiveDate) -> [Statement; 3] {
+    let p = |n| param(backend, n);
+    [
+        Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT received_on AS day, COUNT(*) AS n FROM work_items WHERE received_on >= {} \
+                 GROUP BY received_on ORDER BY received_on",
+                p(1)
+            ),
+            [from.into()],
+        ),
+        Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT closed_on AS day, SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS completed, \
+                 COUNT(*) AS closed FROM work_items WHERE status IN {CLOSED} AND closed_on >= {} \
+                 GROUP BY closed_on ORDER BY closed_on",
+                p(1)
+            ),
+            [from.into()],
+        ),
+        Statement::from_string(backend, format!("SELECT COUNT(*) AS n FROM work_items WHERE status NOT IN {CLOSED}")),
+    ]
 }
 
 /// What the throughput series is made from: receipts per day and closings per day from `from`
@@ -121,37 +154,22 @@ pub async fn movements(
     conn: &impl ConnectionTrait,
     from: NaiveDate,
 ) -> Result<(Vec<DayReceived>, Vec<DayClosed>, i64), DbErr> {
-    let backend = conn.get_database_backend();
-    let p = |n| param(backend, n);
-    let received = DayReceived::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "SELECT received_on AS day, COUNT(*) AS n FROM work_items WHERE received_on >= {} \
-             GROUP BY received_on ORDER BY received_on",
-            p(1)
-        ),
-        [from.into()],
-    ))
-    .all(conn)
-    .await?;
-    let closed = DayClosed::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "SELECT closed_on AS day, SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS completed, \
-             COUNT(*) AS closed FROM work_items WHERE status IN {CLOSED} AND closed_on >= {} \
-             GROUP BY closed_on ORDER BY closed_on",
-            p(1)
-        ),
-        [from.into()],
-    ))
-    .all(conn)
-    .await?;
-    let open = Count::find_by_statement(Statement::from_string(
-        backend,
-        format!("SELECT COUNT(*) AS n FROM work_items WHERE status NOT IN {CLOSED}"),
-    ))
-    .one(conn)
-    .await?
-    .map_or(0, |c| c.n);
+    let [received, closed, open] = movement_statements(conn.get_database_backend(), from);
+    let received = DayReceived::find_by_statement(received).all(conn).await?;
+    let closed = DayClosed::find_by_statement(closed).all(conn).await?;
+    let open = Count::find_by_statement(open).one(conn).await?.map_or(0, |c| c.n);
     Ok((received, closed, open))
+}
+
+/// Every statement the SLA report runs, named (for the benchmark's plans).
+#[must_use]
+pub fn statements(backend: DbBackend, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<(&'static str, Statement)> {
+    let [received, closed, open] = movement_statements(backend, from);
+    vec![
+        ("receipts per workflow and queue", received_statement(backend, from, to, today)),
+        ("completions by receipt and closing day", completed_statement(backend, from, to)),
+        ("throughput: receipts per day", received),
+        ("throughput: closings per day", closed),
+        ("throughput: open now", open),
+    ]
 }
