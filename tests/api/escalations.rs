@@ -221,3 +221,37 @@ async fn the_daily_digest_reaches_the_team_leaders_once_on_a_working_day() -> an
     assert_eq!(digest["now"]["queues"][0]["overdue"][0]["priority"], "P1");
     Ok(())
 }
+
+#[tokio::test]
+async fn without_a_mail_server_the_digest_is_an_eml_file_in_the_outbox_directory() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(ServeRole::All, |s| {
+        s.work.timer_interval = Duration::from_millis(100);
+        s.team_leaders.digest_to = vec!["team-leaders@kingsbridge-vale.example".to_owned()];
+        s.team_leaders.digest_at = NaiveTime::MIN;
+    })
+    .await?;
+    let outbox = app.settings.data_dir.join("outbox");
+    let digests = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&outbox)
+            .map(|d| {
+                d.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.to_string_lossy().contains("digest-")).collect()
+            })
+            .unwrap_or_default()
+    };
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    if !WorkingCalendar::england_and_wales().is_working_day(london_date(Utc::now())) {
+        assert!(digests().is_empty(), "no digest on a day the council is closed");
+        return Ok(());
+    }
+    let files = digests();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let eml = std::fs::read_to_string(&files[0])?;
+    assert!(
+        eml.contains("To: team-leaders@kingsbridge-vale.example") && eml.contains("Nothing is overdue or at risk."),
+        "{eml}"
+    );
+    let tl = app.token("tess", Role::TeamLeader)?;
+    let digest = app.get_json("/api/v1/digest", &tl).await?;
+    assert_eq!(digest["sent"][0]["status"], "sent", "{digest}");
+    Ok(())
+}

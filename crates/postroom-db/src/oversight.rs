@@ -3,12 +3,13 @@
 //!
 //! Every statement reads an index made for it (migration 30): open work the partial index
 //! `ix_work_items_open_dashboard` (`status NOT IN ('done', 'cancelled')`, written literally,
-//! not as bound parameters, so every plan, PostgreSQL's generic plans included, can use it);
-//! completions `ix_work_items_closed_on` and, for the officers' figures, the partial
-//! `ix_work_items_done_by` (`closed_on, completed_by, claimed_at, closed_at WHERE status =
-//! 'done'`), each as a range of closing days. The dates that bound each figure (today, the end
-//! of the warning window, the ageing bands' receipt days) are worked out on the working-day
-//! calendar by the caller.
+//! not as bound parameters, so every plan, PostgreSQL's generic plans included, can use it),
+//! items held `ix_work_items_open_assignee`, completions awaiting approval
+//! `ix_work_items_awaiting_approval`; completions `ix_work_items_closed_on` and, for the
+//! officers' figures, `ix_work_items_done_by` (both `status, closed_on, …`: the status fixed,
+//! then a range of closing days). The dates that bound each figure (today, the end of the
+//! warning window, the ageing bands' receipt days) are worked out on the working-day calendar
+//! by the caller.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};

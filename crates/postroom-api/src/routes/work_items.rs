@@ -121,8 +121,9 @@ pub async fn list_work_items(
     ApiQuery(q): ApiQuery<WorkItemQuery>,
 ) -> Result<Json<WorkItemPage>, ApiError> {
     let today = london_date(Utc::now());
-    let filter =
-        q.into_filter(today, state.warning_working_days, |n| postroom_casework::oversight::warning_until(&state.calendar, today, n))?;
+    let filter = q.into_filter(today, state.warning_working_days, |n| {
+        postroom_casework::oversight::warning_until(&state.calendar, today, n)
+    })?;
     let (limit, offset) = (filter.limit, filter.offset);
     // Text search reads every item (`LIKE '%…%'`): it takes a search slot.
     let _slot = match filter.text {

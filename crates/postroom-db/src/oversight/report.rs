@@ -111,7 +111,11 @@ pub fn completed_statement(backend: DbBackend, from: NaiveDate, to: NaiveDate) -
 /// # Errors
 /// When the database fails.
 #[tracing::instrument(skip(conn))]
-pub async fn completed(conn: &impl ConnectionTrait, from: NaiveDate, to: NaiveDate) -> Result<Vec<CompletedGroup>, DbErr> {
+pub async fn completed(
+    conn: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CompletedGroup>, DbErr> {
     CompletedGroup::find_by_statement(completed_statement(conn.get_database_backend(), from, to)).all(conn).await
 }
 
@@ -163,7 +167,12 @@ pub async fn movements(
 
 /// Every statement the SLA report runs, named (for the benchmark's plans).
 #[must_use]
-pub fn statements(backend: DbBackend, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<(&'static str, Statement)> {
+pub fn statements(
+    backend: DbBackend,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Vec<(&'static str, Statement)> {
     let [received, closed, open] = movement_statements(backend, from);
     vec![
         ("receipts per workflow and queue", received_statement(backend, from, to, today)),
