@@ -23,6 +23,7 @@ mod m20261207_000021_add_intake_robustness;
 mod m20261207_000022_create_replies;
 mod m20261207_000023_create_classifier;
 mod m20261207_000024_create_bill_revisions;
+mod m20261208_000030_add_team_leader_views;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_create_replies::Migration),
             Box::new(m20261207_000023_create_classifier::Migration),
             Box::new(m20261207_000024_create_bill_revisions::Migration),
+            Box::new(m20261208_000030_add_team_leader_views::Migration),
         ]
     }
 }

@@ -57,6 +57,8 @@ async fn insert_items(
                 home_queue: None,
                 pending_completion: None,
                 completed_by: None,
+                received_on: Some(london_date(now - Duration::minutes(i64::try_from(scrambled).unwrap_or(0)))),
+                closed_on: status.is_closed().then_some(today),
             })
         });
         work_item::Entity::insert_many(models).exec_without_returning(&txn).await?;

@@ -50,6 +50,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
         (name = "administration", description = "Dead letters and other admin tasks"),
         (name = "workflows", description = "The catalogue of correspondence types"),
         (name = "replies", description = "Replies to customers and the print room's batches"),
+        (name = "team leaders", description = "Dashboard, deadlines at risk, SLA reports and the daily digest"),
     )
 )]
 struct ApiDoc;
@@ -74,6 +75,7 @@ fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::emails::router())
         .merge(routes::work_items::router())
         .merge(routes::work_actions::router())
+        .merge(routes::oversight::router())
         .merge(routes::completion::router())
         .merge(routes::replies::router())
         .merge(routes::officers::router())

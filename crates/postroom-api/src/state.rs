@@ -33,4 +33,7 @@ pub struct AppState {
     pub search_slots: crate::slots::SearchSlots,
     /// RabbitMQ session status, when a broker is configured and this process runs workers.
     pub broker: Option<postroom_queue::amqp::BrokerStatus>,
+    /// An open item due within this many working days (or overdue) is at risk
+    /// (`team_leaders.warning_working_days`).
+    pub warning_working_days: u32,
 }

@@ -17,6 +17,8 @@ mod classification;
 mod completion;
 mod error;
 pub mod lifecycle;
+pub mod oversight;
+mod priorities;
 mod replies;
 mod requests;
 mod safeguarding;
@@ -41,12 +43,14 @@ pub use completion::{
 };
 pub use error::{CaseworkError, FieldError};
 pub use lifecycle::{Action, CancelReason};
+pub use priorities::{BulkOutcome, MAX_BULK_ITEMS};
 pub use replies::{
     Begun, MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Outcome, PrintedBatch, PrintedRequest, ReplyApproval, ReplyEdit,
     ReplyIdentity, Replying, SENDER, long_date,
 };
 pub use requests::{
-    CancelRequest, NoteRequest, PendRequest, ReassignRequest, ReferRequest, ReopenRequest, RerouteRequest,
+    CancelRequest, NoteRequest, PendRequest, PrioritiseRequest, ReassignManyRequest, ReassignRequest, ReferRequest,
+    ReopenRequest, RerouteRequest,
 };
 pub use safeguarding::is_safeguarding;
 pub use text::MAX_REASON_CHARS;

@@ -44,6 +44,8 @@ pub enum Action {
     Reopen,
     /// Move a ready item to another workflow (team leaders), with a reason.
     Reroute,
+    /// Change an open item's priority (team leaders), with a reason; its state stays.
+    Prioritise,
 }
 
 /// Why an action is refused.
@@ -71,7 +73,7 @@ pub struct Actor<'a> {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::Claim,
         Self::Release,
         Self::Pend,
@@ -87,6 +89,7 @@ impl Action {
         Self::Index,
         Self::Reopen,
         Self::Reroute,
+        Self::Prioritise,
     ];
 
     /// The wire name.
@@ -108,6 +111,7 @@ impl Action {
             Self::Index => "index",
             Self::Reopen => "reopen",
             Self::Reroute => "reroute",
+            Self::Prioritise => "prioritise",
         }
     }
 
@@ -121,7 +125,9 @@ impl Action {
             }
             Self::Cancel => &[Officer, TeamLeader, PostRoom],
             Self::Notes => &[Officer, TeamLeader, PostRoom, Admin],
-            Self::Reassign | Self::Approve | Self::Reject | Self::Reopen | Self::Reroute => &[TeamLeader],
+            Self::Reassign | Self::Approve | Self::Reject | Self::Reopen | Self::Reroute | Self::Prioritise => {
+                &[TeamLeader]
+            }
             Self::Index => &[PostRoom, TeamLeader, Admin],
         }
     }
@@ -149,6 +155,7 @@ impl Action {
             (Self::Cancel, Triage | Ready | InProgress | AwaitingCustomer | Referred) => Some(Cancelled),
             (Self::Complete, InProgress) | (Self::Approve, AwaitingApproval) => Some(Done),
             (Self::Notes, s) => Some(s),
+            (Self::Prioritise, s) if !s.is_closed() => Some(s),
             _ => None,
         }
     }
@@ -262,6 +269,7 @@ mod tests {
                         | Action::Index
                         | Action::Reopen
                         | Action::Reroute
+                        | Action::Prioritise
                 ) {
                     assert!(matches!(got, Err(Refusal::Role { .. })), "{action} by an officer: {got:?}");
                 } else if action == Action::Notes {
@@ -288,6 +296,9 @@ mod tests {
         assert_eq!(Action::Reopen.check(tl, S::Cancelled, None), Ok(S::Ready));
         assert!(matches!(Action::Reopen.check(tl, S::InProgress, None), Err(Refusal::State { .. })));
         assert_eq!(Action::Reroute.check(tl, S::Ready, None), Ok(S::Ready));
+        assert_eq!(Action::Prioritise.check(tl, S::AwaitingCustomer, None), Ok(S::AwaitingCustomer));
+        assert_eq!(Action::Prioritise.check(tl, S::InProgress, Some("amy")), Ok(S::InProgress));
+        assert!(matches!(Action::Prioritise.check(tl, S::Done, None), Err(Refusal::State { .. })));
         assert!(matches!(Action::Reroute.check(tl, S::Triage, None), Err(Refusal::State { .. })));
     }
 

@@ -75,3 +75,25 @@ pub struct NoteRequest {
     /// At most 10,000 characters.
     pub text: String,
 }
+
+/// Change an open item's priority.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrioritiseRequest {
+    pub version: Option<i32>,
+    /// `P1` (urgent) to `P4` (low).
+    pub priority: postroom_domain::Priority,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// Give several items to one officer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignManyRequest {
+    /// The items, by reference (`WI-2026-000042`) or id; at most 200.
+    pub items: Vec<String>,
+    /// The officer's user name; they must work each item's queue.
+    pub assignee: String,
+    pub reason: Option<String>,
+}

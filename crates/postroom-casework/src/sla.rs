@@ -61,6 +61,8 @@ mod tests {
             home_queue: None,
             pending_completion: None,
             completed_by: None,
+            received_on: None,
+            closed_on: None,
         }
     }
 

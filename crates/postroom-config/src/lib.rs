@@ -33,8 +33,10 @@ use serde::{Deserialize, Serialize};
 
 mod classifier;
 mod smtp;
+mod team_leaders;
 pub use classifier::ClassifierSettings;
 pub use smtp::{SmtpSecurity, SmtpSettings};
+pub use team_leaders::TeamLeaderSettings;
 
 /// The configuration file read from the working directory when no `--config` is given.
 pub const DEFAULT_CONFIG_FILE: &str = "postroom.toml";
@@ -73,6 +75,7 @@ pub struct Settings {
     pub classifier: ClassifierSettings,
     pub accounts: AccountSettings,
     pub work: WorkSettings,
+    pub team_leaders: TeamLeaderSettings,
     pub charges: ChargesSettings,
     pub amqp: AmqpSettings,
     pub replies: ReplySettings,
@@ -98,6 +101,7 @@ impl Default for Settings {
             classifier: ClassifierSettings::default(),
             accounts: AccountSettings::default(),
             work: WorkSettings::default(),
+            team_leaders: TeamLeaderSettings::default(),
             charges: ChargesSettings::default(),
             amqp: AmqpSettings::default(),
             replies: ReplySettings::default(),
@@ -873,6 +877,7 @@ impl Settings {
         problems.extend(settings.work.problems());
         problems.extend(settings.smtp.problems());
         problems.extend(settings.classifier.problems());
+        problems.extend(settings.team_leaders.problems());
         problems.extend(settings.replies.problems());
         if settings.database.statement_timeout > settings.server.request_timeout {
             problems.push(format!(

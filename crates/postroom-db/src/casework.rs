@@ -89,9 +89,13 @@ pub async fn advance(
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::value(now));
     if step.to.is_closed() {
-        update = update.col_expr(Column::ClosedAt, Expr::value(now));
+        update = update
+            .col_expr(Column::ClosedAt, Expr::value(now))
+            .col_expr(Column::ClosedOn, Expr::value(postroom_domain::london_date(now)));
     } else if item.status.is_closed() {
-        update = update.col_expr(Column::ClosedAt, Expr::value(Option::<DateTime<Utc>>::None));
+        update = update
+            .col_expr(Column::ClosedAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(Column::ClosedOn, Expr::value(Option::<NaiveDate>::None));
     }
     let p = step.patch;
     macro_rules! set {

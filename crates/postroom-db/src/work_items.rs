@@ -76,6 +76,8 @@ pub async fn create(
         home_queue: None,
         pending_completion: None,
         completed_by: None,
+        received_on: Some(london_date(new.received_at)),
+        closed_on: None,
     };
     work_item::Entity::insert(work_item::ActiveModel::from(model.clone())).exec_without_returning(conn).await?;
     if let Some(c) = model.correspondence_id {

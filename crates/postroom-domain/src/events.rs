@@ -29,6 +29,11 @@ pub const REPLY_FAILED: &str = "reply.failed";
 /// domestic abuse, severe hardship, bereavement, mental-health crisis); the item is P1 and cannot
 /// be closed without a team leader.
 pub const WORK_ITEM_SAFEGUARDING: &str = "workitem.safeguarding";
+/// `workitem.breach_warning`: an open item came within the warning window (working days) of its
+/// due date; raised once per item and due date.
+pub const WORK_ITEM_BREACH_WARNING: &str = "workitem.breach_warning";
+/// `workitem.overdue`: an open item passed its due date; raised once per item and due date.
+pub const WORK_ITEM_OVERDUE: &str = "workitem.overdue";
 /// `account.changed`: a revenues account was changed.
 pub const ACCOUNT_CHANGED: &str = "account.changed";
 
@@ -36,6 +41,25 @@ pub const ACCOUNT_CHANGED: &str = "account.changed";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorrespondenceReceived {
     pub correspondence_id: Uuid,
+}
+
+/// Payload of [`WORK_ITEM_BREACH_WARNING`] and [`WORK_ITEM_OVERDUE`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub work_item_id: Uuid,
+    pub reference: String,
+    pub workflow: String,
+    pub queue: String,
+    /// `P1` to `P4`.
+    pub priority: String,
+    pub status: String,
+    pub due_on: chrono::NaiveDate,
+    /// Who holds it, if anyone.
+    pub assignee: Option<String>,
+    /// `breach_warning` or `overdue`.
+    pub threshold: String,
+    /// The warning window, in working days.
+    pub warning_working_days: u32,
 }
 
 /// Payload of [`TEXT_EXTRACTED`].

@@ -22,6 +22,9 @@ pub struct Outgoing<'a> {
     pub reply_to: Option<&'a str>,
     /// The customer's address, with or without a display name; the one envelope recipient.
     pub to: &'a str,
+    /// Further recipients, each also in To and the envelope (a digest's team leaders); none
+    /// for a reply.
+    pub also_to: &'a [String],
     pub subject: &'a str,
     /// The plain-text alternative.
     pub text: &'a str,
@@ -66,6 +69,9 @@ pub fn build(message: &Outgoing<'_>) -> Result<Built, MailError> {
         .subject(message.subject)
         .date(SystemTime::from(message.date))
         .message_id(Some(format!("<{}>", message.message_id)));
+    for to in message.also_to {
+        builder = builder.to(mailbox("to", to)?);
+    }
     if let Some(reply_to) = message.reply_to {
         builder = builder.reply_to(mailbox("reply_to", reply_to)?);
     }
@@ -115,6 +121,7 @@ mod tests {
             from: "Kingsbridge Vale Council Revenues <revenues@kingsbridge-vale.example>",
             reply_to: None,
             to: "Ms Ada Customer <ada@example.net>",
+            also_to: &[],
             subject: "Your Council Tax account 512345678",
             text: "Dear Ms Customer,\n\nThank you.",
             html: "<p>Dear Ms Customer,</p><p>Thank you.</p>",
@@ -181,5 +188,21 @@ mod tests {
             built.envelope.from().map(ToString::to_string).as_deref(),
             Some("revenues@kingsbridge-vale.example")
         );
+    }
+
+    #[test]
+    fn further_recipients_are_in_to_and_the_envelope() {
+        let refs = [];
+        let more =
+            ["Tess Leader <tess@kingsbridge-vale.example>".to_owned(), "tom@kingsbridge-vale.example".to_owned()];
+        let built = build(&Outgoing { also_to: &more, ..outgoing(&refs) }).unwrap();
+        assert_eq!(built.envelope.to().len(), 3);
+        let head = headers(&built.eml);
+        assert!(
+            head.contains("tess@kingsbridge-vale.example") && head.contains("tom@kingsbridge-vale.example"),
+            "{head}"
+        );
+        let bad = ["not an address".to_owned()];
+        assert!(build(&Outgoing { also_to: &bad, ..outgoing(&refs) }).is_err());
     }
 }

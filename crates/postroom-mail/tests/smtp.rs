@@ -18,6 +18,7 @@ fn reply(references: &[String]) -> anyhow::Result<Built> {
         from: FROM,
         reply_to: Some("Revenues Team <revenues-team@kingsbridge-vale.example>"),
         to: "Ada Customer <ada@example.net>",
+        also_to: &[],
         subject: "Re: Council Tax account 512345678 — single person discount",
         text: "Dear Ms Customer,\n\nWe have applied the discount from 1 April.\n",
         html: "<p>Dear Ms Customer,</p><p>We have applied the discount from 1 April.</p>",

@@ -105,6 +105,7 @@ impl SendReplies {
             from: &self.sender.from,
             reply_to: self.sender.reply_to.as_deref(),
             to: &to,
+            also_to: &[],
             subject: &email.subject,
             text: &email.body,
             html: &html,
@@ -144,7 +145,7 @@ impl SendReplies {
 }
 
 /// Writes `<message-id>.eml` into `dir` atomically (a temporary name, then renamed).
-async fn write_eml(dir: &std::path::Path, message_id: &str, eml: &[u8]) -> anyhow::Result<()> {
+pub(crate) async fn write_eml(dir: &std::path::Path, message_id: &str, eml: &[u8]) -> anyhow::Result<()> {
     tokio::fs::create_dir_all(dir).await.with_context(|| format!("creating the outbox directory {}", dir.display()))?;
     let name: String =
         message_id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();

@@ -1,6 +1,7 @@
 //! Runs the clocks of officer work on an interval: expired claims and bring-forward dates (the
-//! rules are `postroom_casework`'s), stored idempotency keys forgotten after their TTL, and
-//! delivered outbox events deleted after their retention.
+//! rules are `postroom_casework`'s), the team leaders' escalations and daily digest
+//! ([`Oversight`]), stored idempotency keys forgotten after their TTL, and delivered outbox
+//! events deleted after their retention.
 
 use std::time::Duration;
 
@@ -10,6 +11,8 @@ use tokio_util::sync::CancellationToken;
 
 use postroom_casework::Casework;
 use postroom_db::{idempotency, outbox};
+
+use crate::oversight::{Oversight, OversightRound};
 
 /// Most delivered outbox events deleted in one round: a large backlog (after the retention was
 /// shortened, say) goes over several rounds, each a short statement.
@@ -32,6 +35,7 @@ pub struct Round {
     pub brought_forward: usize,
     pub keys_purged: u64,
     pub outbox_pruned: u64,
+    pub oversight: OversightRound,
 }
 
 /// Runs the work timers.
@@ -39,12 +43,20 @@ pub struct WorkTimers {
     db: DatabaseConnection,
     casework: Casework,
     settings: TimerSettings,
+    oversight: Option<Oversight>,
 }
 
 impl WorkTimers {
     #[must_use]
     pub fn new(db: DatabaseConnection, casework: Casework, settings: TimerSettings) -> Self {
-        Self { db, casework, settings }
+        Self { db, casework, settings, oversight: None }
+    }
+
+    /// Also raises the team leaders' escalations and sends their digest each round.
+    #[must_use]
+    pub fn with_oversight(mut self, oversight: Oversight) -> Self {
+        self.oversight = Some(oversight);
+        self
     }
 
     /// Runs a round every interval until `cancel` fires; a failed round is logged and retried.
@@ -57,6 +69,9 @@ impl WorkTimers {
                     brought_forward = r.brought_forward,
                     keys_purged = r.keys_purged,
                     outbox_events_pruned = r.outbox_pruned,
+                    breach_warnings = r.oversight.escalated.breach_warnings,
+                    overdue = r.oversight.escalated.overdue,
+                    digest_sent = r.oversight.digest_sent,
                     "work timers"
                 ),
                 Ok(_) => {}
@@ -77,11 +92,22 @@ impl WorkTimers {
     pub async fn round(&self, now: DateTime<Utc>) -> anyhow::Result<Round> {
         let done = self.casework.run_timers(now, self.settings.claim_timeout).await?;
         let key_cutoff = now - chrono::Duration::from_std(self.settings.idempotency_ttl)?;
+        let keys_purged = idempotency::purge(&self.db, key_cutoff).await?;
+        let outbox_pruned = self.prune_outbox(now).await?;
+        // Last, and on its own: a failing escalation or digest never holds up the housekeeping.
+        let oversight = match &self.oversight {
+            Some(o) => o.round(now).await.unwrap_or_else(|e| {
+                tracing::warn!(error = %format!("{e:#}"), "team leaders' escalations or digest failed; will retry");
+                OversightRound::default()
+            }),
+            None => OversightRound::default(),
+        };
         Ok(Round {
             claims_expired: done.claims_expired,
             brought_forward: done.brought_forward,
-            keys_purged: idempotency::purge(&self.db, key_cutoff).await?,
-            outbox_pruned: self.prune_outbox(now).await?,
+            keys_purged,
+            outbox_pruned,
+            oversight,
         })
     }
 

@@ -174,6 +174,10 @@ async fn load(db: &DatabaseConnection, n: usize) -> anyhow::Result<()> {
                     home_queue: None,
                     pending_completion: None,
                     completed_by: None,
+                    received_on: Some(london_date(
+                        now - chrono::Duration::minutes(i64::try_from(scrambled).unwrap_or(0)),
+                    )),
+                    closed_on: status.is_closed().then_some(today),
                 })
             });
             work_item::Entity::insert_many(models).exec_without_returning(&txn).await?;

@@ -219,18 +219,18 @@ impl Application {
             }
             _ => None,
         };
-        let timers = role.runs_workers().then(|| {
-            WorkTimers::new(
-                db.clone(),
-                casework.clone(),
-                TimerSettings {
-                    claim_timeout: settings.work.claim_timeout,
-                    interval: settings.work.timer_interval,
-                    idempotency_ttl: settings.work.idempotency_ttl,
-                    outbox_retention: settings.workers.outbox_retention,
-                },
-            )
-        });
+        let timers = if role.runs_workers() {
+            let oversight = crate::replies::oversight(&settings, db.clone(), casework.clone())?;
+            let settings = TimerSettings {
+                claim_timeout: settings.work.claim_timeout,
+                interval: settings.work.timer_interval,
+                idempotency_ttl: settings.work.idempotency_ttl,
+                outbox_retention: settings.workers.outbox_retention,
+            };
+            Some(WorkTimers::new(db.clone(), casework.clone(), settings).with_oversight(oversight))
+        } else {
+            None
+        };
         let state = AppState {
             db: db.clone(),
             storage: storage.clone(),
@@ -244,6 +244,7 @@ impl Application {
             catalogue,
             max_body_bytes: settings.server.max_body_bytes,
             search_slots: search_slots(&settings),
+            warning_working_days: settings.team_leaders.warning_working_days,
             broker: broker_status.clone(),
         };
         let router = if role.runs_api() {

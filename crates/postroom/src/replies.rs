@@ -41,19 +41,47 @@ pub(crate) fn send_replies(
     casework: postroom_casework::Casework,
     storage: postroom_storage::ObjectStorage,
 ) -> anyhow::Result<postroom_worker::SendReplies> {
-    use postroom_worker::{Sender, Transport};
-    let transport = match postroom_mail::SmtpSender::new(&settings.smtp).context("[smtp] is not usable")? {
+    use postroom_worker::Sender;
+    let transport = transport(settings)?;
+    let sender = Sender { from: settings.replies.from.clone(), reply_to: settings.replies.reply_to.clone() };
+    let lease = std::time::Duration::from_secs(settings.replies.sending_lease_secs);
+    Ok(postroom_worker::SendReplies::new(casework, storage, transport, sender, lease))
+}
+
+/// How emails leave: SMTP when `[smtp] host` is set, else `.eml` files in the outbox directory.
+fn transport(settings: &Settings) -> anyhow::Result<postroom_worker::Transport> {
+    use postroom_worker::Transport;
+    Ok(match postroom_mail::SmtpSender::new(&settings.smtp).context("[smtp] is not usable")? {
         Some(smtp) => {
-            tracing::info!(host = settings.smtp.host.as_deref().unwrap_or_default(), "replies are sent by SMTP");
+            tracing::info!(host = settings.smtp.host.as_deref().unwrap_or_default(), "emails are sent by SMTP");
             Transport::Smtp(Arc::new(smtp))
         }
         None => {
             let dir = settings.replies.outbox_dir.clone().unwrap_or_else(|| settings.data_dir.join("outbox"));
-            tracing::info!(dir = %dir.display(), "no [smtp] host: email replies are written as .eml files");
+            tracing::info!(dir = %dir.display(), "no [smtp] host: emails are written as .eml files");
             Transport::Directory(dir)
         }
+    })
+}
+
+/// The team leaders' escalations and daily digest (`[team_leaders]`), sent the way replies are.
+pub(crate) fn oversight(
+    settings: &Settings,
+    db: sea_orm::DatabaseConnection,
+    casework: postroom_casework::Casework,
+) -> anyhow::Result<postroom_worker::Oversight> {
+    let t = &settings.team_leaders;
+    let digest = if t.digest_to.is_empty() {
+        None
+    } else {
+        let digest = postroom_worker::DigestSettings {
+            to: t.digest_to.clone(),
+            at: t.digest_at,
+            from: settings.replies.from.clone(),
+            max_items: t.digest_max_items,
+            lease: std::time::Duration::from_secs(settings.replies.sending_lease_secs),
+        };
+        Some((digest, transport(settings)?))
     };
-    let sender = Sender { from: settings.replies.from.clone(), reply_to: settings.replies.reply_to.clone() };
-    let lease = std::time::Duration::from_secs(settings.replies.sending_lease_secs);
-    Ok(postroom_worker::SendReplies::new(casework, storage, transport, sender, lease))
+    Ok(postroom_worker::Oversight::new(db, casework, t.warning_working_days, t.escalations, digest))
 }

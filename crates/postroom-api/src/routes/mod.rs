@@ -9,6 +9,7 @@ pub mod emails;
 pub mod health;
 pub mod intake;
 pub mod officers;
+pub mod oversight;
 pub mod replies;
 pub mod views;
 pub mod work_actions;

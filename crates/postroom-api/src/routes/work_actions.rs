@@ -9,8 +9,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use postroom_casework::{
-    ActionRequest, CancelRequest, NoteRequest, PendRequest, ReassignRequest, ReferRequest, ReopenRequest,
-    RerouteRequest,
+    ActionRequest, CancelRequest, NoteRequest, PendRequest, PrioritiseRequest, ReassignRequest, ReferRequest,
+    ReopenRequest, RerouteRequest,
 };
 use postroom_domain::london_date;
 
@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel_work_item))
         .routes(routes!(reopen_work_item))
         .routes(routes!(reroute_work_item))
+        .routes(routes!(prioritise_work_item))
         .routes(routes!(note_work_item))
 }
 
@@ -124,3 +125,8 @@ action!(
 action!(
     /// Adds a note to the item's history (any state; keeps the caller's claim alive).
     note_work_item => note, "/api/v1/work-items/{id}/notes", NoteRequest);
+action!(
+    /// Changes an open item's priority (team leaders, reason required), audited with the
+    /// priority before and after; its state, holder and due date stay. A safeguarding item
+    /// stays P1.
+    prioritise_work_item => prioritise, "/api/v1/work-items/{id}/prioritise", PrioritiseRequest);

@@ -2,127 +2,31 @@
 
 use axum::{Json, extract::State};
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use postroom_casework::IndexRequest;
 use postroom_db::{correspondence, work_items};
-use postroom_domain::{TextStatus, WorkItemReference, WorkItemStatus, london_date};
+use postroom_domain::{TextStatus, london_date};
 
 use crate::{
-    error::{ApiError, FieldError, Problem},
+    error::{ApiError, Problem},
     extract::{ApiJson, ApiPath, ApiQuery, Caller},
     routes::views::{DocumentView, HistoryEntryView, WorkItemView},
     state::AppState,
 };
+
+mod query;
+
+pub use query::WorkItemQuery;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_work_items))
         .routes(routes!(get_work_item))
         .routes(routes!(index_work_item))
-}
-
-/// Filters and paging for the list; each filter given narrows it.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct WorkItemQuery {
-    /// Only this queue (team), e.g. `triage`.
-    pub queue: Option<String>,
-    /// Only this status.
-    pub status: Option<WorkItemStatus>,
-    /// Only items from this correspondence.
-    pub correspondence_id: Option<Uuid>,
-    /// Only items this user holds (or held, while awaiting the customer or approval).
-    pub assignee: Option<String>,
-    /// Only items concerning the account with this reference.
-    pub account: Option<String>,
-    /// `true`: only overdue items (open, not paused for the customer, due before today);
-    /// `false`: only items that are not.
-    #[param(value_type = Option<bool>)]
-    pub overdue: Option<String>,
-    /// Only items due before this day (`YYYY-MM-DD`).
-    #[param(value_type = Option<chrono::NaiveDate>)]
-    pub due_before: Option<String>,
-    /// The item with this human reference, e.g. `WI-2026-000042`.
-    pub reference: Option<String>,
-    /// Text (2-100 characters) found, ignoring case, in the item's reference, the reference of
-    /// an account it concerns, or the sender of correspondence it gathers.
-    pub q: Option<String>,
-    /// Page size, 1-500 (default 50).
-    pub limit: Option<u64>,
-    /// Items to skip, at most 100000.
-    pub offset: Option<u64>,
-}
-
-impl WorkItemQuery {
-    /// The database filter; 400 for a page size out of range, 422 naming each filter that is
-    /// not valid.
-    fn into_filter(self, today: chrono::NaiveDate) -> Result<work_items::Filter, ApiError> {
-        let limit = self.limit.unwrap_or(50);
-        if !(1..=500).contains(&limit) {
-            return Err(ApiError::BadRequest("limit must be between 1 and 500".to_owned()));
-        }
-        let mut errors = Vec::new();
-        let mut invalid = |field: &str, message: String| {
-            errors.push(FieldError { field: field.to_owned(), message });
-        };
-        let overdue = match self.overdue.as_deref() {
-            None => None,
-            Some("true") => Some(work_items::Overdue { overdue: true, today }),
-            Some("false") => Some(work_items::Overdue { overdue: false, today }),
-            Some(other) => {
-                invalid("overdue", format!("must be true or false, not {other:?}"));
-                None
-            }
-        };
-        let due_before = self.due_before.as_deref().and_then(|d| {
-            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| invalid("due_before", format!("must be a date as YYYY-MM-DD, not {d:?}")))
-                .ok()
-        });
-        let reference = self.reference.as_deref().and_then(|r| {
-            let r = r.trim().to_uppercase();
-            let not = |_| invalid("reference", format!("must be a reference such as WI-2026-000042, not {r:?}"));
-            r.parse::<WorkItemReference>().map_err(not).ok().map(|r| r.as_str().to_owned())
-        });
-        let text = self.q.as_deref().map(str::trim).and_then(|q| match q.chars().count() {
-            2..=100 => Some(q.to_owned()),
-            n => {
-                invalid("q", format!("must have 2 to 100 characters, not {n}"));
-                None
-            }
-        });
-        let nonempty = |field: &'static str, v: Option<String>, errors: &mut Vec<FieldError>| {
-            let v = v.map(|v| v.trim().to_owned());
-            if v.as_deref() == Some("") {
-                errors.push(FieldError { field: field.to_owned(), message: "must not be empty".to_owned() });
-            }
-            v
-        };
-        let assignee = nonempty("assignee", self.assignee, &mut errors);
-        let account = nonempty("account", self.account, &mut errors);
-        if !errors.is_empty() {
-            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-            return Err(ApiError::Unprocessable { detail: format!("invalid filter: {}", fields.join(", ")), errors });
-        }
-        Ok(work_items::Filter {
-            queue: self.queue,
-            status: self.status,
-            correspondence_id: self.correspondence_id,
-            assignee,
-            account,
-            overdue,
-            due_before,
-            reference,
-            text,
-            limit,
-            offset: super::offset(self.offset)?,
-        })
-    }
 }
 
 /// A page of work items.
@@ -198,8 +102,10 @@ impl ItemText {
 }
 
 /// List work items, most urgent first (priority, then due date, then receipt), filtered by
-/// queue, status, correspondence, assignee, account, overdue, due date, reference or text (`q`).
-/// 422 names each filter that is not valid. Any role.
+/// queue, status, priority, open or closed, correspondence, assignee, who completed it, account,
+/// overdue, at risk (then earliest due first), due, receipt and closing days, closed in time,
+/// reference or text (`q`). The dashboard's figures link here with the filters they were
+/// counted with. 422 names each filter that is not valid. Any role.
 #[utoipa::path(get, path = "/api/v1/work-items", tag = "work items", params(WorkItemQuery),
     responses((status = 200, body = WorkItemPage),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -214,7 +120,10 @@ pub async fn list_work_items(
     _caller: Caller,
     ApiQuery(q): ApiQuery<WorkItemQuery>,
 ) -> Result<Json<WorkItemPage>, ApiError> {
-    let filter = q.into_filter(london_date(Utc::now()))?;
+    let today = london_date(Utc::now());
+    let filter = q.into_filter(today, state.warning_working_days, |n| {
+        postroom_casework::oversight::warning_until(&state.calendar, today, n)
+    })?;
     let (limit, offset) = (filter.limit, filter.offset);
     // Text search reads every item (`LIKE '%…%'`): it takes a search slot.
     let _slot = match filter.text {

@@ -37,6 +37,10 @@ pub struct Model {
     pub pending_completion: Option<String>,
     /// Who completed it (for four-eyes: the approver must be someone else).
     pub completed_by: Option<String>,
+    /// The UK day it was received (`received_at` in Europe/London).
+    pub received_on: Option<Date>,
+    /// The UK day it was last closed (done or cancelled); cleared when it is reopened.
+    pub closed_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

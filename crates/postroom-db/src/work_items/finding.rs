@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use postroom_domain::WorkItemStatus;
+use postroom_domain::{Priority, WorkItemStatus};
 
 use crate::entities::{work_item, work_item_correspondence};
 
@@ -13,20 +13,43 @@ use crate::entities::{work_item, work_item_correspondence};
 pub struct Filter {
     pub queue: Option<String>,
     pub status: Option<WorkItemStatus>,
+    pub priority: Option<Priority>,
+    /// Open (`true`: not done or cancelled) or closed (`false`).
+    pub open: Option<bool>,
+    /// Open with the SLA clock running (`true`: not closed and not waiting for the customer).
+    pub clock_running: Option<bool>,
     pub correspondence_id: Option<Uuid>,
     /// Who holds (or held) the claim.
     pub assignee: Option<String>,
+    /// Who completed it.
+    pub completed_by: Option<String>,
     /// Items concerning the account with this reference.
     pub account: Option<String>,
     /// Overdue (`true`) or not (`false`), judged against a day.
     pub overdue: Option<Overdue>,
+    /// At risk: open, the clock running, and due on or before the last day of the warning window
+    /// (overdue included).
+    pub at_risk_until: Option<NaiveDate>,
     /// Due before this day.
     pub due_before: Option<NaiveDate>,
+    /// Due on or after / on or before these days.
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
+    /// Received (UK day) on or after / on or before these days.
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    /// Closed (UK day) on or after / on or before these days.
+    pub closed_from: Option<NaiveDate>,
+    pub closed_to: Option<NaiveDate>,
+    /// Closed on or before the due date (`true`) or after it (`false`).
+    pub in_time: Option<bool>,
     /// The item with this human reference (e.g. `WI-2026-000042`).
     pub reference: Option<String>,
     /// Text found, ignoring case, in the item's reference, the reference of an account it
     /// concerns, or the sender of correspondence it gathers.
     pub text: Option<String>,
+    /// Earliest due date first (at-risk lists) instead of most urgent first.
+    pub by_due_date: bool,
     pub limit: u64,
     pub offset: u64,
 }
@@ -48,11 +71,30 @@ pub async fn list(conn: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<wo
 
     use crate::entities::{account, correspondence};
     let mut q = work_item::Entity::find();
+    let closed = [WorkItemStatus::Done.as_str(), WorkItemStatus::Cancelled.as_str()];
+    let running = || {
+        Condition::all()
+            .add(work_item::Column::Status.is_not_in(closed))
+            .add(work_item::Column::Status.ne(WorkItemStatus::AwaitingCustomer.as_str()))
+    };
     if let Some(queue) = &filter.queue {
         q = q.filter(work_item::Column::Queue.eq(queue.as_str()));
     }
     if let Some(status) = filter.status {
         q = q.filter(work_item::Column::Status.eq(status.as_str()));
+    }
+    if let Some(priority) = filter.priority {
+        q = q.filter(work_item::Column::Priority.eq(priority));
+    }
+    if let Some(open) = filter.open {
+        q = q.filter(if open {
+            work_item::Column::Status.is_not_in(closed)
+        } else {
+            work_item::Column::Status.is_in(closed)
+        });
+    }
+    if let Some(r) = filter.clock_running {
+        q = q.filter(if r { running() } else { running().not() });
     }
     if let Some(c) = filter.correspondence_id {
         q = q.filter(work_item::Column::CorrespondenceId.eq(c));
@@ -60,19 +102,41 @@ pub async fn list(conn: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<wo
     if let Some(assignee) = &filter.assignee {
         q = q.filter(work_item::Column::Assignee.eq(assignee.as_str()));
     }
+    if let Some(by) = &filter.completed_by {
+        q = q.filter(work_item::Column::CompletedBy.eq(by.as_str()));
+    }
     if let Some(reference) = &filter.reference {
         q = q.filter(work_item::Column::Reference.eq(reference.as_str()));
     }
     if let Some(day) = filter.due_before {
         q = q.filter(work_item::Column::DueOn.lt(day));
     }
+    for (day, column, from) in [
+        (filter.due_from, work_item::Column::DueOn, true),
+        (filter.due_to, work_item::Column::DueOn, false),
+        (filter.received_from, work_item::Column::ReceivedOn, true),
+        (filter.received_to, work_item::Column::ReceivedOn, false),
+        (filter.closed_from, work_item::Column::ClosedOn, true),
+        (filter.closed_to, work_item::Column::ClosedOn, false),
+    ] {
+        if let Some(day) = day {
+            q = q.filter(if from { column.gte(day) } else { column.lte(day) });
+        }
+    }
+    if let Some(in_time) = filter.in_time {
+        let on_time = Expr::col(work_item::Column::ClosedOn).lte(Expr::col(work_item::Column::DueOn));
+        q = q.filter(if in_time {
+            on_time
+        } else {
+            Expr::col(work_item::Column::ClosedOn).gt(Expr::col(work_item::Column::DueOn))
+        });
+    }
     if let Some(Overdue { overdue, today }) = filter.overdue {
-        let closed = [WorkItemStatus::Done.as_str(), WorkItemStatus::Cancelled.as_str()];
-        let is_overdue = Condition::all()
-            .add(work_item::Column::Status.is_not_in(closed))
-            .add(work_item::Column::Status.ne(WorkItemStatus::AwaitingCustomer.as_str()))
-            .add(work_item::Column::DueOn.lt(today));
+        let is_overdue = running().add(work_item::Column::DueOn.lt(today));
         q = q.filter(if overdue { is_overdue } else { is_overdue.not() });
+    }
+    if let Some(last_day) = filter.at_risk_until {
+        q = q.filter(running().add(work_item::Column::DueOn.lte(last_day)));
     }
     if let Some(reference) = &filter.account {
         q = q.filter(work_item::Column::Id.in_subquery(items_of_accounts(account::Column::Reference.eq(reference))));
@@ -99,9 +163,12 @@ pub async fn list(conn: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<wo
                 .add(work_item::Column::Id.in_subquery(by_sender)),
         );
     }
-    q.order_by_asc(work_item::Column::Priority)
-        .order_by_asc(work_item::Column::DueOn)
-        .order_by_asc(work_item::Column::ReceivedAt)
+    let q = if filter.by_due_date {
+        q.order_by_asc(work_item::Column::DueOn).order_by_asc(work_item::Column::Priority)
+    } else {
+        q.order_by_asc(work_item::Column::Priority).order_by_asc(work_item::Column::DueOn)
+    };
+    q.order_by_asc(work_item::Column::ReceivedAt)
         .order_by_asc(work_item::Column::Id)
         .limit(filter.limit)
         .offset(filter.offset)
