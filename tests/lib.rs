@@ -5,10 +5,12 @@
 //! dropped afterwards; without it, a SQLite file in a fresh temporary data directory. When
 //! `TEST_POSTGRES_URL` is set but PostgreSQL is unreachable, tests fail; they never skip.
 
+mod billed;
 pub mod dovecot;
 pub mod hostile;
 mod mail;
 
+pub use billed::{BilledAccount, seed_billed_account};
 pub use mail::{SmtpSink, pdf_text};
 
 use std::{path::PathBuf, time::Duration};

@@ -4,7 +4,7 @@
 
 use postroom::ServeRole;
 use postroom_config::Settings;
-use postroom_db::entities::{account, direct_debit_mandate, party, property};
+use postroom_db::entities::direct_debit_mandate;
 use postroom_domain::Role;
 use postroom_e2e::TestApp;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -26,52 +26,20 @@ async fn spawn() -> anyhow::Result<TestApp> {
 /// A Council Tax account paying by Direct Debit on `collection_day`, its property in `band`.
 async fn seed(db: &DatabaseConnection, reference: &str, band: Option<&str>, collection_day: i32) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
-    let (property_id, account_id) = (Uuid::now_v7(), Uuid::now_v7());
-    property::Entity::insert(property::ActiveModel {
-        id: Set(property_id),
-        uprn: Set(None),
-        address: Set(format!("{} Acacia Avenue, Northby", &reference[7..])),
-        postcode: Set(Some("NB1 1AA".to_owned())),
-        council_tax_band: Set(band.map(str::to_owned)),
-        rateable_value_pence: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        billing_authority: Set(None),
-        retail_hospitality_leisure: Set(false),
-    })
-    .exec_without_returning(db)
-    .await?;
-    account::Entity::insert(account::ActiveModel {
-        id: Set(account_id),
-        reference: Set(reference.to_owned()),
-        service: Set("council_tax".to_owned()),
-        property_id: Set(Some(property_id)),
-        status: Set("live".to_owned()),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        recovery_stage: Set(None),
-        vulnerable: Set(false),
-        instalments: Set(10),
-    })
-    .exec_without_returning(db)
-    .await?;
-    party::Entity::insert(party::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        account_id: Set(account_id),
-        name: Set("Jane Doe".to_owned()),
-        party_role: Set("liable".to_owned()),
-        liable_from: Set(None),
-        liable_to: Set(None),
-        email: Set(None),
-        phone: Set(None),
-        postal_address: Set(None),
-        created_at: Set(now),
-        preferred_channel: Set(None),
-        forwarding_address: Set(None),
-    })
-    .exec_without_returning(db)
-    .await?;
+    let account = postroom_e2e::BilledAccount {
+        reference,
+        service: "council_tax",
+        address: format!("{} Acacia Avenue, Northby", &reference[7..]),
+        postcode: "NB1 1AA",
+        band,
+        rateable_value: None,
+        billing_authority: None,
+        retail_hospitality_leisure: false,
+        party: "Jane Doe",
+        email: None,
+        liable_from: None,
+    };
+    let account_id = postroom_e2e::seed_billed_account(db, &account).await?;
     direct_debit_mandate::Entity::insert(direct_debit_mandate::ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(account_id),

@@ -3,7 +3,7 @@
 //! RHL shop gets 40% off, and a 2026/27 charge says which reliefs it is before.
 
 use chrono::Utc;
-use postroom_db::entities::{account, account_adjustment, party, property};
+use postroom_db::entities::account_adjustment;
 use postroom_domain::{Role, london_date};
 use postroom_e2e::{SeedItem, TestApp};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -12,55 +12,20 @@ use uuid::Uuid;
 
 /// A Business Rates account for `reference` on a property of `rv`, its party liable throughout.
 async fn seed(db: &DatabaseConnection, reference: &str, rv: i64, rhl: bool) -> anyhow::Result<Uuid> {
-    let now = Utc::now();
-    let property_id = Uuid::now_v7();
-    property::Entity::insert(property::ActiveModel {
-        id: Set(property_id),
-        uprn: Set(None),
-        address: Set(format!("{} Minster Yard, Northby", &reference[8..])),
-        postcode: Set(Some("NB1 2BB".to_owned())),
-        council_tax_band: Set(None),
-        rateable_value_pence: Set(Some(rv * 100)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        billing_authority: Set(None),
-        retail_hospitality_leisure: Set(rhl),
-    })
-    .exec_without_returning(db)
-    .await?;
-    let account_id = Uuid::now_v7();
-    account::Entity::insert(account::ActiveModel {
-        id: Set(account_id),
-        reference: Set(reference.to_owned()),
-        service: Set("business_rates".to_owned()),
-        property_id: Set(Some(property_id)),
-        status: Set("live".to_owned()),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        recovery_stage: Set(None),
-        vulnerable: Set(false),
-        instalments: Set(10),
-    })
-    .exec_without_returning(db)
-    .await?;
-    party::Entity::insert(party::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        account_id: Set(account_id),
-        name: Set("Minster Estates Ltd".to_owned()),
-        party_role: Set("liable".to_owned()),
-        liable_from: Set(None),
-        liable_to: Set(None),
-        email: Set(Some("rates@minster.example".to_owned())),
-        phone: Set(None),
-        postal_address: Set(None),
-        created_at: Set(now),
-        preferred_channel: Set(Some("email".to_owned())),
-        forwarding_address: Set(None),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(account_id)
+    let account = postroom_e2e::BilledAccount {
+        reference,
+        service: "business_rates",
+        address: format!("{} Minster Yard, Northby", &reference[8..]),
+        postcode: "NB1 2BB",
+        band: None,
+        rateable_value: Some(rv),
+        billing_authority: None,
+        retail_hospitality_leisure: rhl,
+        party: "Minster Estates Ltd",
+        email: Some("rates@minster.example"),
+        liable_from: None,
+    };
+    postroom_e2e::seed_billed_account(db, &account).await
 }
 
 /// An empty property relief from `from`, open-ended, with `details`.

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use postroom::ServeRole;
 use postroom_config::Settings;
-use postroom_db::entities::{account, account_adjustment, direct_debit_mandate, party, property};
+use postroom_db::entities::{account_adjustment, direct_debit_mandate};
 use postroom_domain::Role;
 use postroom_e2e::TestApp;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -40,55 +40,20 @@ struct Seed<'a> {
 }
 
 async fn seed(db: &DatabaseConnection, s: Seed<'_>) -> anyhow::Result<Uuid> {
-    let now = chrono::Utc::now();
-    let property_id = Uuid::now_v7();
-    property::Entity::insert(property::ActiveModel {
-        id: Set(property_id),
-        uprn: Set(None),
-        address: Set(format!("{} High Street, Northby", &s.reference[7..])),
-        postcode: Set(Some("NB1 1AA".to_owned())),
-        council_tax_band: Set(s.band.map(str::to_owned)),
-        rateable_value_pence: Set(s.rateable_value.map(|pounds| pounds * 100)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        billing_authority: Set(s.billing_authority.map(str::to_owned)),
-        retail_hospitality_leisure: Set(false),
-    })
-    .exec_without_returning(db)
-    .await?;
-    let account_id = Uuid::now_v7();
-    account::Entity::insert(account::ActiveModel {
-        id: Set(account_id),
-        reference: Set(s.reference.to_owned()),
-        service: Set(s.service.to_owned()),
-        property_id: Set(Some(property_id)),
-        status: Set("live".to_owned()),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        recovery_stage: Set(None),
-        vulnerable: Set(false),
-        instalments: Set(10),
-    })
-    .exec_without_returning(db)
-    .await?;
-    party::Entity::insert(party::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        account_id: Set(account_id),
-        name: Set("Jane Doe".to_owned()),
-        party_role: Set("liable".to_owned()),
-        liable_from: Set(s.liable_from),
-        liable_to: Set(None),
-        email: Set(Some("jane@example.org".to_owned())),
-        phone: Set(None),
-        postal_address: Set(None),
-        created_at: Set(now),
-        preferred_channel: Set(Some("email".to_owned())),
-        forwarding_address: Set(None),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(account_id)
+    let account = postroom_e2e::BilledAccount {
+        reference: s.reference,
+        service: s.service,
+        address: format!("{} High Street, Northby", &s.reference[7..]),
+        postcode: "NB1 1AA",
+        band: s.band,
+        rateable_value: s.rateable_value,
+        billing_authority: s.billing_authority,
+        retail_hospitality_leisure: false,
+        party: "Jane Doe",
+        email: Some("jane@example.org"),
+        liable_from: s.liable_from,
+    };
+    postroom_e2e::seed_billed_account(db, &account).await
 }
 
 async fn adjust(

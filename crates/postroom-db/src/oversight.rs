@@ -194,16 +194,16 @@ pub fn officer_statements(backend: DbBackend, b: &Bounds) -> [Statement; 4] {
     [held, completed, awaiting, handling]
 }
 
+/// The officers' rows: held, completed, awaiting approval, handling.
+pub type Officers = (Vec<Held>, Vec<Completed>, Vec<AwaitingApproval>, Vec<Handling>);
+
 /// Per officer: the open items they hold by status, their completions over the last 30 days,
 /// their completions awaiting approval, and their median handling time.
 ///
 /// # Errors
 /// When the database fails.
 #[tracing::instrument(skip(conn))]
-pub async fn officers(
-    conn: &impl ConnectionTrait,
-    b: &Bounds,
-) -> Result<(Vec<Held>, Vec<Completed>, Vec<AwaitingApproval>, Vec<Handling>), DbErr> {
+pub async fn officers(conn: &impl ConnectionTrait, b: &Bounds) -> Result<Officers, DbErr> {
     let [held, completed, awaiting, handling] = officer_statements(conn.get_database_backend(), b);
     let held = Held::find_by_statement(held).all(conn).await?;
     let completed = Completed::find_by_statement(completed).all(conn).await?;
@@ -255,7 +255,7 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 { f64::midpoint(values[mid - 1], values[mid]) } else { values[mid] })
+    Some(if values.len().is_multiple_of(2) { f64::midpoint(values[mid - 1], values[mid]) } else { values[mid] })
 }
 
 /// The share-in-time statement: per queue, completions over the last 7 and 30 days and how

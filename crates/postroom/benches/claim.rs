@@ -12,18 +12,18 @@
 //! the machine. PostgreSQL is vacuumed and analysed after the load, as autovacuum soon would be;
 //! SQLite is used as the service leaves it (no statistics).
 
-use std::{
-    io::Write,
-    time::{Duration, Instant},
-};
+use std::{io::Write, time::Instant};
 
-use anyhow::Context;
 use chrono::{Days, Utc};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
 
-use postroom_config::{SecretString, Settings};
+use postroom_config::Settings;
 use postroom_db::{casework, entities::work_item, queues};
 use postroom_domain::{WorkItemStatus, london_date};
+
+mod support;
+
+use support::{env_number, ms, time};
 
 const QUEUES: [&str; 8] = [
     "ct-changes",
@@ -36,10 +36,6 @@ const QUEUES: [&str; 8] = [
     "vulnerability",
 ];
 
-fn env_number(name: &str, default: usize) -> anyhow::Result<usize> {
-    std::env::var(name).map_or(Ok(default), |v| v.parse().with_context(|| format!("{name}={v:?} is not a number")))
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let n = env_number("BENCH_ITEMS", 100_000)?;
@@ -50,18 +46,9 @@ async fn main() -> anyhow::Result<()> {
     let mut sqlite = Settings { data_dir: dir.path().to_owned(), ..Settings::default() };
     sqlite.log.filter = "warn".to_owned();
     bench(&mut out, "SQLite (file)", &sqlite, n, runs).await?;
-    if let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") {
-        let name = format!("postroom_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(&admin_url).await.context("TEST_POSTGRES_URL is unreachable")?;
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-        let mut url = url::Url::parse(&admin_url)?;
-        url.set_path(&format!("/{name}"));
-        let mut pg = sqlite.clone();
-        pg.database.url = Some(SecretString::from(url.to_string()));
-        let outcome = bench(&mut out, "PostgreSQL", &pg, n, runs).await;
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
-        admin.close().await?;
-        outcome?;
+    if let Some(pg) = support::FreshPostgres::create(&sqlite).await? {
+        let outcome = bench(&mut out, "PostgreSQL", &pg.settings, n, runs).await;
+        pg.drop_after(outcome).await?;
     }
     Ok(())
 }
@@ -109,27 +96,6 @@ async fn bench(out: &mut impl Write, backend: &str, settings: &Settings, n: usiz
     }
     db.close().await?;
     Ok(())
-}
-
-/// Median and 95th percentile of `runs` runs of `f`.
-async fn time<F, Fut>(runs: usize, f: F) -> anyhow::Result<(Duration, Duration)>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<()>>,
-{
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        f().await?;
-        times.push(start.elapsed());
-    }
-    times.sort();
-    let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
-    Ok((at(50), at(95)))
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 /// Inserts `n` items in transactions of 10,000, 1,000 rows a statement.

@@ -20,16 +20,19 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::Context;
 use chrono::{Days, Utc};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Statement, TransactionTrait};
 
-use postroom_config::{SecretString, Settings};
+use postroom_config::Settings;
 use postroom_db::{
     entities::work_item,
     oversight::{self, report},
 };
 use postroom_domain::{Priority, WorkItemStatus, WorkingCalendar, london_date, london_midnight};
+
+mod support;
+
+use support::{env_number, ms, time};
 
 const QUEUES: [&str; 8] = [
     "ct-changes",
@@ -51,10 +54,6 @@ const OPEN: [WorkItemStatus; 6] = [
     WorkItemStatus::Triage,
 ];
 
-fn env_number(name: &str, default: usize) -> anyhow::Result<usize> {
-    std::env::var(name).map_or(Ok(default), |v| v.parse().with_context(|| format!("{name}={v:?} is not a number")))
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let n = env_number("BENCH_ITEMS", 1_000_000)?;
@@ -70,18 +69,9 @@ async fn main() -> anyhow::Result<()> {
     if small > 0 {
         bench(&mut out, "SQLite (file)", &sqlite, small, runs).await?;
     }
-    if let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") {
-        let name = format!("postroom_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(&admin_url).await.context("TEST_POSTGRES_URL is unreachable")?;
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-        let mut url = url::Url::parse(&admin_url)?;
-        url.set_path(&format!("/{name}"));
-        let mut pg = sqlite.clone();
-        pg.database.url = Some(SecretString::from(url.to_string()));
-        let outcome = bench(&mut out, "PostgreSQL", &pg, n, runs).await;
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
-        admin.close().await?;
-        outcome?;
+    if let Some(pg) = support::FreshPostgres::create(&sqlite).await? {
+        let outcome = bench(&mut out, "PostgreSQL", &pg.settings, n, runs).await;
+        pg.drop_after(outcome).await?;
     }
     Ok(())
 }
@@ -166,27 +156,6 @@ fn table(out: &mut impl Write, rows: &[(&str, (Duration, Duration))], total: &st
     Ok(())
 }
 
-/// Median and 95th percentile of `runs` runs of `f`.
-async fn time<F, Fut>(runs: usize, f: F) -> anyhow::Result<(Duration, Duration)>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<()>>,
-{
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        f().await?;
-        times.push(start.elapsed());
-    }
-    times.sort();
-    let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
-    Ok((at(50), at(95)))
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
 /// Inserts `n` items in transactions of 10,000, 1,000 rows a statement.
 async fn load(db: &DatabaseConnection, n: usize) -> anyhow::Result<()> {
     let now = Utc::now();
@@ -202,7 +171,7 @@ async fn load(db: &DatabaseConnection, n: usize) -> anyhow::Result<()> {
                 let open = i % 100 < 3;
                 let status = if open {
                     OPEN[s % OPEN.len()]
-                } else if s % 10 == 0 {
+                } else if s.is_multiple_of(10) {
                     WorkItemStatus::Cancelled
                 } else {
                     WorkItemStatus::Done
@@ -215,12 +184,13 @@ async fn load(db: &DatabaseConnection, n: usize) -> anyhow::Result<()> {
                     let closed = day(s % 365);
                     let received = closed.checked_sub_days(Days::new((s % 21) as u64)).unwrap_or(closed);
                     // 80% closed on or before the due date.
-                    let due = if s % 5 == 0 { closed.pred_opt().unwrap_or(closed) } else { closed + Days::new(3) };
+                    let due =
+                        if s.is_multiple_of(5) { closed.pred_opt().unwrap_or(closed) } else { closed + Days::new(3) };
                     (received, Some(closed), due)
                 };
                 let received_at = london_midnight(received_on) + chrono::Duration::minutes((s % 600) as i64 + 480);
                 let closed_at = closed_on.map(|d| london_midnight(d) + chrono::Duration::hours(15));
-                let held = open && s % 2 == 0 && status != WorkItemStatus::Triage;
+                let held = open && s.is_multiple_of(2) && status != WorkItemStatus::Triage;
                 work_item::ActiveModel::from(work_item::Model {
                     id: uuid::Uuid::now_v7(),
                     reference: format!("WI-2025-{:07}", i + 1),

@@ -11,17 +11,17 @@
 //! `BENCH_DATABASE_URL` searches a database that already holds the district instead (made by
 //! `postroom seed-demo --accounts N --correspondence 0` with the default seed), without loading.
 
-use std::{
-    io::Write,
-    time::{Duration, Instant},
-};
+use std::{io::Write, time::Instant};
 
-use anyhow::Context;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use postroom_config::{SecretString, Settings};
 use postroom_db::accounts::{self, NewAccount};
 use postroom_demo::district;
+
+mod support;
+
+use support::{env_number, ms, time};
 
 /// The searches timed: what an officer types, and what it exercises.
 fn searches(accounts: &[NewAccount]) -> Vec<(&'static str, String)> {
@@ -52,10 +52,6 @@ fn searches(accounts: &[NewAccount]) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn env_number(name: &str, default: usize) -> anyhow::Result<usize> {
-    std::env::var(name).map_or(Ok(default), |v| v.parse().with_context(|| format!("{name}={v:?} is not a number")))
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     if let Ok(filter) = std::env::var("BENCH_TRACE") {
@@ -80,18 +76,9 @@ async fn main() -> anyhow::Result<()> {
     let mut sqlite = Settings { data_dir: dir.path().to_owned(), ..Settings::default() };
     sqlite.log.filter = "warn".to_owned();
     bench(&mut out, "SQLite (file)", &sqlite, &accounts, runs, true).await?;
-    if let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") {
-        let name = format!("postroom_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(&admin_url).await.context("TEST_POSTGRES_URL is unreachable")?;
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-        let mut url = url::Url::parse(&admin_url)?;
-        url.set_path(&format!("/{name}"));
-        let mut pg = sqlite.clone();
-        pg.database.url = Some(SecretString::from(url.to_string()));
-        let outcome = bench(&mut out, "PostgreSQL", &pg, &accounts, runs, true).await;
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
-        admin.close().await?;
-        outcome?;
+    if let Some(pg) = support::FreshPostgres::create(&sqlite).await? {
+        let outcome = bench(&mut out, "PostgreSQL", &pg.settings, &accounts, runs, true).await;
+        pg.drop_after(outcome).await?;
     }
     Ok(())
 }
@@ -120,25 +107,13 @@ async fn bench(
     writeln!(out, "|---|---|---:|---:|---:|")?;
     for (what, q) in searches(accounts) {
         let found = accounts::search(&db, &q, 20).await?.len();
-        let mut times: Vec<Duration> = Vec::with_capacity(runs);
-        for _ in 0..runs {
-            let start = Instant::now();
-            accounts::search(&db, &q, 20).await?;
-            times.push(start.elapsed());
-        }
-        times.sort();
-        let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
-        writeln!(out, "| {what} | `{q}` | {found} | {} | {} |", ms(at(50)), ms(at(95)))?;
+        let (p50, p95) = time(runs, || async { Ok(accounts::search(&db, &q, 20).await.map(drop)?) }).await?;
+        writeln!(out, "| {what} | `{q}` | {found} | {} | {} |", ms(p50), ms(p95))?;
     }
     db.close().await?;
     Ok(())
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// Writes the district in transactions of 2,000 accounts.
 async fn load(db: &DatabaseConnection, accounts: &[NewAccount]) -> anyhow::Result<()> {
     for chunk in accounts.chunks(2000) {
         let txn = db.begin().await?;
