@@ -76,6 +76,6 @@ arrangement of £50 a month until the arrears are cleared? My account is 5001234
     assert_eq!(detail["workflow"], "ct-payment-arrangement", "{detail:#}");
     assert_eq!(detail["due_on"], "2026-11-26", "{detail:#}");
     let due = detail["classification"]["due"].as_str().unwrap_or_default();
-    assert!(due.contains("reminder of 2026-11-20 runs out on 2026-11-27 (SI 1992/613 reg 23(1)"), "{due}");
+    assert!(due.contains("reminder of 2026-11-20 runs out at the end of 2026-11-26 (SI 1992/613 reg 23(1)"), "{due}");
     Ok(())
 }

@@ -204,6 +204,7 @@ impl Change {
         match self {
             Self::Refund(c) | Self::WriteOff(c) => Some(c.amount_pence),
             Self::PaymentArrangement(c) => Some(c.amount_pence),
+            Self::ReliefGrant(c) => c.amount_pence,
             _ => None,
         }
     }

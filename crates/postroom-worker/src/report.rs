@@ -45,9 +45,6 @@ pub(crate) fn report_lines(
     text: &str,
     found: &AccountMatch,
 ) -> Vec<ReportLine> {
-    static CODE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)(?:reason\s*code|code)\s*[:=]?\s*([0-9A-Z]{1,2})\b|\s([0-9][A-Z]?|[A-Z])\s*$").ok()
-    });
     let mut at = 0;
     let mut lines = Vec::new();
     for line in text.split_inclusive('\n') {
@@ -58,11 +55,7 @@ pub(crate) fn report_lines(
         else {
             continue;
         };
-        let reason_code = CODE
-            .as_ref()
-            .and_then(|re| re.captures(line.trim_end()))
-            .and_then(|c| c.get(1).or_else(|| c.get(2)))
-            .map(|m| m.as_str().to_ascii_uppercase());
+        let reason_code = reason_code(line.trim_end());
         let advice =
             bacs::report_at(subject, text, start).zip(reason_code.as_deref()).and_then(|(r, c)| Advice::of(r, c));
         lines.push(ReportLine {
@@ -75,6 +68,28 @@ pub(crate) fn report_lines(
         });
     }
     lines
+}
+
+/// A line's reason code: after `reason code`, else after `code:` (not a sort code), else a
+/// short code ending the line.
+fn reason_code(line: &str) -> Option<String> {
+    static PATTERNS: std::sync::LazyLock<Vec<regex::Regex>> = std::sync::LazyLock::new(|| {
+        [
+            r"(?i)\breason\s*code\s*[:=]?\s*([0-9A-Z]{1,2})\b",
+            r"(?i)\bcode\s*[:=]\s*([0-9A-Z]{1,2})\b",
+            r"\s([0-9][A-Z]?|[A-Z])\s*$",
+        ]
+        .iter()
+        .filter_map(|p| regex::Regex::new(p).ok())
+        .collect()
+    });
+    PATTERNS.iter().find_map(|re| {
+        re.captures_iter(line).find_map(|c| {
+            let whole = c.get(0)?;
+            let sort_code = line[..whole.start()].trim_end().to_ascii_lowercase().ends_with("sort");
+            (!sort_code).then(|| c.get(1).map(|m| m.as_str().to_ascii_uppercase())).flatten()
+        })
+    })
 }
 
 impl Classify {
@@ -164,5 +179,18 @@ impl Classify {
         }
         tracing::info!(work_item = %item.reference, lines = total, "report split into one item per line");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reason_code;
+
+    #[test]
+    fn a_sort_code_is_never_read_as_the_reason_code() {
+        assert_eq!(reason_code("500123456 J Doe Sort code: 20-11-44 reason code D").as_deref(), Some("D"));
+        assert_eq!(reason_code("500123456 J Doe Sort code 20-11-44 4").as_deref(), Some("4"));
+        assert_eq!(reason_code("500123456 J Doe code: 0c").as_deref(), Some("0C"));
+        assert_eq!(reason_code("500123456 J Doe sort code: 20-11-44").as_deref(), None);
     }
 }

@@ -365,5 +365,10 @@ priority = \"P2\"\nchanges = [\"move_out\"]\ntemplates = [\"ack\"]\n[target]\nwo
         let re = word_pattern("liability order").unwrap();
         assert!(re.is_match("a Liability\nOrder was made"));
         assert!(!word_pattern("court").unwrap().is_match("with courtesy"));
+        // An escalation acronym matches only in capitals: Mrs Iva Novak is not an IVA.
+        use crate::parse::escalation_pattern;
+        assert!(escalation_pattern("IVA").unwrap().is_match("I have entered an IVA."));
+        assert!(!escalation_pattern("IVA").unwrap().is_match("Mrs Iva Novak"));
+        assert!(escalation_pattern("debt relief order").unwrap().is_match("a Debt Relief Order"));
     }
 }

@@ -90,6 +90,19 @@ pub(crate) fn word_pattern(word: &str) -> Result<Regex, regex::Error> {
     rule_pattern(&format!(r"\b{escaped}\b"))
 }
 
+/// An escalation word's pattern: as [`word_pattern`], except that a word written in capitals (an
+/// acronym: `DRO`, `IVA`) matches only in capitals, so the name "Iva" is not an IVA.
+pub(crate) fn escalation_pattern(word: &str) -> Result<Regex, regex::Error> {
+    let word = word.trim();
+    let acronym = word.chars().filter(char::is_ascii_alphabetic).count() >= 2
+        && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == ' ');
+    if !acronym {
+        return word_pattern(word);
+    }
+    let escaped = regex::escape(word).replace(' ', r"\s+");
+    rule_pattern(&format!(r"(?-i:\b{escaped}\b)"))
+}
+
 /// A match rule's pattern, case-insensitive, with ASCII word boundaries: a Unicode `\b` cannot
 /// run on the regex crate's fast engines once a letter holds any non-ASCII character (a `£`, a
 /// curly apostrophe), which made such letters ten times slower to classify. Rules are English
@@ -248,7 +261,7 @@ pub(crate) fn parse_escalations(text: &str) -> Result<Vec<Escalation>, Vec<Strin
         let to = parse_priority(&e.to).map_err(|p| problems.push(format!("escalate[{i}].to: {p}"))).ok();
         let mut words = Vec::new();
         for (j, w) in e.words.iter().enumerate() {
-            match word_pattern(w) {
+            match escalation_pattern(w) {
                 Ok(re) if !w.trim().is_empty() => words.push((w.trim().to_owned(), re)),
                 _ => problems.push(format!("escalate[{i}].words[{j}]: {w:?} is not a usable word or phrase")),
             }

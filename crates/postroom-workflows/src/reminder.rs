@@ -44,17 +44,20 @@ pub fn before_notice_runs_out(
 ) -> Placement {
     let Some(rule) = notice_rule(service, stage) else { return placement };
     let Some(runs_out) = issued.checked_add_days(Days::new(NOTICE_DAYS)) else { return placement };
+    // "7 days beginning with the day on which the notice was issued": the last day is issue + 6.
+    let last_day = runs_out.pred_opt().unwrap_or(issued);
     let notice = stage.replace('_', " ");
     if runs_out <= received {
-        placement.due_how = format!("{}; the {notice} of {issued} ran out on {runs_out} ({rule})", placement.due_how);
+        placement.due_how =
+            format!("{}; the {notice} of {issued} ran out at the end of {last_day} ({rule})", placement.due_how);
         return placement;
     }
     let before = last_working_day_before(calendar, runs_out).max(calendar.on_or_after(received));
     if before < placement.due_on {
         placement.due_on = before;
         placement.due_how = format!(
-            "the last working day before the {notice} of {issued} runs out on {runs_out} ({rule}: {NOTICE_DAYS} \
-             days to pay), earlier than {}",
+            "the last working day before the {notice} of {issued} runs out at the end of {last_day} ({rule}: \
+             {NOTICE_DAYS} days to pay from the day of issue), earlier than {}",
             placement.due_how
         );
     }
@@ -68,7 +71,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap_or_default()
+        s.parse().unwrap()
     }
 
     fn five_working_days(calendar: &WorkingCalendar, received: NaiveDate) -> Placement {
@@ -81,9 +84,9 @@ mod tests {
         }
     }
 
-    /// SI 1992/613 reg 23(1): a reminder issued on Friday 20 November 2026 gives until Friday 27
-    /// November; an arrangement received on Monday 23rd (target: Monday 30th) is due on Thursday
-    /// 26th, the last working day before the 7 days run out.
+    /// SI 1992/613 reg 23(1): a reminder issued on Friday 20 November 2026 gives 7 days beginning
+    /// with that day, to the end of Thursday 26 November; an arrangement received on Monday 23rd
+    /// (target: Monday 30th) is due on Thursday 26th, the last working day of the 7.
     #[test]
     fn reg_23_1_an_arrangement_answering_a_reminder_is_due_before_its_7_days_run_out() {
         let cal = WorkingCalendar::england_and_wales();
@@ -98,7 +101,7 @@ mod tests {
         );
         assert_eq!(placed.due_on, d("2026-11-26"), "{placed:?}");
         assert!(placed.due_how.contains("SI 1992/613 reg 23(1)"), "{placed:?}");
-        assert!(placed.due_how.contains("runs out on 2026-11-27"), "{placed:?}");
+        assert!(placed.due_how.contains("runs out at the end of 2026-11-26"), "{placed:?}");
     }
 
     /// SI 1992/613 reg 23(1), reg 33; SI 1989/1058 reg 8: the target stands when it is earlier,
@@ -112,7 +115,7 @@ mod tests {
         let late =
             before_notice_runs_out(&cal, received, target.clone(), Service::BusinessRates, "reminder", d("2026-11-25"));
         assert_eq!(late.due_on, d("2026-11-30"));
-        // Issued on the 10th: ran out on the 17th; the item says so.
+        // Issued on the 10th: its 7 days ended with the 16th; the item says so.
         let gone = before_notice_runs_out(
             &cal,
             received,
@@ -122,7 +125,7 @@ mod tests {
             d("2026-11-10"),
         );
         assert_eq!(gone.due_on, d("2026-11-30"));
-        assert!(gone.due_how.contains("ran out on 2026-11-17 (SI 1992/613 reg 33)"), "{gone:?}");
+        assert!(gone.due_how.contains("ran out at the end of 2026-11-16 (SI 1992/613 reg 33)"), "{gone:?}");
         let summons = before_notice_runs_out(&cal, received, target, Service::CouncilTax, "summons", d("2026-11-20"));
         assert_eq!(summons.due_how, "5 working days");
         assert_eq!(notice_rule(Service::BusinessRates, "reminder"), Some("SI 1989/1058 reg 8"));

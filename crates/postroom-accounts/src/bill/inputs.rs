@@ -275,7 +275,7 @@ fn rhl_award(account: &AccountState, year: FinancialYear, rates: &Rates) -> Resu
             .get("amount_pence")
             .and_then(serde_json::Value::as_i64)
             .ok_or_else(|| bad(a, "details.amount_pence is not a whole number of pence"))?;
-        elsewhere = elsewhere + Pence::new(amount);
+        elsewhere = Pence::new(elsewhere.pence().saturating_add(amount));
     }
     let cap_remaining = if elsewhere >= scheme.cash_cap { Pence::ZERO } else { scheme.cash_cap - elsewhere };
     Ok(Some(RhlReliefAward { percent: scheme.percent, cap_remaining }))

@@ -298,11 +298,13 @@ impl RecoveryStageChange {
                 (policy.business_rates_liability_order_days, "work.business_rates_liability_order_days")
             }
         };
-        let earliest = add_days(served, u64::from(days));
+        // "14 days have elapsed since the day on which the summons was served": the day of
+        // service does not count, so the 14 days end on service + 14 and the order comes after.
+        let earliest = add_days(served, u64::from(days) + 1);
         if on < earliest {
             errors.push(format!(
-                "a liability order may be made from {earliest}: not before {days} days after the summons was served \
-                 on {served} ({why})"
+                "a liability order may be made from {earliest}: not until {days} days have passed since the day the \
+                 summons was served, {served} ({why})"
             ));
         }
     }

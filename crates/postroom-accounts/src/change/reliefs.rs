@@ -143,7 +143,8 @@ impl ReliefGrant {
                 errors.push(format!("exemption applies only to empty_property relief, not {}", self.relief.as_str()));
             } else if exemption == EmptyExemption::RateableValueBelow2900 {
                 errors.push(
-                    "rateable_value_below_2900 is not recorded: the bill applies it on every empty day whose                      rateable value is below £2,900 (SI 2008/386 reg 4(g))"
+                    "rateable_value_below_2900 is not recorded: the bill applies it on every empty day whose \
+                     rateable value is below £2,900 (SI 2008/386 reg 4(g))"
                         .to_owned(),
                 );
             }

@@ -1,7 +1,7 @@
 use super::*;
 
 fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap_or_default()
+    s.parse().unwrap()
 }
 
 fn five_working_days(calendar: &WorkingCalendar, received: NaiveDate) -> Placement {

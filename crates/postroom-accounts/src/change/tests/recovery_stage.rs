@@ -159,19 +159,20 @@ fn no_summons_after_six_years_from_the_sum_falling_due_reg_34_3() {
     assert!(check(reminder, &ct()).iter().any(|e| e == "sum_due_from applies only to a summons"));
 }
 
-/// SI 1992/613 reg 35(2A): no Council Tax liability order until 14 days after the summons was
-/// served; Business Rates as `work.business_rates_liability_order_days` says (unverified for
+/// SI 1992/613 reg 35(2A): no Council Tax liability order "unless 14 days have elapsed since the
+/// day on which the summons was served" (served 2 November: 3-16 November elapse, the 17th is the
+/// first day); Business Rates as `work.business_rates_liability_order_days` says (unverified for
 /// NNDR, SI 1989/1058 reg 12).
 #[test]
 fn a_liability_order_comes_fourteen_days_after_the_summons_reg_35_2a() {
     let mut state = reminded("2026-10-01");
     apply(stage(Some("summons"), Some("2026-11-02"), json!({"sum_due_from": "2026-09-01"})), &mut state);
-    let early = check(stage(Some("liability_order"), Some("2026-11-15"), json!({})), &state);
+    let early = check(stage(Some("liability_order"), Some("2026-11-16"), json!({})), &state);
     assert_one(
         &early,
-        "a liability order may be made from 2026-11-16: not before 14 days after the summons was served on 2026-11-02 (SI 1992/613 reg 35(2A))",
+        "a liability order may be made from 2026-11-17: not until 14 days have passed since the day the summons was served, 2026-11-02 (SI 1992/613 reg 35(2A))",
     );
-    assert!(check(stage(Some("liability_order"), Some("2026-11-16"), json!({})), &state).is_empty());
+    assert!(check(stage(Some("liability_order"), Some("2026-11-17"), json!({})), &state).is_empty());
     let skipped = check(stage(Some("liability_order"), Some("2026-11-16"), json!({})), &reminded("2026-10-01"));
     assert_one(
         &skipped,
@@ -185,7 +186,7 @@ fn a_liability_order_comes_fourteen_days_after_the_summons_reg_35_2a() {
     let change = parse_one(order);
     assert_one(
         &change.validate(&rates, ctx()),
-        "not before 14 days after the summons was served on 2026-11-01 (work.business_rates_liability_order_days)",
+        "not until 14 days have passed since the day the summons was served, 2026-11-01 (work.business_rates_liability_order_days)",
     );
     let policy = ApprovalPolicy { business_rates_liability_order_days: 7, ..ApprovalPolicy::default() };
     assert!(change.validate_with(&rates, ctx(), &policy).is_empty());
