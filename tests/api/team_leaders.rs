@@ -311,3 +311,22 @@ async fn the_sla_report_counts_completions_in_time_and_working_days_to_complete(
     assert_eq!(app.get("/api/v1/reports/sla", &amy).await?.status(), 403);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_empty_period_is_a_csv_file_with_its_header() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let tl = app.token("tess", Role::TeamLeader)?;
+    let r = app
+        .client
+        .get(app.url("/api/v1/reports/sla?from=2026-01-05&to=2026-01-09"))
+        .bearer_auth(&tl)
+        .header("accept", "text/csv")
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.text().await?,
+        "workflow,queue,received,completed,completed_in_time,in_time_share,median_working_days,p90_working_days,still_open,overdue\n"
+    );
+    Ok(())
+}

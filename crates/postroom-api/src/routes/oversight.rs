@@ -101,14 +101,39 @@ impl PeriodQuery {
     }
 }
 
-/// Whether the client asked for CSV.
-fn wants_csv(headers: &HeaderMap) -> bool {
-    headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).any(|v| v.contains("text/csv"))
-}
+/// The SLA report's CSV columns, in the order of [`postroom_casework::oversight::SlaRow`].
+const SLA_COLUMNS: &[&str] = &[
+    "workflow",
+    "queue",
+    "received",
+    "completed",
+    "completed_in_time",
+    "in_time_share",
+    "median_working_days",
+    "p90_working_days",
+    "still_open",
+    "overdue",
+];
 
-/// `rows` as a CSV attachment named `name`.
-fn csv_response<T: Serialize>(name: &str, rows: &[T]) -> Result<Response, ApiError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+/// The throughput series' CSV columns, in the order of [`ThroughputDay`].
+const THROUGHPUT_COLUMNS: &[&str] = &["day", "received", "completed", "open_at_day_end"];
+
+/// `rows` as a CSV attachment named `name` when the client asked for CSV (`Accept: text/csv`),
+/// else `json`.
+fn json_or_csv<T: Serialize>(
+    headers: &HeaderMap,
+    name: &str,
+    columns: &[&str],
+    rows: &[T],
+    json: &impl Serialize,
+) -> Result<Response, ApiError> {
+    let csv = headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).any(|v| v.contains("text/csv"));
+    if !csv {
+        return Ok(Json(json).into_response());
+    }
+    // The header is written even when there are no rows, so an empty period is an empty table.
+    let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    out.write_record(columns).map_err(anyhow::Error::new)?;
     for row in rows {
         out.serialize(row).map_err(anyhow::Error::new)?;
     }
@@ -141,10 +166,7 @@ pub async fn get_sla_report(
 ) -> Result<Response, ApiError> {
     let (from, to) = q.period()?;
     let report = state.casework.sla_report(&caller.casework(), from, to).await?;
-    if wants_csv(&headers) {
-        return csv_response(&format!("sla-{from}-to-{to}.csv"), &report.rows);
-    }
-    Ok(Json(report).into_response())
+    json_or_csv(&headers, &format!("sla-{from}-to-{to}.csv"), SLA_COLUMNS, &report.rows, &report)
 }
 
 /// The daily throughput over the period: received, completed and open at the end of each day.
@@ -163,10 +185,13 @@ pub async fn get_throughput(
 ) -> Result<Response, ApiError> {
     let (from, to) = q.period()?;
     let report = state.casework.sla_report(&caller.casework(), from, to).await?;
-    if wants_csv(&headers) {
-        return csv_response(&format!("throughput-{from}-to-{to}.csv"), &report.throughput);
-    }
-    Ok(Json(report.throughput).into_response())
+    json_or_csv(
+        &headers,
+        &format!("throughput-{from}-to-{to}.csv"),
+        THROUGHPUT_COLUMNS,
+        &report.throughput,
+        &report.throughput,
+    )
 }
 
 /// The daily digest as it would be sent now (what is overdue and at risk, per queue), and

@@ -1,5 +1,6 @@
-//! Seeding a billed account straight into the database: a property, its live account and one
-//! liable party, for the tests of charges, reliefs and the Bacs rule.
+//! Seeding straight into the database: work items for the tests of officer work, and accounts
+//! (a property, its live account and one liable party) for the tests of charges, reliefs and
+//! the Bacs rule.
 
 use chrono::NaiveDate;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
@@ -79,4 +80,77 @@ pub async fn seed_billed_account(db: &impl ConnectionTrait, a: &BilledAccount<'_
     .exec_without_returning(db)
     .await?;
     Ok(account_id)
+}
+
+/// A work item to seed.
+#[derive(Debug, Clone)]
+pub struct SeedItem<'a> {
+    pub workflow: &'a str,
+    pub queue: &'a str,
+    pub priority: postroom_domain::Priority,
+    pub due_on: chrono::NaiveDate,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub accounts: &'a [&'a str],
+}
+
+impl Default for SeedItem<'_> {
+    fn default() -> Self {
+        let now = chrono::Utc::now();
+        Self {
+            workflow: "ct-general-enquiry",
+            queue: "ct-enquiries",
+            priority: postroom_domain::Priority::P3,
+            due_on: postroom_domain::london_date(now) + chrono::Days::new(10),
+            received_at: now,
+            accounts: &[],
+        }
+    }
+}
+
+/// Opens a ready work item on `db` (see [`TestApp::seed_item`]).
+pub async fn seed_item_on(db: &impl ConnectionTrait, item: &SeedItem<'_>) -> anyhow::Result<uuid::Uuid> {
+    let now = chrono::Utc::now();
+    let new = postroom_db::work_items::NewWorkItem {
+        correspondence_id: None,
+        workflow: item.workflow.to_owned(),
+        queue: item.queue.to_owned(),
+        priority: item.priority,
+        status: postroom_domain::WorkItemStatus::Ready,
+        received_at: item.received_at,
+        due_on: item.due_on,
+        reason: Some("seeded by a test".to_owned()),
+    };
+    let created = postroom_db::work_items::create(db, new, "test", now).await?;
+    let refs: Vec<String> = item.accounts.iter().map(|r| (*r).to_owned()).collect();
+    for a in postroom_db::accounts::by_references(db, &refs).await? {
+        postroom_db::accounts::link_to_item(db, created.id, a.id, "indexed", now).await?;
+    }
+    Ok(created.id)
+}
+
+/// Mrs Jane Doe's Council Tax account at 4 Acacia Avenue, the account most tests seed.
+pub const ACACIA_AVENUE: SeedAccount<'static> = SeedAccount {
+    reference: "5000012345",
+    service: "council_tax",
+    address: "4 Acacia Avenue, Barchester",
+    postcode: "BC1 4AA",
+    uprn: Some(100_012_345),
+    party: "Mrs Jane Doe",
+    recovery_stage: None,
+    vulnerable: false,
+};
+
+/// An account for [`TestApp::seed_account`].
+#[derive(Debug, Clone, Copy)]
+pub struct SeedAccount<'a> {
+    pub reference: &'a str,
+    /// `council_tax` or `business_rates`.
+    pub service: &'a str,
+    pub address: &'a str,
+    pub postcode: &'a str,
+    pub uprn: Option<i64>,
+    pub party: &'a str,
+    /// E.g. `summons`, `liability_order`.
+    pub recovery_stage: Option<&'a str>,
+    pub vulnerable: bool,
 }
