@@ -49,8 +49,11 @@ impl Casework {
             loop {
                 let items = escalations::pending(&self.db, threshold, last_day, BATCH).await?;
                 for found in &items {
+                    // Stamped when written, not when the round began: an item created meanwhile
+                    // must not show an escalation before its creation.
+                    let at = Utc::now();
                     let txn = self.db.begin().await?;
-                    if !escalations::record(&txn, found.id, threshold, found.due_on, last_day, now).await? {
+                    if !escalations::record(&txn, found.id, threshold, found.due_on, last_day, at).await? {
                         txn.rollback().await?;
                         continue;
                     }
@@ -73,7 +76,7 @@ impl Casework {
                     };
                     let mut e = outbox::NewEvent::new(event, &payload)?;
                     e.priority = Some(item.priority.rank());
-                    outbox::enqueue(&txn, e, now).await?;
+                    outbox::enqueue(&txn, e, at).await?;
                     let entry = work_items::NewEvent {
                         actor: "system",
                         action: threshold,
@@ -85,7 +88,7 @@ impl Casework {
                             "event": event,
                         })),
                     };
-                    work_items::audit(&txn, item.id, entry, now).await?;
+                    work_items::audit(&txn, item.id, entry, at).await?;
                     txn.commit().await?;
                     if threshold == OVERDUE {
                         raised.overdue += 1;
