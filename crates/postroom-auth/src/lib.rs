@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use postroom_domain::Role;
 
+pub mod password;
+
 /// Tokens name this issuer; others are refused.
 pub const ISSUER: &str = "postroom";
 /// Shortest signing key accepted, in bytes.
@@ -43,6 +45,12 @@ pub enum AuthError {
     /// The signing key is unusable.
     #[error("signing key: {0}")]
     Key(String),
+    /// A password that may not be set.
+    #[error("the password is not accepted: {0}")]
+    InvalidPassword(String),
+    /// Hashing a password failed.
+    #[error("cannot hash the password: {0}")]
+    Hash(String),
 }
 
 /// Turns a bearer token into a [`Principal`].
@@ -130,8 +138,13 @@ impl HmacKeys {
     }
 }
 
-impl TokenVerifier for HmacKeys {
-    fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+impl HmacKeys {
+    /// Verifies a token like [`TokenVerifier::verify`] and also returns its `jti`, the token's
+    /// own random id (the web UI keeps it as the session's CSRF secret).
+    ///
+    /// # Errors
+    /// [`AuthError::InvalidToken`] for anything but a valid, unexpired token.
+    pub fn verify_session(&self, token: &str) -> Result<(Principal, String), AuthError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
@@ -139,11 +152,21 @@ impl TokenVerifier for HmacKeys {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|e| AuthError::InvalidToken(e.to_string()))?;
         validate_user(&data.claims.sub).map_err(|e| AuthError::InvalidToken(e.to_string()))?;
-        Ok(Principal { user: data.claims.sub, role: data.claims.role })
+        Ok((Principal { user: data.claims.sub, role: data.claims.role }, data.claims.jti))
     }
 }
 
-fn validate_user(user: &str) -> Result<(), AuthError> {
+impl TokenVerifier for HmacKeys {
+    fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        self.verify_session(token).map(|(principal, _)| principal)
+    }
+}
+
+/// Checks a user name: 1-64 ASCII letters, digits, '.', '_', '-' or '@'.
+///
+/// # Errors
+/// [`AuthError::InvalidUser`] when it is not.
+pub fn validate_user(user: &str) -> Result<(), AuthError> {
     let ok = !user.is_empty()
         && user.len() <= 64
         && user.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
@@ -197,6 +220,21 @@ mod tests {
         };
         let expired = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).unwrap();
         assert!(keys.verify(&expired).is_err());
+    }
+
+    #[test]
+    fn sessions_carry_the_principal_and_a_jti_unique_to_each_token() {
+        let keys = HmacKeys::from_secret(&[7u8; 32]).unwrap();
+        let first = keys.issue("alice", Role::TeamLeader, Duration::from_secs(3600)).unwrap();
+        let second = keys.issue("alice", Role::TeamLeader, Duration::from_secs(3600)).unwrap();
+        let (principal, jti) = keys.verify_session(&first).unwrap();
+        assert_eq!(principal, Principal { user: "alice".into(), role: Role::TeamLeader });
+        assert_eq!(principal, keys.verify(&first).unwrap());
+        assert!(uuid::Uuid::parse_str(&jti).is_ok(), "{jti}");
+        assert_ne!(jti, keys.verify_session(&second).unwrap().1);
+        let other = HmacKeys::from_secret(&[8u8; 32]).unwrap();
+        assert!(matches!(other.verify_session(&first), Err(AuthError::InvalidToken(_))));
+        assert!(keys.verify_session("not-a-token").is_err());
     }
 
     #[test]
