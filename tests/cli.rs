@@ -1,6 +1,7 @@
-//! The data commands against the real service: `postroom import accounts` and `postroom
-//! seed-demo` write to the service's database (SQLite, or PostgreSQL when `TEST_POSTGRES_URL` is
-//! set), and what they wrote is then found through the API and classified by the workers.
+//! The data commands against the real service: `postroom import accounts`, `postroom
+//! seed-demo` and `postroom user` write to the service's database (SQLite, or PostgreSQL when
+//! `TEST_POSTGRES_URL` is set), and what they wrote is then found through the API and classified
+//! by the workers, or read back.
 
 use postroom::data::{import_accounts, seed_demo};
 use postroom_db::entities::{account, account_adjustment, correspondence, direct_debit_mandate, property};
@@ -272,4 +273,72 @@ async fn demo_correspondence_is_answered_by_email_threaded_and_by_letter_in_a_pr
     let text = postroom_e2e::pdf_text(&pdf.bytes().await?)?;
     assert!(text.contains("Thank you for your letter."), "{text}");
     app.stop().await
+}
+
+/// The refusal an error carries, with its context, for matching.
+fn refusal<T: std::fmt::Debug>(outcome: anyhow::Result<T>) -> String {
+    match outcome {
+        Ok(value) => format!("not refused: {value:?}"),
+        Err(e) => format!("{e:#}"),
+    }
+}
+
+#[tokio::test]
+async fn users_are_added_listed_and_disabled_with_only_their_password_hash_stored() -> anyhow::Result<()> {
+    use postroom::users::{add_user, list_users, set_disabled};
+    use postroom_auth::password::verify_password;
+
+    let mut app = TestApp::spawn().await?;
+    let s = &app.settings;
+    let password = "correct horse battery staple";
+    let saved = add_user(s, "alice.smith@council", Role::TeamLeader, Some(" Alice Smith "), password).await?;
+    assert_eq!(saved, "user alice.smith@council (team_leader) saved");
+    add_user(s, "bob", Role::Officer, None, "another long password").await?;
+    let lines = list_users(s).await?;
+    assert_eq!(lines, ["alice.smith@council\tteam_leader\tAlice Smith", "bob\tofficer\t-"]);
+
+    let db = app.database().await?;
+    let alice = postroom_db::users::find(&db, "alice.smith@council").await?;
+    let alice = alice.ok_or_else(|| anyhow::anyhow!("alice was not saved"))?;
+    assert!(alice.password_hash.starts_with("$argon2id$"), "stored as an Argon2id PHC string");
+    assert!(!alice.password_hash.contains(password));
+    assert!(!lines.iter().any(|l| l.contains(&alice.password_hash) || l.contains("argon2")), "{lines:?}");
+    assert!(verify_password(Some(&alice.password_hash), password));
+    assert!(!verify_password(Some(&alice.password_hash), "correct horse battery stapler"));
+
+    // Refused, with what to fix, and nothing saved.
+    let short = refusal(add_user(s, "carol", Role::Officer, None, "eleven char").await);
+    assert!(short.contains("at least 12"), "{short}");
+    let bad_name = refusal(add_user(s, "carol smith", Role::Officer, None, password).await);
+    assert!(bad_name.contains("\"carol smith\" is not valid"), "{bad_name}");
+    assert_eq!(postroom_db::users::find(&db, "carol").await?, None);
+    let role = ["postroom", "user", "add", "carol", "--role", "superuser"];
+    let unknown_role = <postroom::cli::Cli as clap::Parser>::try_parse_from(role).map(|_| ());
+    let unknown_role = unknown_role.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(unknown_role.contains("expected officer, team_leader"), "{unknown_role}");
+
+    assert_eq!(set_disabled(s, "bob", true).await?, "user bob disabled");
+    assert_eq!(list_users(s).await?[1], "bob\tofficer\t-\tdisabled");
+    assert!(postroom_db::users::find(&db, "bob").await?.is_some_and(|b| b.disabled));
+    // Saving him again changes his role and password, not whether he may sign in.
+    add_user(s, "bob", Role::PostRoom, Some("Bob"), "a third long password").await?;
+    assert_eq!(list_users(s).await?[1], "bob\tpost_room\tBob\tdisabled");
+    assert_eq!(set_disabled(s, "bob", false).await?, "user bob enabled");
+    assert_eq!(list_users(s).await?[1], "bob\tpost_room\tBob");
+    let nobody = refusal(set_disabled(s, "nobody", true).await);
+    assert!(nobody.contains("there is no user called nobody"), "{nobody}");
+    db.close().await?;
+    app.stop().await
+}
+
+#[test]
+fn the_password_comes_from_the_environment_else_the_first_line_of_input() -> anyhow::Result<()> {
+    use postroom::users::read_password;
+
+    let input = b"from stdin  \r\nsecond line\n";
+    assert_eq!(read_password(Some("from env".into()), &input[..])?, "from env");
+    assert_eq!(read_password(None, &input[..])?, "from stdin  ", "only the line ending is removed");
+    let none = refusal(read_password(None, &b""[..]));
+    assert!(none.contains("POSTROOM_PASSWORD"), "{none}");
+    Ok(())
 }

@@ -40,6 +40,8 @@ pub use team_leaders::TeamLeaderSettings;
 pub const DEFAULT_CONFIG_FILE: &str = "postroom.toml";
 /// Prefix of configuration environment variables.
 pub const ENV_PREFIX: &str = "POSTROOM_";
+/// The password `postroom user add` reads; not configuration, so the loader skips it.
+pub const PASSWORD_ENV: &str = "POSTROOM_PASSWORD";
 
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -693,7 +695,8 @@ fn serialize_redacted<S: serde::Serializer>(v: &Option<SecretString>, s: S) -> R
 }
 
 impl Settings {
-    /// Loads defaults, then the configuration file, then `POSTROOM_*` environment variables.
+    /// Loads defaults, then the configuration file, then `POSTROOM_*` environment variables
+    /// (except [`PASSWORD_ENV`]).
     ///
     /// With `file = None`, `postroom.toml` in the working directory is read if it exists.
     ///
@@ -705,7 +708,8 @@ impl Settings {
             Some(path) => Figment::new().merge(Toml::file_exact(path)),
             None => Figment::new().merge(Toml::file(DEFAULT_CONFIG_FILE)),
         };
-        Self::extract(figment.merge(Env::prefixed(ENV_PREFIX).split("__")))
+        let password_key = PASSWORD_ENV.trim_start_matches(ENV_PREFIX).to_ascii_lowercase();
+        Self::extract(figment.merge(Env::prefixed(ENV_PREFIX).ignore(&[&password_key]).split("__")))
     }
 
     /// Loads from a TOML string and the environment (for tests and tools).

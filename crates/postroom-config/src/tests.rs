@@ -35,6 +35,20 @@ fn file_then_environment_override_defaults() {
 }
 
 #[test]
+fn the_user_password_variable_is_not_read_as_configuration() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env(PASSWORD_ENV, "correct horse battery staple");
+        jail.set_env("POSTROOM_PASSWORDS", "x");
+        let refused = Settings::load(None).map(|_| ()).map_err(|e| e.to_string());
+        assert!(refused.as_ref().is_err_and(|e| e.contains("passwords")), "{refused:?}");
+        jail.clear_env();
+        jail.set_env(PASSWORD_ENV, "correct horse battery staple");
+        Settings::load(None).map_err(|e| e.to_string())?;
+        Ok(())
+    });
+}
+
+#[test]
 fn unknown_keys_are_refused_with_the_key_named() {
     figment::Jail::expect_with(|jail| {
         jail.create_file("postroom.toml", "[server]\nbnid = \"0.0.0.0:9000\"\n")?;

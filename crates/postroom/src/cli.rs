@@ -71,6 +71,11 @@ pub enum Command {
         #[arg(long, value_parser = humantime::parse_duration)]
         valid_for: Option<Duration>,
     },
+    /// Manage the local users who sign in to the web UI.
+    User {
+        #[command(subcommand)]
+        what: UserCommand,
+    },
     /// Print the effective configuration (secrets redacted) as TOML.
     Config,
     /// Import data from a file.
@@ -101,6 +106,40 @@ pub enum Import {
     Accounts {
         /// The CSV file, with a header row.
         file: PathBuf,
+    },
+}
+
+/// What `postroom user` does.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user, or replace the role, display name and password of one already there (a
+    /// disabled user stays disabled).
+    ///
+    /// The password is read from the POSTROOM_PASSWORD environment variable when it is set,
+    /// else from the first line of standard input (piped: a terminal, which would show it, is
+    /// refused); it is never echoed or logged. It must have 12 to 1024 characters, and is
+    /// stored as an Argon2id hash.
+    Add {
+        /// User name: 1-64 letters, digits, '.', '_', '-' or '@'.
+        name: String,
+        /// officer, team_leader, post_room, admin, auditor or service.
+        #[arg(long)]
+        role: Role,
+        /// The name shown in the web UI.
+        #[arg(long, value_name = "TEXT")]
+        display_name: Option<String>,
+    },
+    /// List the users: name, role, display name, and `disabled` for those who cannot sign in.
+    List,
+    /// Stop a user signing in (the account and its history are kept).
+    Disable {
+        /// User name.
+        name: String,
+    },
+    /// Let a disabled user sign in again.
+    Enable {
+        /// User name.
+        name: String,
     },
 }
 
@@ -136,6 +175,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             writeln!(std::io::stdout().lock(), "{summary}").context("writing the summary")?;
             Ok(())
         }
+        Command::User { what } => crate::users::run(&settings, what).await,
         Command::Config => {
             let text = toml::to_string_pretty(&settings).context("rendering the configuration")?;
             write!(std::io::stdout().lock(), "{text}").context("writing the configuration")?;

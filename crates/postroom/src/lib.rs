@@ -8,5 +8,6 @@ mod components;
 pub mod data;
 mod replies;
 pub mod telemetry;
+pub mod users;
 
 pub use app::{Application, ServeRole};
