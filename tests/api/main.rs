@@ -41,4 +41,5 @@ mod scans;
 mod sending;
 mod team_leaders;
 mod text;
+mod web;
 mod work_items;

@@ -4,6 +4,7 @@
 //! `chromedriver` (`scripts/test-services.sh install_chromium`) and fail without them.
 
 mod harness;
+mod journeys;
 mod support;
 
 use postroom_e2e::TestApp;

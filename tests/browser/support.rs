@@ -146,6 +146,11 @@ impl Browser {
         self.wait_for(css).await?.click().await.with_context(|| format!("clicking `{css}`"))
     }
 
+    /// Choose the option with `value` in the `<select>` matching `css`.
+    pub async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        self.wait_for(css).await?.select_by_value(value).await.with_context(|| format!("choosing {value:?} in `{css}`"))
+    }
+
     /// The rendered text of the element matching `css`.
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
         self.wait_for(css).await?.text().await.with_context(|| format!("reading the text of `{css}`"))

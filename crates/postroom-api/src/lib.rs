@@ -99,9 +99,9 @@ pub fn ops_router(state: AppState) -> Router {
     router.fallback(middleware::not_found).with_state(state)
 }
 
-/// The whole HTTP application: API, docs, health, with request ids, tracing, body limit,
-/// timeout and panic handling.
-pub fn router(state: AppState, request_timeout: Duration) -> Router {
+/// The whole HTTP application: API, docs, health, and `pages` (the web UI's routes, or an empty
+/// router), with request ids, tracing, body limit, timeout and panic handling.
+pub fn router(state: AppState, request_timeout: Duration, pages: Router) -> Router {
     let (api, openapi) = api_routes();
     let body_limit = state.max_body_bytes;
     Router::new()
@@ -111,6 +111,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
+        .merge(pages)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -46,7 +46,7 @@ pub use lifecycle::{Action, CancelReason};
 pub use priorities::{BulkOutcome, MAX_BULK_ITEMS};
 pub use replies::{
     Begun, MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Outcome, PrintedBatch, PrintedRequest, ReplyApproval, ReplyEdit,
-    ReplyIdentity, Replying, SENDER, long_date,
+    ReplyIdentity, ReplyPreview, Replying, SENDER, long_date,
 };
 pub use requests::{
     CancelRequest, NoteRequest, PendRequest, PrioritiseRequest, ReassignManyRequest, ReassignRequest, ReferRequest,

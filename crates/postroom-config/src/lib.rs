@@ -31,10 +31,12 @@ mod charges;
 mod classifier;
 mod smtp;
 mod team_leaders;
+mod web;
 pub use charges::{ChargesSettings, EXAMPLE_COUNCIL, Money};
 pub use classifier::ClassifierSettings;
 pub use smtp::{SmtpSecurity, SmtpSettings};
 pub use team_leaders::TeamLeaderSettings;
+pub use web::WebSettings;
 
 /// The configuration file read from the working directory when no `--config` is given.
 pub const DEFAULT_CONFIG_FILE: &str = "postroom.toml";
@@ -76,6 +78,7 @@ pub struct Settings {
     pub accounts: AccountSettings,
     pub work: WorkSettings,
     pub team_leaders: TeamLeaderSettings,
+    pub web: WebSettings,
     pub charges: ChargesSettings,
     pub amqp: AmqpSettings,
     pub replies: ReplySettings,
@@ -102,6 +105,7 @@ impl Default for Settings {
             accounts: AccountSettings::default(),
             work: WorkSettings::default(),
             team_leaders: TeamLeaderSettings::default(),
+            web: WebSettings::default(),
             charges: ChargesSettings::default(),
             amqp: AmqpSettings::default(),
             replies: ReplySettings::default(),
@@ -729,6 +733,7 @@ impl Settings {
         problems.extend(settings.smtp.problems());
         problems.extend(settings.classifier.problems());
         problems.extend(settings.team_leaders.problems());
+        problems.extend(settings.web.problems());
         problems.extend(settings.replies.problems());
         if settings.database.statement_timeout > settings.server.request_timeout {
             problems.push(format!(

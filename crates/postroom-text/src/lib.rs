@@ -13,6 +13,7 @@
 
 mod tesseract;
 mod tools;
+mod view;
 
 use std::{path::PathBuf, time::Duration};
 

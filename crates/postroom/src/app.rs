@@ -127,7 +127,8 @@ impl Application {
         let db = serving_database(&settings).await?;
         let storage = object_storage(&settings)?;
         storage.check().await.with_context(|| format!("object storage ({}) is not usable", storage.description()))?;
-        let verifier: Arc<dyn TokenVerifier> = Arc::new(signing_keys(&settings)?);
+        let keys = signing_keys(&settings)?;
+        let verifier: Arc<dyn TokenVerifier> = Arc::new(keys.clone());
         let outbox_wake = Arc::new(Notify::new());
         let scans = crate::components::scan_intake(&settings, db.clone(), storage.clone());
         let extractor = text_extractor(&settings);
@@ -248,7 +249,16 @@ impl Application {
             broker: broker_status.clone(),
         };
         let router = if role.runs_api() {
-            postroom_api::router(state, settings.server.request_timeout)
+            let pages = if settings.web.enabled {
+                let web = postroom_web::WebSettings {
+                    session_lifetime: settings.web.session_lifetime,
+                    secure_cookies: settings.web.secure_cookies,
+                };
+                postroom_web::router(postroom_web::WebState::new(state.clone(), keys, web, text_extractor(&settings))?)
+            } else {
+                axum::Router::new()
+            };
+            postroom_api::router(state, settings.server.request_timeout, pages)
         } else {
             postroom_api::ops_router(state)
         };

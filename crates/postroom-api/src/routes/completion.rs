@@ -15,7 +15,9 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use postroom_casework::{Answer, CompleteRequest, Completion, DecisionRequest, Idempotent, StoredAnswer};
+use postroom_casework::{
+    Answer, CompleteRequest, Completion, DecisionRequest, Idempotent, ReplyPreview, ReplyRequest, StoredAnswer,
+};
 use postroom_domain::{ContentHash, events::AccountChanged, london_date};
 
 use crate::{
@@ -35,6 +37,38 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complete_work_item))
         .routes(routes!(approve_work_item))
         .routes(routes!(reject_work_item))
+        .routes(routes!(preview_reply))
+}
+
+/// What the reply preview is rendered from.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    pub reply: ReplyRequest,
+    /// What was done, as the completion will say (merge field `outcome`).
+    #[serde(default)]
+    pub outcome: String,
+}
+
+/// The reply as completing the item now would draft it (before its account changes are
+/// applied): nothing is stored. Officers and team leaders; the web UI's live preview.
+#[utoipa::path(post, path = "/api/v1/work-items/{id}/reply-preview", tag = "officer work",
+    params(("id" = Uuid, Path, description = "Work item id")),
+    request_body = PreviewRequest,
+    responses((status = 200, body = ReplyPreview),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A template the workflow does not have, or nowhere to send it", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all, fields(work_item_id = %id, user = caller.user()))]
+pub async fn preview_reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<PreviewRequest>,
+) -> Result<Json<ReplyPreview>, ApiError> {
+    let item = state.casework.load(id).await?;
+    Ok(Json(state.casework.preview_reply(&caller.casework(), &item, &req.reply, &req.outcome).await?))
 }
 
 /// The outcome of a completion, approval or rejection.

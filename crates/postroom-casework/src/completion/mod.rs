@@ -285,7 +285,7 @@ impl Casework {
         Ok(Completion { item: fresh, approval_reasons: pending.approval_reasons, applied: Vec::new() })
     }
 
-    fn workflow_of(&self, item: &work_item::Model) -> Result<&Workflow, CaseworkError> {
+    pub(crate) fn workflow_of(&self, item: &work_item::Model) -> Result<&Workflow, CaseworkError> {
         self.catalogue.get(&item.workflow).ok_or_else(|| {
             CaseworkError::Conflict(format!(
                 "work item {} has workflow {:?}, which the catalogue no longer has; a team leader re-routes it",

@@ -16,7 +16,7 @@ use postroom_workflows::Workflow;
 
 use super::{
     Replying, announce,
-    fields::{Addressee, merge_fields},
+    fields::{Addressee, Recipient, merge_fields},
 };
 use crate::{CaseworkError, ReplyChannel, ReplyRequest};
 
@@ -42,6 +42,36 @@ pub(crate) struct DraftOf<'a> {
     pub approved: bool,
 }
 
+/// A reply rendered for an item, not yet stored.
+pub(crate) struct Rendered {
+    pub addressee: Addressee,
+    pub recipient: Recipient,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Renders the requested template for the item as it stands (after the changes in `of.applied`,
+/// which the caller has written in `txn`).
+pub(crate) async fn render(
+    txn: &DatabaseTransaction,
+    item: &work_item::Model,
+    of: &DraftOf<'_>,
+    replying: &Replying,
+    now: DateTime<Utc>,
+) -> Result<Rendered, CaseworkError> {
+    let addressee = Addressee::of(txn, item).await?;
+    let recipient = addressee.recipient(of.request.channel, london_date(now))?;
+    let fields = merge_fields(txn, item, of, (&addressee, &recipient), replying, now).await?;
+    let variant = match recipient.channel {
+        ReplyChannel::Email => Variant::Email,
+        ReplyChannel::Letter => Variant::Letter,
+    };
+    let rendered = replying.templates.render(&of.request.template, variant, &fields).map_err(|e| {
+        CaseworkError::Internal(anyhow::anyhow!("reply template {:?} did not render: {e}", of.request.template))
+    })?;
+    Ok(Rendered { addressee, recipient, subject: rendered.subject, body: rendered.body })
+}
+
 /// Renders the requested template for the item as it is after the changes just applied, and
 /// stores it as a draft with `reply.drafted`, in `txn`.
 pub(crate) async fn draft(
@@ -51,16 +81,7 @@ pub(crate) async fn draft(
     replying: &Replying,
     now: DateTime<Utc>,
 ) -> Result<reply::Model, CaseworkError> {
-    let addressee = Addressee::of(txn, item).await?;
-    let recipient = addressee.recipient(of.request.channel, london_date(now))?;
-    let fields = merge_fields(txn, item, &of, (&addressee, &recipient), replying, now).await?;
-    let variant = match recipient.channel {
-        ReplyChannel::Email => Variant::Email,
-        ReplyChannel::Letter => Variant::Letter,
-    };
-    let rendered = replying.templates.render(&of.request.template, variant, &fields).map_err(|e| {
-        CaseworkError::Internal(anyhow::anyhow!("reply template {:?} did not render: {e}", of.request.template))
-    })?;
+    let Rendered { addressee, recipient, subject, body } = render(txn, item, &of, replying, now).await?;
     let customer = addressee.correspondence.as_ref().filter(|_| recipient.channel == ReplyChannel::Email);
     let references = customer.map(|c| {
         let mut chain: Vec<&str> = c.references.as_deref().map(|r| r.split_whitespace().collect()).unwrap_or_default();
@@ -78,8 +99,8 @@ pub(crate) async fn draft(
         .to_owned(),
         recipient_name: recipient.name.clone(),
         recipient: recipient.lines.join("\n"),
-        subject: rendered.subject,
-        body: rendered.body,
+        subject,
+        body,
         needs_team_leader: of.workflow.sensitive || of.approved,
         author: of.author.to_owned(),
         in_reply_to: customer.and_then(|c| c.message_id.clone()),

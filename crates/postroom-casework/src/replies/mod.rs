@@ -9,6 +9,7 @@
 
 mod draft;
 mod fields;
+mod preview;
 mod printing;
 mod sending;
 
@@ -30,6 +31,7 @@ use postroom_templates::Templates;
 
 pub(crate) use draft::{DraftOf, check_reply, draft};
 pub use fields::long_date;
+pub use preview::ReplyPreview;
 pub use printing::{PrintedBatch, PrintedRequest};
 pub use sending::{Begun, Outcome, SENDER};
 

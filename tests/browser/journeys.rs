@@ -1,0 +1,237 @@
+//! The web UI's journeys in headless Chromium, each page checked with axe-core (WCAG 2.2 AA)
+//! and kept as a screenshot: the post room indexes a triage letter, an officer takes it as their
+//! next item, reads the PDF, and completes it with a change of address and an email reply; a team
+//! leader approves a refund and sees the dashboard move.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use postroom_domain::Role;
+use postroom_e2e::{BilledAccount, TestApp, seed_billed_account};
+
+use crate::support::Browser;
+
+const PASSWORD: &str = "correct horse battery";
+
+const ANN: BilledAccount<'static> = BilledAccount {
+    reference: "5009988776",
+    service: "council_tax",
+    address: String::new(),
+    postcode: "KB1 2AA",
+    band: Some("C"),
+    rateable_value: None,
+    billing_authority: None,
+    retail_hospitality_leisure: false,
+    party: "Ms Ann Example",
+    email: Some("ann.example@example.net"),
+    liable_from: None,
+};
+
+/// A user who signs in with [`PASSWORD`].
+async fn add_user(app: &TestApp, user: &str, role: Role) -> anyhow::Result<()> {
+    let db = app.database().await?;
+    let hash = postroom_auth::password::hash_password(PASSWORD)?;
+    postroom_db::users::upsert(&db, user, role, None, &hash).await?;
+    db.close().await?;
+    Ok(())
+}
+
+async fn seed_ann(app: &TestApp) -> anyhow::Result<()> {
+    let db = app.database().await?;
+    let account = BilledAccount { address: "12 Acacia Avenue, Kingsbridge".to_owned(), ..ANN.clone() };
+    seed_billed_account(&db, &account).await?;
+    db.close().await?;
+    Ok(())
+}
+
+async fn sign_in(browser: &Browser, user: &str) -> anyhow::Result<()> {
+    browser.goto("/signin").await?;
+    browser.fill("#user", user).await?;
+    browser.fill("#password", PASSWORD).await?;
+    browser.click("form[action='/signin'] button[type=submit]").await?;
+    browser.wait_for("header.top .who").await?;
+    Ok(())
+}
+
+async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
+    browser.click("form[action='/signout'] button").await?;
+    browser.wait_for("#password").await?;
+    Ok(())
+}
+
+async fn notice(browser: &Browser) -> anyhow::Result<String> {
+    browser.wait_for(".notice").await?;
+    browser.text(".notice").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_address_and_an_email_reply()
+-> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    seed_ann(&app).await?;
+    add_user(&app, "pat", Role::PostRoom).await?;
+    add_user(&app, "amy", Role::Officer).await?;
+    app.set_queues("amy", &["ct-enquiries"]).await?;
+    let scanner = app.token("scanner", Role::PostRoom)?;
+    let letter = postroom_e2e::pdf(
+        "To whom it may concern. I have moved house. Please write to me at 4 Mill Lane, Kingsbridge KB2 3CD from now on. Regards, Ann",
+    );
+    let sent = app.post_scans(&scanner, &[("letter.pdf", &letter)], &[("batch", "MORNING-1")]).await?;
+    anyhow::ensure!(sent.status().is_success(), "upload: {}", sent.text().await?);
+    app.wait_until_quiet(Duration::from_secs(60)).await?;
+    let triage = app.work_items(&scanner, "?status=triage").await?;
+    anyhow::ensure!(triage.len() == 1, "the letter waits in triage: {triage:?}");
+    let id = triage[0]["id"].as_str().unwrap_or_default().to_owned();
+
+    let browser = Browser::for_app(&app).await?;
+    // Signing in is refused with a wrong password, and says so.
+    browser.goto("/signin").await?;
+    browser.fill("#user", "pat").await?;
+    browser.fill("#password", "not the password").await?;
+    browser.click("form[action='/signin'] button[type=submit]").await?;
+    assert!(browser.text(".summary").await?.contains("not right"));
+    browser.page("sign-in-refused").await?;
+
+    // The post room indexes it in a few keystrokes.
+    sign_in(&browser, "pat").await?;
+    assert_eq!(browser.current_path().await?, "/triage");
+    browser.page("post-room-triage").await?;
+    browser.click(&format!("a[href='/items/{id}#index']")).await?;
+    browser.wait_for("#index-workflow").await?;
+    browser.page("post-room-item").await?;
+    browser.fill("#index-workflow", "ct-general-enquiry").await?;
+    browser.fill("#index-accounts", ANN.reference).await?;
+    browser.click("#index button[type=submit]").await?;
+    assert!(notice(&browser).await?.contains("Indexed"));
+    assert!(browser.text("main").await?.contains("Nothing is waiting in triage"));
+    sign_out(&browser).await?;
+
+    // The officer takes it as their next item and reads the letter.
+    sign_in(&browser, "amy").await?;
+    assert_eq!(browser.current_path().await?, "/");
+    browser.page("officer-home").await?;
+    browser.click("#next-item").await?;
+    assert!(notice(&browser).await?.contains("You hold this item"));
+    assert_eq!(browser.current_path().await?, format!("/items/{id}"));
+    let img = browser.wait_for("img[alt^='Page 1']").await?;
+    let loaded = browser
+        .client()
+        .execute("return arguments[0].complete && arguments[0].naturalWidth", vec![serde_json::to_value(&img)?])
+        .await?;
+    assert!(loaded.as_u64().unwrap_or(0) > 500, "the PDF page is shown as an image: {loaded}");
+    assert!(browser.text(".doc .text").await?.contains("Mill Lane"), "the text read from the letter is shown");
+    browser.page("officer-item").await?;
+
+    // A change of address and an email reply, previewed, then completed.
+    browser.click("details:has([id='apply.name_contact_update']) summary").await?;
+    browser.click("[id='apply.name_contact_update']").await?;
+    browser.fill("[id='change.name_contact_update.party']", ANN.party).await?;
+    browser.fill("[id='change.name_contact_update.postal_address']", "4 Mill Lane\nKingsbridge\nKB2 3CD").await?;
+    browser.select("[id='reply.template']", "general-reply").await?;
+    browser.select("[id='reply.channel']", "email").await?;
+    browser.fill("#outcome", "Postal address changed to 4 Mill Lane").await?;
+    browser.click("button[formaction$='/preview']").await?;
+    browser.wait_for("#preview h3").await?;
+    assert!(browser.text("#preview").await?.contains("ann.example@example.net"), "the preview shows where it goes");
+    browser.page("officer-reply-preview").await?;
+    browser.click("#complete-button").await?;
+    assert!(notice(&browser).await?.contains("Completed"));
+    browser.page("officer-completed").await?;
+
+    let officer = app.token("amy", Role::Officer)?;
+    let item = app.get_json(&format!("/api/v1/work-items/{id}"), &officer).await?;
+    assert_eq!(item["status"], "done", "{item}");
+    assert_eq!(item["replies"][0]["channel"], "email", "{item}");
+    let account = app.get_json(&format!("/api/v1/accounts/{}", ANN.reference), &officer).await?;
+    assert_eq!(account["parties"][0]["postal_address"], "4 Mill Lane\nKingsbridge\nKB2 3CD", "{account}");
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_completion_keeps_what_was_entered_and_shows_each_message_beside_its_field() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    seed_ann(&app).await?;
+    add_user(&app, "amy", Role::Officer).await?;
+    app.set_queues("amy", &["ct-enquiries"]).await?;
+    let seeded = postroom_e2e::SeedItem { accounts: &[ANN.reference], ..postroom_e2e::SeedItem::default() };
+    let id = app.seed_item(seeded).await?;
+    let browser = Browser::for_app(&app).await?;
+    sign_in(&browser, "amy").await?;
+    browser.click("#next-item").await?;
+    assert!(notice(&browser).await?.contains("You hold this item"));
+    assert_eq!(browser.current_path().await?, format!("/items/{id}"));
+    browser.click("details:has([id='apply.name_contact_update']) summary").await?;
+    browser.click("[id='apply.name_contact_update']").await?;
+    browser.fill("[id='change.name_contact_update.party']", "Somebody Else").await?;
+    browser.fill("[id='change.name_contact_update.email']", "not an address").await?;
+    browser.fill("#outcome", "tried").await?;
+    browser.click("#complete-button").await?;
+    browser.wait_for(".summary").await?;
+    let form = browser.text("#complete").await?;
+    assert!(form.contains("Somebody Else") || form.contains("party"), "the message names the field: {form}");
+    let kept = browser.client().execute("return document.getElementById('outcome').value", vec![]).await?;
+    assert_eq!(kept, json!("tried"), "what was entered is kept");
+    browser.page("officer-completion-refused").await?;
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_leader_approves_a_refund_and_sees_the_dashboard_move() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    seed_ann(&app).await?;
+    add_user(&app, "tess", Role::TeamLeader).await?;
+    add_user(&app, "amy", Role::Officer).await?;
+    app.set_queues("amy", &["ct-payments"]).await?;
+    let seeded = postroom_e2e::SeedItem {
+        workflow: "ct-refund",
+        queue: "ct-payments",
+        accounts: &[ANN.reference],
+        ..postroom_e2e::SeedItem::default()
+    };
+    let id = app.seed_item(seeded).await?.to_string();
+    let amy = app.token("amy", Role::Officer)?;
+    let claimed = app.post_json(&format!("/api/v1/work-items/{id}/claim"), &amy, &json!({})).await?;
+    anyhow::ensure!(claimed.status().is_success(), "claim: {}", claimed.text().await?);
+    let refund = json!({"version": 2, "outcome": "Refund of £42.00",
+        "changes": [{"kind": "refund", "account": ANN.reference, "amount_pence": 4200, "reason": "paid twice"}]});
+    let parked = app.post_json(&format!("/api/v1/work-items/{id}/complete"), &amy, &refund).await?;
+    anyhow::ensure!(parked.status().is_success(), "complete: {}", parked.text().await?);
+
+    let browser = Browser::for_app(&app).await?;
+    sign_in(&browser, "tess").await?;
+    assert_eq!(browser.current_path().await?, "/dashboard");
+    let open_before: u64 = browser.text("#total-open").await?.trim().parse()?;
+    assert!(open_before >= 1, "the refund awaiting approval is open");
+    browser.page("team-leader-dashboard").await?;
+
+    browser.goto("/approvals").await?;
+    let page = browser.text("main").await?;
+    assert!(page.contains("paid twice") && page.contains("4200"), "the change asked for is shown: {page}");
+    assert!(page.contains(ANN.party), "beside the account as it is: {page}");
+    browser.page("team-leader-approvals").await?;
+    browser.click("button[name=decision][value=approve]").await?;
+    assert!(notice(&browser).await?.contains("Approved"));
+
+    browser.goto("/dashboard").await?;
+    let open_after: u64 = browser.text("#total-open").await?.trim().parse()?;
+    assert_eq!(open_after, open_before - 1, "the approved refund is done");
+    let tess = app.token("tess", Role::TeamLeader)?;
+    let item = app.get_json(&format!("/api/v1/work-items/{id}"), &tess).await?;
+    assert_eq!(item["status"], "done", "{item}");
+
+    // The other team-leader pages: items at risk, and who works which queue.
+    browser.goto("/items?at_risk=true").await?;
+    browser.page("team-leader-at-risk").await?;
+    browser.goto("/officers").await?;
+    browser.page("team-leader-officers").await?;
+    browser.click("[id='q-amy-ct-enquiries']").await?;
+    browser.click("form[action='/officers/amy'] button[type=submit]").await?;
+    assert!(notice(&browser).await?.contains("Queues saved"));
+    let queues: Value = app.get_json("/api/v1/officers/amy/queues", &tess).await?;
+    assert_eq!(queues["queues"], json!(["ct-enquiries", "ct-payments"]), "{queues}");
+    browser.close().await?;
+    Ok(())
+}
