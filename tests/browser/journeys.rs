@@ -73,16 +73,12 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
     add_user(&app, "pat", Role::PostRoom).await?;
     add_user(&app, "amy", Role::Officer).await?;
     app.set_queues("amy", &["ct-enquiries"]).await?;
-    let scanner = app.token("scanner", Role::PostRoom)?;
     let letter = postroom_e2e::pdf(
         "To whom it may concern. I have moved house. Please write to me at 4 Mill Lane, Kingsbridge KB2 3CD from now on. Regards, Ann",
     );
-    let sent = app.post_scans(&scanner, &[("letter.pdf", &letter)], &[("batch", "MORNING-1")]).await?;
-    anyhow::ensure!(sent.status().is_success(), "upload: {}", sent.text().await?);
-    app.wait_until_quiet(Duration::from_secs(60)).await?;
-    let triage = app.work_items(&scanner, "?status=triage").await?;
-    anyhow::ensure!(triage.len() == 1, "the letter waits in triage: {triage:?}");
-    let id = triage[0]["id"].as_str().unwrap_or_default().to_owned();
+    let files = tempfile::tempdir()?;
+    let letter_path = files.path().join("letter.pdf");
+    std::fs::write(&letter_path, &letter)?;
 
     let browser = Browser::for_app(&app).await?;
     // Signing in is refused with a wrong password, and says so.
@@ -93,9 +89,25 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
     assert!(browser.text(".summary").await?.contains("not right"));
     browser.page("sign-in-refused").await?;
 
-    // The post room indexes it in a few keystrokes.
+    // The post room uploads the morning's scan, with a progress bar, and it lands in triage.
     sign_in(&browser, "pat").await?;
     assert_eq!(browser.current_path().await?, "/triage");
+    browser.goto("/upload").await?;
+    browser.page("post-room-upload").await?;
+    browser.wait_for("#files").await?.send_keys(&letter_path.display().to_string()).await?;
+    browser.fill("#batch", "MORNING-1").await?;
+    browser.click("form[data-progress] button[type=submit]").await?;
+    assert!(notice(&browser).await?.contains("Batch MORNING-1: 1 file received"));
+    assert_eq!(browser.current_query().await?, None, "sent in the background, the page stayed where it was");
+    browser.page("post-room-uploaded").await?;
+    app.wait_until_quiet(Duration::from_secs(60)).await?;
+    let scanner = app.token("pat", Role::PostRoom)?;
+    let triage = app.work_items(&scanner, "?status=triage").await?;
+    anyhow::ensure!(triage.len() == 1, "the letter waits in triage: {triage:?}");
+    let id = triage[0]["id"].as_str().unwrap_or_default().to_owned();
+
+    // The post room indexes it in a few keystrokes.
+    browser.goto("/triage").await?;
     browser.page("post-room-triage").await?;
     browser.click(&format!("a[href='/items/{id}#index']")).await?;
     browser.wait_for("#index-workflow").await?;
@@ -232,6 +244,78 @@ async fn a_team_leader_approves_a_refund_and_sees_the_dashboard_move() -> anyhow
     assert!(notice(&browser).await?.contains("Queues saved"));
     let queues: Value = app.get_json("/api/v1/officers/amy/queues", &tess).await?;
     assert_eq!(queues["queues"], json!(["ct-enquiries", "ct-payments"]), "{queues}");
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_takes_and_completes_an_item_from_the_keyboard() -> anyhow::Result<()> {
+    use crate::support::Key;
+    let app = TestApp::spawn().await?;
+    seed_ann(&app).await?;
+    add_user(&app, "amy", Role::Officer).await?;
+    app.set_queues("amy", &["ct-enquiries"]).await?;
+    let seeded = postroom_e2e::SeedItem { accounts: &[ANN.reference], ..postroom_e2e::SeedItem::default() };
+    let id = app.seed_item(seeded).await?;
+    let browser = Browser::for_app(&app).await?;
+    // Signing in: type, Tab, type, Enter.
+    browser.goto("/signin").await?;
+    assert!(browser.is_focused("#user").await?, "the user name has the focus");
+    browser.fill("#user", "amy").await?;
+    browser.press_key(Key::Tab).await?;
+    assert!(browser.is_focused("#password").await?);
+    for c in PASSWORD.chars() {
+        browser.press_key(c).await?;
+    }
+    browser.press_key(Key::Enter).await?;
+    browser.wait_for("#next-item").await?;
+    // Alt+N: the next item; Alt+C: complete it.
+    browser.press_chord(&[Key::Alt.into(), 'n']).await?;
+    assert!(notice(&browser).await?.contains("You hold this item"));
+    assert_eq!(browser.current_path().await?, format!("/items/{id}"));
+    browser.fill("#outcome", "Answered by phone").await?;
+    browser.press_chord(&[Key::Alt.into(), 'c']).await?;
+    assert!(notice(&browser).await?.contains("Completed"));
+    let item = app.get_json(&format!("/api/v1/work-items/{id}"), &app.token("amy", Role::Officer)?).await?;
+    assert_eq!(item["status"], "done", "{item}");
+    browser.close().await?;
+    Ok(())
+}
+
+/// What a newcomer does on the demo district, from the README: seed it, add an officer with a
+/// queue, sign in, and press Next item and Complete until the queue is empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_clears_a_demo_district_queue_with_next_item_and_complete() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let options = postroom_demo::DemoOptions { accounts: 200, correspondence: 24, seed: 7 };
+    postroom::data::seed_demo(&app.settings, options).await?;
+    app.wait_until_quiet(Duration::from_secs(90)).await?;
+    let lead = app.token("tess", Role::TeamLeader)?;
+    let queue = "ct-payments";
+    let waiting = app.work_items(&lead, &format!("?queue={queue}&status=ready")).await?.len();
+    assert!(waiting >= 2, "the demo district fills {queue}: {waiting}");
+    add_user(&app, "amy", Role::Officer).await?;
+    app.set_queues("amy", &[queue]).await?;
+
+    let browser = Browser::for_app(&app).await?;
+    sign_in(&browser, "amy").await?;
+    let mut cleared = 0;
+    loop {
+        browser.click("#next-item").await?;
+        let said = notice(&browser).await?;
+        if said.contains("nothing to claim") {
+            break;
+        }
+        assert!(said.contains("You hold this item"), "{said}");
+        browser.fill("#outcome", "Dealt with").await?;
+        browser.click("#complete-button").await?;
+        let done = notice(&browser).await?;
+        assert!(done.contains("Completed") || done.contains("approval"), "{done}");
+        cleared += 1;
+        anyhow::ensure!(cleared <= waiting, "more items than were waiting");
+    }
+    assert_eq!(cleared, waiting, "every item of the queue was taken once");
+    assert!(app.work_items(&lead, &format!("?queue={queue}&status=ready")).await?.is_empty());
     browser.close().await?;
     Ok(())
 }

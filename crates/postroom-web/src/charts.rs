@@ -59,7 +59,7 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
 
 /// A line chart of daily series (`(name, values)`, one value a day from the first `days` label).
 pub fn lines(title: &str, days: &[String], series: &[(&str, Vec<u64>)]) -> String {
-    let (w, h, left, bottom) = (560_u64, 220_u64, 40_u64, 30_u64);
+    let (w, h, left, bottom) = (560_u64, 240_u64, 40_u64, 50_u64);
     let max = series.iter().flat_map(|(_, v)| v.iter().copied()).max().unwrap_or(0).max(1);
     let n = u64::try_from(days.len().max(2) - 1).unwrap_or(1);
     let x = |i: usize| left + u64::try_from(i).unwrap_or(0) * (w - left - 10) / n;
@@ -80,10 +80,10 @@ pub fn lines(title: &str, days: &[String], series: &[(&str, Vec<u64>)]) -> Strin
         let _ = write!(
             svg,
             r#"<text x="{left}" y="{}">{}</text><text x="{}" y="{}" text-anchor="end">{}</text>"#,
-            h - 10,
+            h - bottom + 16,
             escape(first),
             w - 10,
-            h - 10,
+            h - bottom + 16,
             escape(last)
         );
     }
@@ -100,11 +100,11 @@ pub fn lines(title: &str, days: &[String], series: &[(&str, Vec<u64>)]) -> Strin
         let _ = write!(
             svg,
             r#"<line x1="{legend_x}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="3"{dash}></line><text x="{}" y="{}">{}</text>"#,
-            h - 20,
+            h - 10,
             legend_x + 24,
-            h - 20,
+            h - 10,
             legend_x + 30,
-            h - 16,
+            h - 6,
             escape(name)
         );
     }

@@ -20,6 +20,7 @@ mod items;
 mod pages;
 mod session;
 mod triage;
+mod upload;
 
 use std::{sync::Arc, time::Duration};
 
@@ -105,6 +106,12 @@ pub fn router(state: WebState) -> Router {
         .route("/documents/{id}/original", get(documents::original))
         .route("/documents/{id}/pages/{page}", get(documents::page_image))
         .route("/triage", get(triage::list))
+        .route(
+            "/upload",
+            get(upload::page)
+                .post(upload::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(state.api.max_body_bytes)),
+        )
         .route("/dashboard", get(dashboard::show))
         .route("/approvals", get(dashboard::approvals))
         .route("/reassign", post(dashboard::reassign))

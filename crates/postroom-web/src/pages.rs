@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("dashboard.html", include_str!("../templates/dashboard.html")),
     ("approvals.html", include_str!("../templates/approvals.html")),
     ("officers.html", include_str!("../templates/officers.html")),
+    ("upload.html", include_str!("../templates/upload.html")),
 ];
 
 static ENVIRONMENT: LazyLock<Result<Environment<'static>, String>> =

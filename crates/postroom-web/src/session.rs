@@ -59,6 +59,7 @@ impl Session {
             "oversees": matches!(self.principal.role, Role::TeamLeader | Role::Admin | Role::Auditor),
             "works": matches!(self.principal.role, Role::Officer | Role::TeamLeader),
             "indexes": matches!(self.principal.role, Role::PostRoom | Role::TeamLeader | Role::Admin),
+            "uploads": matches!(self.principal.role, Role::PostRoom | Role::Admin),
         })
     }
 }
