@@ -185,3 +185,21 @@ async fn the_reply_preview_renders_the_template_and_stores_nothing() -> anyhow::
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_disabled_user_is_signed_out_at_once_and_a_new_role_applies_from_the_next_page() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    add_user(&app, "amy", Role::Officer).await?;
+    let cookie = session_cookie(&sign_in(&app, "amy", PASSWORD).await?).unwrap_or_default();
+    let dashboard = client()?.get(app.url("/dashboard")).header(header::COOKIE, &cookie).send().await?;
+    assert_eq!(dashboard.status(), StatusCode::FORBIDDEN, "an officer has no dashboard");
+    add_user(&app, "amy", Role::TeamLeader).await?;
+    let dashboard = client()?.get(app.url("/dashboard")).header(header::COOKIE, &cookie).send().await?;
+    assert_eq!(dashboard.status(), StatusCode::OK, "promoted, the same session sees it");
+    let db = app.database().await?;
+    postroom_db::users::set_disabled(&db, "amy", true).await?;
+    db.close().await?;
+    let away = client()?.get(app.url("/items")).header(header::COOKIE, &cookie).send().await?;
+    assert_eq!(away.status(), StatusCode::SEE_OTHER, "disabled: back to the sign-in page");
+    Ok(())
+}

@@ -70,7 +70,13 @@ impl FromRequestParts<WebState> for Session {
         let here = parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.clone(), |u| u.0.clone());
         let back = here.path_and_query().map_or("/", |p| p.as_str()).to_owned();
         let token = cookie(&parts.headers, COOKIE).ok_or_else(|| WebError::SignIn(back.clone()))?;
-        let (principal, csrf) = state.keys.verify_session(token).map_err(|_| WebError::SignIn(back))?;
+        let (mut principal, csrf) = state.keys.verify_session(token).map_err(|_| WebError::SignIn(back.clone()))?;
+        // A user disabled (or removed) since signing in is signed out at once, and a changed
+        // role applies from the next page.
+        match postroom_db::users::find(&state.api.db, &principal.user).await? {
+            Some(user) if !user.disabled => principal.role = user.role,
+            _ => return Err(WebError::SignIn(back)),
+        }
         Ok(Self { principal, csrf })
     }
 }

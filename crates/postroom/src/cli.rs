@@ -26,9 +26,10 @@ pub struct Cli {
 pub enum Command {
     /// Run the service: the HTTP API and the workers, in one process or split with --role.
     ///
-    /// The API listens on server.bind (default 127.0.0.1:8080): the REST API under /api/v1
-    /// (bearer tokens from `postroom token`), its OpenAPI document at /api/openapi.json, browsable
-    /// at /docs, and /healthz and /readyz.
+    /// The API listens on server.bind (default 127.0.0.1:8080): the web UI at / (sign in with a
+    /// user from `postroom user add`), the REST API under /api/v1 (bearer tokens from `postroom
+    /// token`), its OpenAPI document at /api/openapi.json, browsable at /docs, and /healthz and
+    /// /readyz.
     ///
     /// The workers: the outbox relay, which delivers committed events in-process or, with
     /// amqp.url set, publishes them to RabbitMQ (with publisher confirms) and consumes its queues;
