@@ -146,6 +146,17 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
     browser.click("button[formaction$='/preview']").await?;
     browser.wait_for("#preview h3").await?;
     assert!(browser.text("#preview").await?.contains("ann.example@example.net"), "the preview shows where it goes");
+    // The preview follows what is typed, without pressing the button again.
+    browser.fill("[id='reply.notes']", "We have noted your new address.").await?;
+    let mut followed = false;
+    for _ in 0..50 {
+        if browser.text("#preview").await?.contains("We have noted your new address.") {
+            followed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(followed, "the preview shows the extra text as it is typed");
     browser.page("officer-reply-preview").await?;
     browser.click("#complete-button").await?;
     assert!(notice(&browser).await?.contains("Completed"));
