@@ -25,6 +25,7 @@ mod m20261207_000023_create_classifier;
 mod m20261207_000024_create_bill_revisions;
 mod m20261208_000030_add_team_leader_views;
 mod m20261208_000031_create_users;
+mod m20261208_000032_create_token_revocations;
 
 /// All of Postroom's migrations, in order.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_create_bill_revisions::Migration),
             Box::new(m20261208_000030_add_team_leader_views::Migration),
             Box::new(m20261208_000031_create_users::Migration),
+            Box::new(m20261208_000032_create_token_revocations::Migration),
         ]
     }
 }

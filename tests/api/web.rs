@@ -203,3 +203,26 @@ async fn a_disabled_user_is_signed_out_at_once_and_a_new_role_applies_from_the_n
     assert_eq!(away.status(), StatusCode::SEE_OTHER, "disabled: back to the sign-in page");
     Ok(())
 }
+
+#[tokio::test]
+async fn signing_out_revokes_the_session_so_a_copied_cookie_no_longer_works() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    add_user(&app, "amy", Role::Officer).await?;
+    let cookie = session_cookie(&sign_in(&app, "amy", PASSWORD).await?).unwrap_or_default();
+    let page = client()?.get(app.url("/items")).header(header::COOKIE, &cookie).send().await?;
+    let csrf = csrf_of(&page.text().await?).unwrap_or_default();
+    let out = client()?
+        .post(app.url("/signout"))
+        .header(header::COOKIE, &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await?;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(out.headers()[header::SET_COOKIE].to_str()?.contains("Max-Age=0"), "the cookie is cleared");
+    let copied = client()?.get(app.url("/items")).header(header::COOKIE, &cookie).send().await?;
+    assert_eq!(copied.status(), StatusCode::SEE_OTHER, "a copy of the signed-out cookie is refused");
+    let bearer = cookie.trim_start_matches("postroom_session=");
+    let api = app.get("/api/v1/work-items", bearer).await?;
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED, "and so is the same token on the API");
+    Ok(())
+}

@@ -148,9 +148,23 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".to_owned()))?;
         let principal = state.verifier.verify(token).map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+        if revoked(&state.db, &principal).await? {
+            return Err(ApiError::Unauthorized("the bearer token has been revoked: ask for a new one".to_owned()));
+        }
         tracing::Span::current().record("user", principal.user.as_str());
         Ok(Self(principal))
     }
+}
+
+/// Whether the principal's signed token is on the revocation list (itself, or all of its user's
+/// tokens issued by then).
+///
+/// # Errors
+/// When the database fails.
+pub async fn revoked(db: &sea_orm::DatabaseConnection, principal: &Principal) -> Result<bool, ApiError> {
+    let Some(token) = &principal.token else { return Ok(false) };
+    let issued_at = chrono::DateTime::from_timestamp(token.issued_at, 0).unwrap_or_default();
+    Ok(postroom_db::revocations::is_revoked(db, &principal.user, &token.id, issued_at).await?)
 }
 
 /// The request id (from `x-request-id`, set by middleware when the client sent none).

@@ -83,6 +83,7 @@ fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::correspondence::router())
         .merge(routes::documents::router())
         .merge(routes::admin::router())
+        .merge(routes::tokens::router())
         .merge(routes::workflows::router())
         .split_for_parts()
 }

@@ -26,11 +26,25 @@ pub const ISSUER: &str = "postroom";
 /// Shortest signing key accepted, in bytes.
 pub const MIN_KEY_BYTES: usize = 32;
 
+/// The longest a locally signed token may live unless configured (`auth.max_token_lifetime`).
+pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(90 * 24 * 3600);
+
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub user: String,
     pub role: Role,
+    /// The signed token it came with, for checking against the revocation list.
+    pub token: Option<TokenId>,
+}
+
+/// A signed token's own id and times (UNIX seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenId {
+    /// The token's random `jti`.
+    pub id: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
 }
 
 /// Authentication failures.
@@ -51,6 +65,9 @@ pub enum AuthError {
     /// Hashing a password failed.
     #[error("cannot hash the password: {0}")]
     Hash(String),
+    /// A token may not live that long.
+    #[error("a token may be valid for at most {max_days} days (auth.max_token_lifetime); asked for {asked_days}")]
+    Lifetime { max_days: u64, asked_days: u64 },
 }
 
 /// Turns a bearer token into a [`Principal`].
@@ -60,6 +77,11 @@ pub trait TokenVerifier: Send + Sync {
     /// # Errors
     /// [`AuthError::InvalidToken`] for anything but a valid, unexpired token.
     fn verify(&self, token: &str) -> Result<Principal, AuthError>;
+
+    /// The longest a token it accepts may live (revoking all of a user's tokens lasts this long).
+    fn max_lifetime(&self) -> Duration {
+        DEFAULT_MAX_LIFETIME
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -77,6 +99,7 @@ struct Claims {
 pub struct HmacKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    max_lifetime: Duration,
 }
 
 impl std::fmt::Debug for HmacKeys {
@@ -94,7 +117,25 @@ impl HmacKeys {
         if secret.len() < MIN_KEY_BYTES {
             return Err(AuthError::Key(format!("must be at least {MIN_KEY_BYTES} bytes, got {}", secret.len())));
         }
-        Ok(Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) })
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            max_lifetime: DEFAULT_MAX_LIFETIME,
+        })
+    }
+
+    /// The longest lifetime a token may be issued with, and verified with: a token whose `exp`
+    /// is further than this from its `iat` is refused, whoever signed it.
+    #[must_use]
+    pub fn with_max_lifetime(mut self, max_lifetime: Duration) -> Self {
+        self.max_lifetime = max_lifetime;
+        self
+    }
+
+    /// The longest lifetime a token may have.
+    #[must_use]
+    pub fn max_lifetime(&self) -> Duration {
+        self.max_lifetime
     }
 
     /// The key kept at `path`, generating and saving a new random one (mode 0600) when absent.
@@ -121,9 +162,16 @@ impl HmacKeys {
     /// Issues a token for `user` with `role`, valid for `lifetime`.
     ///
     /// # Errors
-    /// When the user name is not valid.
+    /// When the user name is not valid, or `lifetime` is longer than the maximum.
     pub fn issue(&self, user: &str, role: Role, lifetime: Duration) -> Result<String, AuthError> {
         validate_user(user)?;
+        if lifetime > self.max_lifetime {
+            const DAY: u64 = 24 * 3600;
+            return Err(AuthError::Lifetime {
+                max_days: self.max_lifetime.as_secs() / DAY,
+                asked_days: lifetime.as_secs().div_ceil(DAY),
+            });
+        }
         let now = Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.to_owned(),
@@ -152,13 +200,25 @@ impl HmacKeys {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|e| AuthError::InvalidToken(e.to_string()))?;
         validate_user(&data.claims.sub).map_err(|e| AuthError::InvalidToken(e.to_string()))?;
-        Ok((Principal { user: data.claims.sub, role: data.claims.role }, data.claims.jti))
+        let max = i64::try_from(self.max_lifetime.as_secs()).unwrap_or(i64::MAX);
+        if data.claims.exp.saturating_sub(data.claims.iat) > max.saturating_add(60) {
+            return Err(AuthError::InvalidToken(
+                "it is valid for longer than auth.max_token_lifetime allows".to_owned(),
+            ));
+        }
+        let Claims { sub, role, iat, exp, jti, .. } = data.claims;
+        let token = TokenId { id: jti.clone(), issued_at: iat, expires_at: exp };
+        Ok((Principal { user: sub, role, token: Some(token) }, jti))
     }
 }
 
 impl TokenVerifier for HmacKeys {
     fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         self.verify_session(token).map(|(principal, _)| principal)
+    }
+
+    fn max_lifetime(&self) -> Duration {
+        self.max_lifetime
     }
 }
 
@@ -200,7 +260,22 @@ mod tests {
     fn issued_tokens_verify_and_carry_user_and_role() {
         let keys = HmacKeys::from_secret(&[7u8; 32]).unwrap();
         let token = keys.issue("alice", Role::Officer, Duration::from_secs(3600)).unwrap();
-        assert_eq!(keys.verify(&token).unwrap(), Principal { user: "alice".into(), role: Role::Officer });
+        let principal = keys.verify(&token).unwrap();
+        assert_eq!((principal.user.as_str(), principal.role), ("alice", Role::Officer));
+        let id = principal.token.unwrap();
+        assert_eq!(id.expires_at - id.issued_at, 3600);
+    }
+
+    #[test]
+    fn no_token_outlives_the_maximum_lifetime_whoever_signed_it() {
+        let keys = HmacKeys::from_secret(&[7u8; 32]).unwrap().with_max_lifetime(Duration::from_secs(30 * 24 * 3600));
+        let refused = keys.issue("alice", Role::Admin, Duration::from_secs(1000 * 365 * 24 * 3600));
+        assert!(matches!(refused, Err(AuthError::Lifetime { max_days: 30, asked_days: 365_000 })), "{refused:?}");
+        assert!(keys.issue("alice", Role::Admin, Duration::from_secs(30 * 24 * 3600)).is_ok());
+        // A token signed with the key for longer (an older setting, a leaked key) is refused.
+        let lax = HmacKeys::from_secret(&[7u8; 32]).unwrap();
+        let long = lax.issue("alice", Role::Admin, Duration::from_secs(60 * 24 * 3600)).unwrap();
+        assert!(matches!(keys.verify(&long), Err(AuthError::InvalidToken(_))));
     }
 
     #[test]
@@ -228,7 +303,8 @@ mod tests {
         let first = keys.issue("alice", Role::TeamLeader, Duration::from_secs(3600)).unwrap();
         let second = keys.issue("alice", Role::TeamLeader, Duration::from_secs(3600)).unwrap();
         let (principal, jti) = keys.verify_session(&first).unwrap();
-        assert_eq!(principal, Principal { user: "alice".into(), role: Role::TeamLeader });
+        assert_eq!((principal.user.as_str(), principal.role), ("alice", Role::TeamLeader));
+        assert_eq!(principal.token.as_ref().map(|t| t.id.as_str()), Some(jti.as_str()));
         assert_eq!(principal, keys.verify(&first).unwrap());
         assert!(uuid::Uuid::parse_str(&jti).is_ok(), "{jti}");
         assert_ne!(jti, keys.verify_session(&second).unwrap().1);

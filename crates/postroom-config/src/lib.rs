@@ -229,6 +229,10 @@ pub struct AuthSettings {
     /// Lifetime of tokens printed by `postroom token`, unless the command says otherwise.
     #[serde(with = "humantime_serde")]
     pub token_lifetime: Option<Duration>,
+    /// The longest a signed token may live: `postroom token` refuses longer, and a token valid
+    /// for longer is refused whoever signed it (default 90 days).
+    #[serde(with = "humantime_serde")]
+    pub max_token_lifetime: Option<Duration>,
 }
 
 /// The working-day calendar.
@@ -734,6 +738,19 @@ impl Settings {
         problems.extend(settings.classifier.problems());
         problems.extend(settings.team_leaders.problems());
         problems.extend(settings.web.problems());
+        if let Some(max) = settings.auth.max_token_lifetime {
+            if max < Duration::from_secs(60) {
+                problems.push("auth.max_token_lifetime must be at least 1 minute".to_owned());
+            }
+            for (key, lifetime) in [
+                ("auth.token_lifetime", settings.auth.token_lifetime),
+                ("web.session_lifetime", Some(settings.web.session_lifetime)),
+            ] {
+                if lifetime.is_some_and(|l| l > max) {
+                    problems.push(format!("{key} is longer than auth.max_token_lifetime allows"));
+                }
+            }
+        }
         problems.extend(settings.replies.problems());
         if settings.database.statement_timeout > settings.server.request_timeout {
             problems.push(format!(

@@ -103,6 +103,22 @@ fn the_statement_timeout_defaults_to_15_s_and_may_not_outlast_a_request() {
 }
 
 #[test]
+fn no_token_or_session_may_outlive_the_maximum_token_lifetime() {
+    let s = Settings::from_toml("[auth]\nmax_token_lifetime = \"30d\"\ntoken_lifetime = \"7d\"").expect("within");
+    assert_eq!(s.auth.max_token_lifetime, Some(Duration::from_secs(30 * 24 * 3600)));
+    let err = Settings::from_toml("[auth]\nmax_token_lifetime = \"1h\"").expect_err("the 8 h session").to_string();
+    assert!(err.contains("web.session_lifetime"), "{err}");
+    let err = Settings::from_toml(
+        "[auth]\nmax_token_lifetime = \"1d\"\ntoken_lifetime = \"2d\"\n[web]\nsession_lifetime = \"1h\"",
+    )
+    .expect_err("longer tokens")
+    .to_string();
+    assert!(err.contains("auth.token_lifetime"), "{err}");
+    let err = Settings::from_toml("[web]\nsession_lifetime = \"30d\"").expect_err("over 7 days").to_string();
+    assert!(err.contains("web.session_lifetime"), "{err}");
+}
+
+#[test]
 fn a_missing_explicit_file_is_an_error() {
     let err = Settings::load(Some(Path::new("/nonexistent/postroom.toml"))).expect_err("missing");
     assert!(matches!(err, ConfigError::MissingFile(_)));

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod oversight;
 pub mod queues;
 pub mod replies;
+pub mod revocations;
 pub mod users;
 pub mod work_items;
 

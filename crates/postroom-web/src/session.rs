@@ -77,6 +77,10 @@ impl FromRequestParts<WebState> for Session {
             Some(user) if !user.disabled => principal.role = user.role,
             _ => return Err(WebError::SignIn(back)),
         }
+        // Signed out (here or elsewhere), or all the user's sessions revoked by an admin.
+        if postroom_api::extract::revoked(&state.api.db, &principal).await? {
+            return Err(WebError::SignIn(back));
+        }
         Ok(Self { principal, csrf })
     }
 }
@@ -192,14 +196,29 @@ pub async fn signin(State(state): State<WebState>, Form(form): Form<SignInForm>)
     Ok(response)
 }
 
-/// `POST /signout`: the cookie is cleared.
-pub async fn signout(_posted: Posted) -> Response {
+/// `POST /signout`: the session's token is revoked (a copy of the cookie no longer works) and
+/// the cookie cleared.
+pub async fn signout(State(state): State<WebState>, posted: Posted) -> Result<Response, WebError> {
+    let principal = &posted.session.principal;
+    if let Some(token) = &principal.token {
+        let expires_at = chrono::DateTime::from_timestamp(token.expires_at, 0).unwrap_or_else(chrono::Utc::now);
+        let what = postroom_db::revocations::Revoked::Token { jti: token.id.clone(), expires_at };
+        postroom_db::revocations::revoke(
+            &state.api.db,
+            &principal.user,
+            what,
+            &principal.user,
+            Some("signed out"),
+            chrono::Utc::now(),
+        )
+        .await?;
+    }
     let mut response = Redirect::to("/signin").into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_static("postroom_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
     );
-    response
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ pub struct Round {
     pub brought_forward: usize,
     pub keys_purged: u64,
     pub outbox_pruned: u64,
+    /// Token revocations whose every token has expired, removed.
+    pub revocations_purged: u64,
     pub oversight: OversightRound,
 }
 
@@ -69,6 +71,7 @@ impl WorkTimers {
                     brought_forward = r.brought_forward,
                     keys_purged = r.keys_purged,
                     outbox_events_pruned = r.outbox_pruned,
+                    revocations_purged = r.revocations_purged,
                     breach_warnings = r.oversight.escalated.breach_warnings,
                     overdue = r.oversight.escalated.overdue,
                     digest_sent = r.oversight.digest_sent,
@@ -94,6 +97,7 @@ impl WorkTimers {
         let key_cutoff = now - chrono::Duration::from_std(self.settings.idempotency_ttl)?;
         let keys_purged = idempotency::purge(&self.db, key_cutoff).await?;
         let outbox_pruned = self.prune_outbox(now).await?;
+        let revocations_purged = postroom_db::revocations::purge_expired(&self.db, now).await?;
         // Last, and on its own: a failing escalation or digest never holds up the housekeeping.
         let oversight = match &self.oversight {
             Some(o) => o.round(now).await.unwrap_or_else(|e| {
@@ -107,6 +111,7 @@ impl WorkTimers {
             brought_forward: done.brought_forward,
             keys_purged,
             outbox_pruned,
+            revocations_purged,
             oversight,
         })
     }

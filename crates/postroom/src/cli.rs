@@ -77,6 +77,19 @@ pub enum Command {
         #[command(subcommand)]
         what: UserCommand,
     },
+    /// Revoke a signed token, or every token of a user issued until now (web sessions too):
+    /// they get 401 from their next request. For a lost laptop, a leaver or a leaked token.
+    Revoke {
+        /// The token to revoke.
+        #[arg(long, conflicts_with = "user", required_unless_present = "user")]
+        token: Option<String>,
+        /// Revoke every token issued to this user until now.
+        #[arg(long)]
+        user: Option<String>,
+        /// Why, for the record.
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Print the effective configuration (secrets redacted) as TOML.
     Config,
     /// Import data from a file.
@@ -177,6 +190,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { what } => crate::users::run(&settings, what).await,
+        Command::Revoke { token, user, reason } => {
+            let keys = app::signing_keys(&settings)?;
+            let db = app::connect_database(&settings).await?;
+            let request = postroom_api::routes::tokens::RevokeRequest { token, user, reason };
+            let done =
+                postroom_api::routes::tokens::revoke(&db, &keys, "postroom revoke", request, chrono::Utc::now()).await;
+            db.close().await?;
+            let done = done.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let what = match (&done.token_id, done.issued_before) {
+                (Some(id), _) => format!("token {id} of {}", done.user),
+                (None, Some(before)) => format!("every token of {} issued until {}", done.user, before.to_rfc3339()),
+                (None, None) => format!("tokens of {}", done.user),
+            };
+            writeln!(std::io::stdout().lock(), "revoked {what}").context("writing the result")?;
+            Ok(())
+        }
         Command::Config => {
             let text = toml::to_string_pretty(&settings).context("rendering the configuration")?;
             write!(std::io::stdout().lock(), "{text}").context("writing the configuration")?;

@@ -296,10 +296,11 @@ pub fn object_storage(settings: &Settings) -> anyhow::Result<ObjectStorage> {
 /// # Errors
 /// When the key is too short or the key file is unusable.
 pub fn signing_keys(settings: &Settings) -> anyhow::Result<HmacKeys> {
-    match &settings.auth.signing_key {
-        Some(key) => HmacKeys::from_secret(key.expose_secret().as_bytes()).context("auth.signing_key"),
-        None => Ok(HmacKeys::load_or_create(&HmacKeys::default_path(&settings.data_dir))?),
-    }
+    let keys = match &settings.auth.signing_key {
+        Some(key) => HmacKeys::from_secret(key.expose_secret().as_bytes()).context("auth.signing_key")?,
+        None => HmacKeys::load_or_create(&HmacKeys::default_path(&settings.data_dir))?,
+    };
+    Ok(keys.with_max_lifetime(settings.auth.max_token_lifetime.unwrap_or(postroom_auth::DEFAULT_MAX_LIFETIME)))
 }
 
 /// A database URL with any password replaced by `***`.

@@ -11,6 +11,7 @@ pub mod intake;
 pub mod officers;
 pub mod oversight;
 pub mod replies;
+pub mod tokens;
 pub mod views;
 pub mod work_actions;
 pub mod work_items;

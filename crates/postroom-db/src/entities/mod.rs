@@ -22,6 +22,7 @@ pub mod processed_event;
 pub mod property;
 pub mod queue_member;
 pub mod reply;
+pub mod token_revocation;
 pub mod user;
 pub mod work_item;
 pub mod work_item_account;
