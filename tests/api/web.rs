@@ -196,11 +196,12 @@ async fn a_disabled_user_is_signed_out_at_once_and_a_new_role_applies_from_the_n
     add_user(&app, "amy", Role::TeamLeader).await?;
     let dashboard = client()?.get(app.url("/dashboard")).header(header::COOKIE, &cookie).send().await?;
     assert_eq!(dashboard.status(), StatusCode::OK, "promoted, the same session sees it");
-    let db = app.database().await?;
-    postroom_db::users::set_disabled(&db, "amy", true).await?;
-    db.close().await?;
+    postroom::users::set_disabled(&app.settings, "amy", true).await?;
     let away = client()?.get(app.url("/items")).header(header::COOKIE, &cookie).send().await?;
     assert_eq!(away.status(), StatusCode::SEE_OTHER, "disabled: back to the sign-in page");
+    let bearer = cookie.trim_start_matches("postroom_session=");
+    let api = app.get("/api/v1/work-items", bearer).await?;
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED, "and every token of hers is revoked, on the API too");
     Ok(())
 }
 
@@ -224,5 +225,49 @@ async fn signing_out_revokes_the_session_so_a_copied_cookie_no_longer_works() ->
     let bearer = cookie.trim_start_matches("postroom_session=");
     let api = app.get("/api/v1/work-items", bearer).await?;
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED, "and so is the same token on the API");
+    Ok(())
+}
+
+#[tokio::test]
+async fn each_role_reaches_only_its_pages_and_sign_in_never_sends_anyone_elsewhere() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    for (user, role) in [("pat", Role::PostRoom), ("amy", Role::Officer), ("tess", Role::TeamLeader)] {
+        add_user(&app, user, role).await?;
+    }
+    let cookie = |user: &'static str| {
+        let app = &app;
+        async move { anyhow::Ok(session_cookie(&sign_in(app, user, PASSWORD).await?).unwrap_or_default()) }
+    };
+    let (pat, amy, tess) = (cookie("pat").await?, cookie("amy").await?, cookie("tess").await?);
+    for (who, path, status) in [
+        (&pat, "/approvals", StatusCode::FORBIDDEN),
+        (&amy, "/approvals", StatusCode::FORBIDDEN),
+        (&tess, "/approvals", StatusCode::OK),
+        (&amy, "/upload", StatusCode::FORBIDDEN),
+        (&pat, "/upload", StatusCode::OK),
+        (&amy, "/officers", StatusCode::FORBIDDEN),
+        (&pat, "/dashboard", StatusCode::FORBIDDEN),
+    ] {
+        let got = client()?.get(app.url(path)).header(header::COOKIE, who.as_str()).send().await?;
+        assert_eq!(got.status(), status, "{path}");
+    }
+    // Browsers drop tabs and line breaks from addresses: `/\t/evil` would be `//evil`.
+    for next in ["/\t/evil.example/x", "/\r\nX-Injected: 1", "//evil.example", "https://evil.example/"] {
+        let signed_in = client()?
+            .post(app.url("/signin"))
+            .form(&[("user", "amy"), ("password", PASSWORD), ("next", next)])
+            .send()
+            .await?;
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(signed_in.headers()[header::LOCATION], "/", "{next:?}");
+    }
+    // A form sent after the session ended comes back, once signed in, to the page it was on.
+    let expired = client()?
+        .post(app.url("/next"))
+        .header(header::REFERER, app.url("/items?queue=ct-enquiries"))
+        .form(&[("csrf", "x")])
+        .send()
+        .await?;
+    assert_eq!(expired.headers()[header::LOCATION], "/signin?next=%2Fitems%3Fqueue%3Dct%2Denquiries");
     Ok(())
 }

@@ -95,9 +95,9 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
     browser.goto("/upload").await?;
     browser.page("post-room-upload").await?;
     browser.wait_for("#files").await?.send_keys(&letter_path.display().to_string()).await?;
-    browser.fill("#batch", "MORNING-1").await?;
+    // The batch is left blank, as it usually is: the intake names one.
     browser.click("form[data-progress] button[type=submit]").await?;
-    assert!(notice(&browser).await?.contains("Batch MORNING-1: 1 file received"));
+    assert!(notice(&browser).await?.contains(": 1 file received"));
     assert_eq!(browser.current_query().await?, None, "sent in the background, the page stayed where it was");
     browser.page("post-room-uploaded").await?;
     app.wait_until_quiet(Duration::from_secs(60)).await?;
@@ -228,11 +228,14 @@ async fn a_team_leader_approves_a_refund_and_sees_the_dashboard_move() -> anyhow
     assert_eq!(browser.current_path().await?, "/dashboard");
     let open_before: u64 = browser.text("#total-open").await?.trim().parse()?;
     assert!(open_before >= 1, "the refund awaiting approval is open");
+    let row = browser.text("#queues tr[data-queue='ct-payments']").await?;
+    assert!(row.starts_with("Ct payments 1 "), "the queue's row counts it: {row}");
+    assert!(row.ends_with("amy"), "and names who works it: {row}");
     browser.page("team-leader-dashboard").await?;
 
     browser.goto("/approvals").await?;
     let page = browser.text("main").await?;
-    assert!(page.contains("paid twice") && page.contains("4200"), "the change asked for is shown: {page}");
+    assert!(page.contains("paid twice") && page.contains("£42.00"), "the change asked for is shown: {page}");
     assert!(page.contains(ANN.party), "beside the account as it is: {page}");
     browser.page("team-leader-approvals").await?;
     browser.click("button[name=decision][value=approve]").await?;

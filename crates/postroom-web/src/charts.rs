@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::pages::escape;
+
 /// One bar: its label, its value, and where clicking it goes (the items it counts).
 pub struct Bar {
     pub label: String,
@@ -12,10 +14,6 @@ pub struct Bar {
 
 /// The colours bars and lines are drawn in, each at least 3:1 against white (WCAG 1.4.11).
 const COLOURS: [&str; 3] = ["#1d4f91", "#a4161a", "#00703c"];
-
-fn escape(s: &str) -> String {
-    minijinja::HtmlEscape(s).to_string()
-}
 
 /// A horizontal bar chart.
 pub fn bars(title: &str, bars: &[Bar]) -> String {

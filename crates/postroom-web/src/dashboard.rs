@@ -76,15 +76,11 @@ pub async fn show(
         .page(
             "dashboard.html",
             &json!({"session": session.context(), "nav": "dashboard", "d": value,
-                "depth_chart": depth_svg(&depth), "ageing_chart": bars("Open items by age", &ageing),
+                "depth_chart": bars("Open items by queue", &depth), "ageing_chart": bars("Open items by age", &ageing),
                 "throughput_chart": throughput, "report": report,
                 "notice": notice(done.done.as_deref())}),
         )
         .into_response())
-}
-
-fn depth_svg(depth: &[Bar]) -> String {
-    bars("Open items by queue", depth)
 }
 
 /// Every `items` link in the dashboard's JSON pointed at the UI's list.
@@ -110,6 +106,9 @@ pub async fn approvals(
     session: Session,
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
+    if !session.leads() {
+        return Err(WebError::Forbidden("only team leaders and admins approve completions".to_owned()));
+    }
     let query = WorkItemQuery {
         status: Some(postroom_domain::WorkItemStatus::AwaitingApproval),
         limit: Some(100),
@@ -149,10 +148,7 @@ pub async fn approvals(
 #[tracing::instrument(skip_all, fields(work_item_id = %id, user = %posted.session.principal.user))]
 pub async fn decide(State(state): State<WebState>, Path(id): Path<Uuid>, posted: Posted) -> Result<Response, WebError> {
     let item = state.api.casework.load(id).await?;
-    let request = DecisionRequest {
-        version: posted.get("version").and_then(|v| v.parse().ok()).unwrap_or_default(),
-        reason: posted.get("reason").map(str::to_owned),
-    };
+    let request = DecisionRequest { version: posted.version()?, reason: posted.get("reason").map(str::to_owned) };
     let caller = posted.session.casework();
     let done = match posted.get("decision") {
         Some("approve") => state.api.casework.approve(&caller, &item, request).await.map(|_| "approved")?,
@@ -171,7 +167,7 @@ pub async fn prioritise(
 ) -> Result<Response, WebError> {
     let item = state.api.casework.load(id).await?;
     let body = json!({
-        "version": posted.get("version").and_then(|v| v.parse::<i32>().ok()),
+        "version": posted.version()?,
         "priority": posted.get("priority"),
         "reason": posted.get("reason").unwrap_or_default(),
     });
@@ -214,8 +210,9 @@ pub async fn officers(
     }
     let users = postroom_db::users::list(&state.api.db).await?;
     let mut rows = Vec::new();
-    for user in
-        users.iter().filter(|u| matches!(u.role, postroom_domain::Role::Officer | postroom_domain::Role::TeamLeader))
+    for user in users
+        .iter()
+        .filter(|u| !u.disabled && matches!(u.role, postroom_domain::Role::Officer | postroom_domain::Role::TeamLeader))
     {
         let queues = postroom_db::queues::of_user(&state.api.db, &user.user_name).await?;
         rows.push(

@@ -83,7 +83,7 @@ impl ChangeForms {
                     push_fields(&mut fields, &kind, name, schema, object.required.contains(name), &schemas, 0);
                 }
             }
-            let title = humanise(&kind);
+            let title = crate::pages::humanise_str(&kind);
             forms.insert(kind.clone(), Form { kind, title, hint: object.description, fields });
         }
         Ok(Self { forms })
@@ -266,18 +266,12 @@ fn push_fields(
     out.push(Field {
         name: format!("change.{kind}.{path}"),
         path: path.to_owned(),
-        label: humanise(last),
+        label: crate::pages::humanise_str(last),
         hint,
         input,
         options,
         required,
     });
-}
-
-fn humanise(s: &str) -> String {
-    let text = s.replace('_', " ");
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]

@@ -116,8 +116,9 @@ pub async fn next_item(State(state): State<WebState>, posted: crate::session::Po
     }
 }
 
-/// The filters a list page offers, by their query-string names.
-const FILTERS: [&str; 9] = ["queue", "status", "priority", "due_to", "overdue", "at_risk", "assignee", "account", "q"];
+/// The filters the list page's form offers, by their query-string names; any other filter of
+/// the API's list (the dashboard's links use them) is kept as it came.
+const FORM_FILTERS: [&str; 8] = ["queue", "status", "priority", "due_to", "overdue", "assignee", "account", "q"];
 
 /// `GET /items`: work items filtered by queue, status, priority, due date, overdue, assignee
 /// (`me` for oneself), account, and a search box that finds items by their reference, an
@@ -137,15 +138,16 @@ pub async fn list(
     };
     let mut filters: Vec<(&str, String)> = Vec::new();
     let mut chosen = serde_json::Map::new();
-    for (k, v) in &pairs {
-        let Some(name) = FILTERS.iter().find(|f| **f == k.as_str()) else { continue };
-        chosen.insert((*name).to_owned(), Value::String(v.clone()));
-        let value = if *name == "assignee" && v == "me" { session.principal.user.clone() } else { v.clone() };
-        filters.push((name, value));
+    for (k, v) in pairs.iter().filter(|(k, _)| k != "done" && k != "offset") {
+        chosen.insert(k.clone(), Value::String(v.clone()));
+        let value = if k == "assignee" && v == "me" { session.principal.user.clone() } else { v.clone() };
+        filters.push((k.as_str(), value));
     }
     if let Some(page) = pairs.iter().find(|(k, _)| k == "offset") {
         filters.push(("offset", page.1.clone()));
     }
+    let kept: Vec<(&String, &Value)> = chosen.iter().filter(|(k, _)| !FORM_FILTERS.contains(&k.as_str())).collect();
+    let done = pairs.iter().find(|(k, _)| k == "done").map(|(_, v)| v.as_str());
     let q = chosen.get("q").and_then(Value::as_str).map(str::trim).unwrap_or_default().to_owned();
     let (found, problem) = match items(&state, &session, &filters).await {
         Ok(found) => (found, None),
@@ -180,6 +182,7 @@ pub async fn list(
             "items.html",
             &json!({"session": session.context(), "nav": nav, "items": found, "accounts": accounts,
                 "filters": chosen, "queues": queues, "statuses": statuses, "problem": problem,
+                "kept": kept, "notice": notice(done),
                 "offset": offset, "next_offset": (count == 50).then_some(offset + 50),
                 "previous_offset": offset.checked_sub(50), "base": base.join("&")}),
         ),

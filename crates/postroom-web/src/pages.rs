@@ -130,7 +130,12 @@ fn pence(value: Value) -> String {
 
 /// `awaiting_customer` → `Awaiting customer`.
 fn humanise(value: Value) -> String {
-    let text = value.to_string().replace(['_', '-'], " ");
+    humanise_str(&value.to_string())
+}
+
+/// `move_out` → `Move out`: underscores and hyphens as spaces, the first letter capital.
+pub(crate) fn humanise_str(text: &str) -> String {
+    let text = text.replace(['_', '-'], " ");
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
@@ -173,7 +178,8 @@ fn mark(text: &str, terms: &[String]) -> String {
     out
 }
 
-fn escape(s: &str) -> String {
+/// `s` escaped for HTML text and attribute values.
+pub(crate) fn escape(s: &str) -> String {
     minijinja::HtmlEscape(s).to_string()
 }
 

@@ -68,7 +68,15 @@ impl FromRequestParts<WebState> for Session {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         let here = parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.clone(), |u| u.0.clone());
-        let back = here.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        // After signing in, a page is fetched again; a form's target is not a page: go back to
+        // the page the form was on (its Referer, when it is ours).
+        let back = if parts.method == axum::http::Method::GET {
+            here.path_and_query().map_or("/", |p| p.as_str()).to_owned()
+        } else {
+            let referer = parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let path = referer.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]));
+            local_path(path).to_owned()
+        };
         let token = cookie(&parts.headers, COOKIE).ok_or_else(|| WebError::SignIn(back.clone()))?;
         let (mut principal, csrf) = state.keys.verify_session(token).map_err(|_| WebError::SignIn(back.clone()))?;
         // A user disabled (or removed) since signing in is signed out at once, and a changed
@@ -97,6 +105,18 @@ impl Posted {
     /// The first value of `name`, trimmed; `None` when absent or blank.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    /// The item's `version` as the page showed it (every item form carries it).
+    ///
+    /// # Errors
+    /// 400 when the form has none (it did not come from an item page).
+    pub fn version(&self) -> Result<i32, WebError> {
+        self.get("version").and_then(|v| v.parse().ok()).ok_or_else(|| {
+            WebError::BadRequest(
+                "the form does not say which version of the item it was made from: reload the page".to_owned(),
+            )
+        })
     }
 
     /// Every non-blank value of `name`.
@@ -147,7 +167,10 @@ pub struct SignInQuery {
 
 /// Only a path on this site is followed after signing in (never `//elsewhere` or a URL).
 fn local_path(next: Option<&str>) -> &str {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/")
+    // Browsers drop tabs and line breaks from addresses (`/\t/evil` is `//evil`): no control
+    // character, space or backslash anywhere.
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && n.chars().all(|c| c.is_ascii_graphic() && c != '\\'))
+        .unwrap_or("/")
 }
 
 /// `GET /signin`.
@@ -231,6 +254,9 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example/")), "/");
         assert_eq!(local_path(Some("https://evil.example/")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("/\t/evil.example/x")), "/");
+        assert_eq!(local_path(Some("/\r\nX-Injected: 1")), "/");
+        assert_eq!(local_path(Some("/ /evil")), "/");
         assert_eq!(local_path(None), "/");
     }
 

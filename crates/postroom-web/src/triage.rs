@@ -55,7 +55,7 @@ pub fn workflow_choices(state: &WebState) -> Vec<serde_json::Value> {
 #[tracing::instrument(skip_all, fields(work_item_id = %id, user = %posted.session.principal.user))]
 pub async fn index(State(state): State<WebState>, Path(id): Path<Uuid>, posted: Posted) -> Result<Response, WebError> {
     let request = IndexRequest {
-        version: posted.get("version").and_then(|v| v.parse().ok()).unwrap_or_default(),
+        version: posted.version()?,
         workflow: posted.get("workflow").unwrap_or_default().to_owned(),
         accounts: posted
             .get("accounts")

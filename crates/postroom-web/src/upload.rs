@@ -16,12 +16,15 @@ use postroom_domain::london_date;
 use crate::{WebState, error::WebError, session::Session};
 
 /// `GET /upload`.
-pub async fn page(State(state): State<WebState>, session: Session) -> Response {
+pub async fn page(State(state): State<WebState>, session: Session) -> Result<Response, WebError> {
+    if !matches!(session.role(), postroom_domain::Role::PostRoom | postroom_domain::Role::Admin) {
+        return Err(WebError::Forbidden("only the post room and admins upload scans".to_owned()));
+    }
     let today = london_date(chrono::Utc::now());
-    state
+    Ok(state
         .pages
         .page("upload.html", &json!({"session": session.context(), "nav": "upload", "today": today.to_string()}))
-        .into_response()
+        .into_response())
 }
 
 /// The session's CSRF token, in the form's address: a multipart body is passed on to the intake

@@ -116,12 +116,31 @@ pub async fn list_users(settings: &Settings) -> anyhow::Result<Vec<String>> {
 /// A bad user name, no such user, the database failing.
 pub async fn set_disabled(settings: &Settings, name: &str, disabled: bool) -> anyhow::Result<String> {
     postroom_auth::validate_user(name)?;
+    let max_lifetime = app::signing_keys(settings)?.max_lifetime();
     let db = app::connect_database(settings).await?;
-    let found =
-        postroom_db::users::set_disabled(&db, name, disabled).await.with_context(|| format!("updating user {name}"));
+    let found = disable_or_enable(&db, name, disabled, max_lifetime).await;
     db.close().await?;
     if !found? {
         bail!("there is no user called {name} (add one with `postroom user add`)");
     }
     Ok(format!("user {name} {}", if disabled { "disabled" } else { "enabled" }))
+}
+
+/// Disabling also revokes every token issued to the user until now (web sessions and API
+/// tokens alike), so they stop working at once.
+async fn disable_or_enable(
+    db: &sea_orm::DatabaseConnection,
+    name: &str,
+    disabled: bool,
+    max_lifetime: std::time::Duration,
+) -> anyhow::Result<bool> {
+    let found =
+        postroom_db::users::set_disabled(db, name, disabled).await.with_context(|| format!("updating user {name}"))?;
+    if found && disabled {
+        let now = chrono::Utc::now();
+        let expires_at = now + chrono::Duration::from_std(max_lifetime)?;
+        let what = postroom_db::revocations::Revoked::IssuedBefore { issued_before: now, expires_at };
+        postroom_db::revocations::revoke(db, name, what, "postroom user disable", Some("user disabled"), now).await?;
+    }
+    Ok(found)
 }

@@ -128,6 +128,10 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> Result<ScanBatch, 
             }
             "received_on" => {
                 let text = field.text().await.map_err(too_large)?;
+                // An empty field (a form left blank) is a field not given.
+                if text.trim().is_empty() {
+                    continue;
+                }
                 let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
                     ApiError::unprocessable(format!("received_on {text:?} is not a date; use YYYY-MM-DD"))
                 })?;
@@ -136,6 +140,9 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> Result<ScanBatch, 
             "batch" => {
                 let text = field.text().await.map_err(too_large)?;
                 let text = text.trim().to_owned();
+                if text.is_empty() {
+                    continue;
+                }
                 let ok = (1..=64).contains(&text.len())
                     && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '.' | '/' | '-'));
                 if !ok {

@@ -94,7 +94,7 @@ pub async fn complete(
     posted: Posted,
 ) -> Result<Response, WebError> {
     let (changes, kinds) = state.forms.changes_from(&posted.fields);
-    let version = posted.get("version").and_then(|v| v.parse::<i32>().ok()).unwrap_or_default();
+    let version = posted.version()?;
     let request = CompleteRequest {
         version,
         changes,
@@ -116,7 +116,7 @@ pub async fn complete(
         Err(e) => {
             let e = WebError::from(e);
             let status = match &e {
-                WebError::Api(api) => api_status(api),
+                WebError::Api(api) => api.parts().0,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let errors = crate::forms::place_errors(&e.field_errors(), &kinds);
@@ -125,10 +125,6 @@ pub async fn complete(
             Ok((status, state.pages.page("item.html", &context)).into_response())
         }
     }
-}
-
-fn api_status(e: &postroom_api::ApiError) -> StatusCode {
-    e.parts().0
 }
 
 /// `POST /items/{id}/preview`: the reply as it would be drafted now. With htmx, only the
