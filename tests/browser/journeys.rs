@@ -161,11 +161,18 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
     browser.click("#complete-button").await?;
     assert!(notice(&browser).await?.contains("Completed"));
     browser.page("officer-completed").await?;
+    // The drafted reply, read (and editable) on the item, is approved and goes out.
+    assert!(browser.text("#replies + .panel").await?.contains("Email to Ms Ann Example — Draft"));
+    browser.click("#approve-reply-1").await?;
+    assert!(notice(&browser).await?.contains("The reply is approved"));
+    browser.page("officer-reply-approved").await?;
 
     let officer = app.token("amy", Role::Officer)?;
     let item = app.get_json(&format!("/api/v1/work-items/{id}"), &officer).await?;
     assert_eq!(item["status"], "done", "{item}");
     assert_eq!(item["replies"][0]["channel"], "email", "{item}");
+    let status = item["replies"][0]["status"].as_str().unwrap_or_default().to_owned();
+    assert!(["approved", "sending", "sent"].contains(&status.as_str()), "{item}");
     let account = app.get_json(&format!("/api/v1/accounts/{}", ANN.reference), &officer).await?;
     assert_eq!(account["parties"][0]["postal_address"], "4 Mill Lane\nKingsbridge\nKB2 3CD", "{account}");
     browser.close().await?;

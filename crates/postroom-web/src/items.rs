@@ -44,6 +44,9 @@ pub(crate) fn notice(done: Option<&str>) -> Option<&'static str> {
         "noted" => "Note added.",
         "completed" => "Completed: the account changes are applied and the reply is drafted.",
         "approval" => "Sent to a team leader for approval.",
+        "reply-saved" => "The reply's changes are saved.",
+        "reply-approved" => "The reply is approved: an email goes out now, a letter with the next print batch.",
+        "reply-resent" => "The reply will be sent again.",
         "approved" => "Approved: the changes are applied.",
         "rejected" => "Rejected: it is back with the officer.",
         "indexed" => "Indexed: it is in its queue now.",
@@ -247,9 +250,16 @@ pub async fn item_context(
     let errors: serde_json::Map<String, Value> =
         sent.errors.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     let queues = crate::queue_names(state);
+    let mut replies = Vec::with_capacity(detail.replies.len());
+    for r in &detail.replies {
+        let reply =
+            postroom_api::routes::replies::get_reply(State(state.api.clone()), session.api(), ApiPath(r.id)).await?;
+        replies.push(serde_json::to_value(reply.0).map_err(anyhow::Error::from)?);
+    }
     Ok(json!({
         "session": session.context(),
         "nav": "items",
+        "replies": replies,
         "docs": crate::documents::for_page(state, &detail.documents).await,
         "item": serde_json::to_value(&detail).map_err(anyhow::Error::from)?,
         "accounts": accounts,

@@ -18,6 +18,7 @@ mod error;
 mod forms;
 mod items;
 mod pages;
+mod replies;
 mod session;
 mod triage;
 mod upload;
@@ -103,6 +104,8 @@ pub fn router(state: WebState) -> Router {
         .route("/items/{id}/decide", post(dashboard::decide))
         .route("/items/{id}/prioritise", post(dashboard::prioritise))
         .route("/items/{id}/index", post(triage::index))
+        .route("/replies/{id}/pdf", get(replies::pdf))
+        .route("/replies/{id}/{action}", post(replies::act))
         .route("/documents/{id}/original", get(documents::original))
         .route("/documents/{id}/pages/{page}", get(documents::page_image))
         .route("/triage", get(triage::list))
