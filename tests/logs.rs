@@ -139,6 +139,9 @@ async fn a_full_demo_run_logs_no_names_emails_bank_details_or_file_names() -> an
     let dropped = format!("{person} {}.pdf", scanned.reference);
     let letter = pdf(&format!("Dear Sir, I am {person} of account {} and I am moving out.", scanned.reference));
     app.put_object(&format!("inbox/scans/{dropped}"), letter).await?;
+    // One that is not a scan, rejected with a reason that names the file.
+    let rejected = format!("{person} bank statement {}.zip", scanned.reference);
+    app.put_object(&format!("inbox/scans/{rejected}"), b"PK\x03\x04 not a scan".to_vec()).await?;
 
     // An email giving bank details for a Direct Debit.
     let party = &writer.parties[0];
@@ -157,6 +160,12 @@ async fn a_full_demo_run_logs_no_names_emails_bank_details_or_file_names() -> an
     let gateway = app.token("gateway", Role::Service)?;
     let (status, receipt) = body(app.post_email(&gateway, raw, "").await?).await?;
     anyhow::ensure!(status.is_success(), "intake: {receipt}");
+    // A scan uploaded by the post room under the writer's name.
+    let uploaded = format!("{} {}.pdf", party.name, writer.reference);
+    let post_room = app.token("postroom1", Role::PostRoom)?;
+    let letter = pdf(&format!("Letter from {} about {}", party.name, writer.reference));
+    let resp = app.post_scans(&post_room, &[(uploaded.as_str(), letter.as_slice())], &[]).await?;
+    anyhow::ensure!(resp.status().is_success(), "upload: {}", resp.text().await?);
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while !app.object_keys("inbox/scans/").await?.is_empty() {
@@ -168,7 +177,7 @@ async fn a_full_demo_run_logs_no_names_emails_bank_details_or_file_names() -> an
     // Reading and searching by name, reference and postcode (paths and query strings).
     let tl = app.token("tess", Role::TeamLeader)?;
     let items = app.all_work_items(&tl).await?;
-    assert_eq!(items.len(), OPTIONS.correspondence + 2, "every piece of correspondence has its item");
+    assert_eq!(items.len(), OPTIONS.correspondence + 3, "every piece of correspondence has its item");
     let q = percent_encoding::utf8_percent_encode(&party.name, percent_encoding::NON_ALPHANUMERIC).to_string();
     app.get_json(&format!("/api/v1/accounts?q={q}"), &tl).await?;
     app.get_json(&format!("/api/v1/accounts/{}", writer.reference), &tl).await?;
@@ -231,10 +240,14 @@ async fn a_full_demo_run_logs_no_names_emails_bank_details_or_file_names() -> an
     eprintln!("{text}"); // shown with --nocapture
     let lines = text.lines().count();
     assert!(lines >= 20, "the capture saw the service's logs ({lines} lines):\n{text}");
-    for expected in ["drop-folder file received and archived", "email received", "item classified"] {
+    for expected in
+        ["drop-folder file received and archived", "drop-folder file rejected", "email received", "item classified"]
+    {
         assert!(text.contains(expected), "the capture holds {expected:?}:\n{text}");
     }
-    let needles = personal_data(&district, &dropped);
+    let mut needles = personal_data(&district, &dropped);
+    needles.push((rejected.clone(), "the rejected file's name".to_owned()));
+    needles.push((uploaded.clone(), "the uploaded file's name".to_owned()));
     let found = hits(&text, &needles);
     assert!(found.is_empty(), "{} pieces of personal data logged at INFO:\n{}", found.len(), found.join("\n"));
 
