@@ -15,7 +15,11 @@ pub mod state;
 
 use std::time::Duration;
 
-use axum::{Router, extract::DefaultBodyLimit, http::Request};
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, MatchedPath},
+    http::Request,
+};
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -119,13 +123,21 @@ pub fn router(state: AppState, request_timeout: Duration, pages: Router) -> Rout
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let request_id =
                         req.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-                    tracing::info_span!(
+                    // The route's pattern, never the path: paths carry account references
+                    // (`/api/v1/accounts/{reference}`). The path itself only at DEBUG.
+                    let route = req.extensions().get::<MatchedPath>().map_or("(no route)", MatchedPath::as_str);
+                    let span = tracing::info_span!(
                         "http",
                         method = %req.method(),
-                        path = %req.uri().path(),
+                        route,
+                        path = tracing::field::Empty,
                         request_id,
                         user = tracing::field::Empty,
-                    )
+                    );
+                    if tracing::enabled!(tracing::Level::DEBUG) {
+                        span.record("path", req.uri().path());
+                    }
+                    span
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(axum::middleware::from_fn(middleware::problem_for_bare_errors))

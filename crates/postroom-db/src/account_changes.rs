@@ -168,7 +168,7 @@ pub struct ChangedBy<'a> {
 ///
 /// # Errors
 /// When the database fails.
-#[tracing::instrument(skip_all, fields(account = %account.reference, kind = %change.kind()))]
+#[tracing::instrument(skip_all, fields(account_id = %account.id, kind = %change.kind()))]
 pub async fn apply(
     conn: &impl ConnectionTrait,
     account: &account::Model,

@@ -607,7 +607,8 @@ pub struct NewAccount {
 /// # Errors
 /// When the database fails, e.g. a unique violation when the reference is taken (see
 /// [`crate::is_unique_violation`]).
-#[tracing::instrument(name = "accounts.insert", skip_all, fields(reference = %new.reference))]
+// An account reference is printed on bills and letters: only at DEBUG (README, Logging).
+#[tracing::instrument(name = "accounts.insert", level = "debug", skip_all, fields(reference = %new.reference))]
 pub async fn insert_account(conn: &impl ConnectionTrait, new: &NewAccount) -> Result<Uuid, DbErr> {
     let now = Utc::now();
     let p = &new.property;

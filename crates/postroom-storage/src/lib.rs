@@ -143,7 +143,8 @@ impl ObjectStorage {
     ///
     /// # Errors
     /// When the backend fails.
-    #[tracing::instrument(skip(self, bytes), fields(size = bytes.len()))]
+    // Not the key: a drop folder's or a bucket's keys are file names (personal data).
+    #[tracing::instrument(skip_all, fields(size = bytes.len()))]
     pub async fn put_immutable(&self, key: &str, bytes: Bytes) -> Result<PutOutcome, StorageError> {
         let opts = PutOptions { mode: PutMode::Create, ..PutOptions::default() };
         match self.store.put_opts(&ObjectPath::from(key), PutPayload::from(bytes), opts).await {

@@ -11,6 +11,8 @@ use postroom_intake::{IntakeError, ScanBatch, ScanFile, ScanIntake};
 use postroom_queue::amqp::MessageHandler;
 use postroom_storage::ObjectStorage;
 
+use crate::logged_key;
+
 /// Receives objects named in bucket notifications.
 pub struct BucketNotifications {
     scans: ScanIntake,
@@ -88,12 +90,14 @@ impl MessageHandler for BucketNotifications {
                 continue; // Postroom's own writes
             }
             if self.ignored_prefixes.iter().any(|p| key.starts_with(p.as_str())) {
-                tracing::debug!(%key, "left to the drop-folder watcher");
+                tracing::debug!(file = %logged_key::digest(&key), "left to the drop-folder watcher");
                 continue;
             }
             if let Err(e) = self.receive(&key).await {
-                tracing::warn!(%key, error = %format!("{e:#}"), "object from a bucket notification not received");
-                refused.push(format!("{e:#}"));
+                // Logged and dead-lettered with the key's digest, never the key (a file name).
+                let error = logged_key::redact(&format!("{e:#}"), &key);
+                tracing::warn!(file = %logged_key::digest(&key), %error, "object from a bucket notification not received");
+                refused.push(error);
             }
         }
         if !refused.is_empty() {
@@ -118,7 +122,7 @@ impl BucketNotifications {
         match self.scans.receive(batch, Utc::now()).await {
             Ok((_, received)) => {
                 for r in received {
-                    tracing::info!(%key, correspondence_id = %r.correspondence_id, duplicate = r.duplicate, "object received from bucket notification");
+                    tracing::info!(file = %logged_key::digest(key), correspondence_id = %r.correspondence_id, duplicate = r.duplicate, "object received from bucket notification");
                 }
                 Ok(())
             }

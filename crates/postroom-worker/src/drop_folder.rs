@@ -26,6 +26,8 @@ use postroom_intake::{
 };
 use postroom_storage::{ListedObject, ObjectStorage};
 
+use crate::logged_key;
+
 /// Where the drop folders are and how they are watched.
 #[derive(Debug, Clone)]
 pub struct DropFolderSettings {
@@ -175,17 +177,27 @@ impl DropFolders {
                         return outcome;
                     }
                     Err(e) => {
-                        tracing::error!(key = %object.key, error = %format!("{e:#}"), "cannot set a failing drop-folder file aside; will try again");
+                        tracing::error!(
+                            file = %logged_key::digest(&object.key),
+                            error = %logged_key::redact(&format!("{e:#}"), &object.key),
+                            "cannot set a failing drop-folder file aside; will try again"
+                        );
                         failures
                     }
                 }
             }
         };
-        tracing::warn!(key = %object.key, %error, failures, "drop-folder file failed; will try again");
+        tracing::warn!(
+            file = %logged_key::digest(&object.key),
+            error = %logged_key::redact(&error, &object.key),
+            failures,
+            "drop-folder file failed; will try again"
+        );
         Outcome::Failed { key: object.key.clone(), error, failures }
     }
 
-    #[tracing::instrument(skip_all, fields(key = %object.key))]
+    // The key is a file name, personal data: only its digest is recorded (see `logged_key`).
+    #[tracing::instrument(skip_all, fields(file = %logged_key::digest(&object.key)))]
     async fn take(&self, object: &ListedObject, kind: Kind, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
         let bytes = self.storage.get(&object.key).await?;
         let name = object.key.rsplit('/').next().unwrap_or("file").to_owned();
@@ -204,7 +216,13 @@ impl DropFolders {
                     safe_name(&name)
                 );
                 self.storage.move_object(&object.key, &archived_as).await?;
-                tracing::info!(%archived_as, duplicate, "drop-folder file received and archived");
+                // The archived key ends with the file's name: the content hash it starts with
+                // finds it.
+                tracing::info!(
+                    content_hash = &hash.as_str()[..16],
+                    duplicate,
+                    "drop-folder file received and archived"
+                );
                 Ok(Outcome::Received { key: object.key.clone(), archived_as, duplicate })
             }
             Err(reason) => self.reject(object, reason, now).await,
@@ -218,7 +236,11 @@ impl DropFolders {
         let note = format!("{}\nwas not received: {reason}\n", object.key);
         self.storage.put(&format!("{moved_to}.reason.txt"), Bytes::from(note)).await?;
         self.storage.move_object(&object.key, &moved_to).await?;
-        tracing::warn!(%moved_to, %reason, "drop-folder file rejected");
+        tracing::warn!(
+            file = %logged_key::digest(&object.key),
+            reason = %logged_key::redact(&reason, &object.key),
+            "drop-folder file rejected"
+        );
         Ok(Outcome::Rejected { key: object.key.clone(), moved_to, reason })
     }
 

@@ -12,6 +12,7 @@ pub mod classify;
 mod collection;
 pub mod drop_folder;
 pub mod learner;
+pub mod logged_key;
 pub mod matching;
 pub mod oversight;
 mod report;

@@ -106,7 +106,8 @@ struct Loaded {
 }
 
 /// Reads everything about the account in one transaction, so the parts agree.
-#[tracing::instrument(skip_all, fields(reference = %reference))]
+// An account reference is printed on bills and letters: only at DEBUG (README, Logging).
+#[tracing::instrument(level = "debug", skip_all, fields(reference = %reference))]
 async fn load_account(state: &AppState, reference: &str) -> Result<Loaded, ApiError> {
     let txn = state.db.begin().await?;
     let record = find(&txn, reference).await?;

@@ -65,7 +65,8 @@ pub struct Overdue {
 ///
 /// # Errors
 /// When the database fails.
-#[tracing::instrument(skip(conn))]
+// Not the filter: its search text is a name, a postcode or an account reference.
+#[tracing::instrument(skip_all)]
 pub async fn list(conn: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<work_item::Model>, DbErr> {
     use sea_orm::sea_query::{Condition, Expr, Func, LikeExpr, Query};
 
