@@ -378,6 +378,15 @@ impl TestApp {
         Ok(())
     }
 
+    /// A local user who signs in to the web UI with `password` (as `postroom user add` makes).
+    pub async fn add_user(&self, user: &str, role: Role, password: &str) -> anyhow::Result<()> {
+        let hash = postroom_auth::password::hash_password(password)?;
+        let db = self.database().await?;
+        postroom_db::users::upsert(&db, user, role, None, &hash).await?;
+        db.close().await?;
+        Ok(())
+    }
+
     /// Opens a ready work item directly in the database (as the classifier would), concerning
     /// the accounts with these references, and returns its id. For tests of officer work that
     /// need many items quickly; intake and classification have their own tests.

@@ -9,14 +9,6 @@ use postroom_e2e::{ACACIA_AVENUE, SeedItem, TestApp};
 
 const PASSWORD: &str = "a long enough passphrase";
 
-async fn add_user(app: &TestApp, user: &str, role: Role) -> anyhow::Result<()> {
-    let db = app.database().await?;
-    let hash = postroom_auth::password::hash_password(PASSWORD)?;
-    postroom_db::users::upsert(&db, user, role, None, &hash).await?;
-    db.close().await?;
-    Ok(())
-}
-
 /// A client that keeps no cookies and follows no redirects, so each step is seen.
 fn client() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder().redirect(Policy::none()).build()?)
@@ -45,7 +37,7 @@ fn csrf_of(page: &str) -> Option<String> {
 #[tokio::test]
 async fn signing_in_sets_a_strict_http_only_session_and_a_wrong_password_is_refused() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
-    add_user(&app, "amy", Role::Officer).await?;
+    app.add_user("amy", Role::Officer, PASSWORD).await?;
 
     let refused = sign_in(&app, "amy", "wrong password here").await?;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
@@ -87,7 +79,7 @@ async fn signing_in_sets_a_strict_http_only_session_and_a_wrong_password_is_refu
 #[tokio::test]
 async fn every_form_needs_the_sessions_csrf_token() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
-    add_user(&app, "amy", Role::Officer).await?;
+    app.add_user("amy", Role::Officer, PASSWORD).await?;
     app.set_queues("amy", &["ct-enquiries"]).await?;
     let id = app.seed_item(SeedItem::default()).await?;
     let cookie = session_cookie(&sign_in(&app, "amy", PASSWORD).await?).unwrap_or_default();
@@ -189,11 +181,11 @@ async fn the_reply_preview_renders_the_template_and_stores_nothing() -> anyhow::
 #[tokio::test]
 async fn a_disabled_user_is_signed_out_at_once_and_a_new_role_applies_from_the_next_page() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
-    add_user(&app, "amy", Role::Officer).await?;
+    app.add_user("amy", Role::Officer, PASSWORD).await?;
     let cookie = session_cookie(&sign_in(&app, "amy", PASSWORD).await?).unwrap_or_default();
     let dashboard = client()?.get(app.url("/dashboard")).header(header::COOKIE, &cookie).send().await?;
     assert_eq!(dashboard.status(), StatusCode::FORBIDDEN, "an officer has no dashboard");
-    add_user(&app, "amy", Role::TeamLeader).await?;
+    app.add_user("amy", Role::TeamLeader, PASSWORD).await?;
     let dashboard = client()?.get(app.url("/dashboard")).header(header::COOKIE, &cookie).send().await?;
     assert_eq!(dashboard.status(), StatusCode::OK, "promoted, the same session sees it");
     postroom::users::set_disabled(&app.settings, "amy", true).await?;
@@ -208,7 +200,7 @@ async fn a_disabled_user_is_signed_out_at_once_and_a_new_role_applies_from_the_n
 #[tokio::test]
 async fn signing_out_revokes_the_session_so_a_copied_cookie_no_longer_works() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
-    add_user(&app, "amy", Role::Officer).await?;
+    app.add_user("amy", Role::Officer, PASSWORD).await?;
     let cookie = session_cookie(&sign_in(&app, "amy", PASSWORD).await?).unwrap_or_default();
     let page = client()?.get(app.url("/items")).header(header::COOKIE, &cookie).send().await?;
     let csrf = csrf_of(&page.text().await?).unwrap_or_default();
@@ -232,7 +224,7 @@ async fn signing_out_revokes_the_session_so_a_copied_cookie_no_longer_works() ->
 async fn each_role_reaches_only_its_pages_and_sign_in_never_sends_anyone_elsewhere() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     for (user, role) in [("pat", Role::PostRoom), ("amy", Role::Officer), ("tess", Role::TeamLeader)] {
-        add_user(&app, user, role).await?;
+        app.add_user(user, role, PASSWORD).await?;
     }
     let cookie = |user: &'static str| {
         let app = &app;

@@ -28,21 +28,23 @@ const ANN: BilledAccount<'static> = BilledAccount {
     liable_from: None,
 };
 
-/// A user who signs in with [`PASSWORD`].
-async fn add_user(app: &TestApp, user: &str, role: Role) -> anyhow::Result<()> {
-    let db = app.database().await?;
-    let hash = postroom_auth::password::hash_password(PASSWORD)?;
-    postroom_db::users::upsert(&db, user, role, None, &hash).await?;
-    db.close().await?;
-    Ok(())
-}
-
 async fn seed_ann(app: &TestApp) -> anyhow::Result<()> {
     let db = app.database().await?;
     let account = BilledAccount { address: "12 Acacia Avenue, Kingsbridge".to_owned(), ..ANN.clone() };
     seed_billed_account(&db, &account).await?;
     db.close().await?;
     Ok(())
+}
+
+/// Ann's account, amy working ct-enquiries, and a ready enquiry about the account.
+async fn amy_with_an_enquiry() -> anyhow::Result<(TestApp, uuid::Uuid)> {
+    let app = TestApp::spawn().await?;
+    seed_ann(&app).await?;
+    app.add_user("amy", Role::Officer, PASSWORD).await?;
+    app.set_queues("amy", &["ct-enquiries"]).await?;
+    let seeded = postroom_e2e::SeedItem { accounts: &[ANN.reference], ..postroom_e2e::SeedItem::default() };
+    let id = app.seed_item(seeded).await?;
+    Ok((app, id))
 }
 
 async fn sign_in(browser: &Browser, user: &str) -> anyhow::Result<()> {
@@ -60,9 +62,29 @@ async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn notice(browser: &Browser) -> anyhow::Result<String> {
-    browser.wait_for(".notice").await?;
-    browser.text(".notice").await
+/// Waits until the element matching `css` says `needle`. An element swapped in whole by htmx
+/// (the reply preview) may be replaced while it is read: such a read just tries again.
+async fn wait_for_text(browser: &Browser, css: &str, needle: &str) -> anyhow::Result<()> {
+    for _ in 0..50 {
+        if browser.text(css).await.is_ok_and(|t| t.contains(needle)) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    anyhow::bail!("{css} never said {needle:?}")
+}
+
+/// The page's notice once it says one of `any` (the page before may still show its own).
+async fn notice_saying(browser: &Browser, any: &[&str]) -> anyhow::Result<String> {
+    for _ in 0..50 {
+        if let Ok(text) = browser.text(".notice").await
+            && any.iter().any(|a| text.contains(a))
+        {
+            return Ok(text);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    anyhow::bail!("the notice never said any of {any:?}")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,8 +92,8 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
 -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     seed_ann(&app).await?;
-    add_user(&app, "pat", Role::PostRoom).await?;
-    add_user(&app, "amy", Role::Officer).await?;
+    app.add_user("pat", Role::PostRoom, PASSWORD).await?;
+    app.add_user("amy", Role::Officer, PASSWORD).await?;
     app.set_queues("amy", &["ct-enquiries"]).await?;
     let letter = postroom_e2e::pdf(
         "To whom it may concern. I have moved house. Please write to me at 4 Mill Lane, Kingsbridge KB2 3CD from now on. Regards, Ann",
@@ -97,7 +119,7 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
     browser.wait_for("#files").await?.send_keys(&letter_path.display().to_string()).await?;
     // The batch is left blank, as it usually is: the intake names one.
     browser.click("form[data-progress] button[type=submit]").await?;
-    assert!(notice(&browser).await?.contains(": 1 file received"));
+    wait_for_text(&browser, ".notice", ": 1 file received").await?;
     assert_eq!(browser.current_query().await?, None, "sent in the background, the page stayed where it was");
     browser.page("post-room-uploaded").await?;
     app.wait_until_quiet(Duration::from_secs(60)).await?;
@@ -115,7 +137,7 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
     browser.fill("#index-workflow", "ct-general-enquiry").await?;
     browser.fill("#index-accounts", ANN.reference).await?;
     browser.click("#index button[type=submit]").await?;
-    assert!(notice(&browser).await?.contains("Indexed"));
+    wait_for_text(&browser, ".notice", "Indexed").await?;
     assert!(browser.text("main").await?.contains("Nothing is waiting in triage"));
     sign_out(&browser).await?;
 
@@ -124,7 +146,7 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
     assert_eq!(browser.current_path().await?, "/");
     browser.page("officer-home").await?;
     browser.click("#next-item").await?;
-    assert!(notice(&browser).await?.contains("You hold this item"));
+    wait_for_text(&browser, ".notice", "You hold this item").await?;
     assert_eq!(browser.current_path().await?, format!("/items/{id}"));
     let img = browser.wait_for("img[alt^='Page 1']").await?;
     let loaded = browser
@@ -145,26 +167,18 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
     browser.fill("#outcome", "Postal address changed to 4 Mill Lane").await?;
     browser.click("button[formaction$='/preview']").await?;
     browser.wait_for("#preview h3").await?;
-    assert!(browser.text("#preview").await?.contains("ann.example@example.net"), "the preview shows where it goes");
+    wait_for_text(&browser, "#preview", "ann.example@example.net").await?;
     // The preview follows what is typed, without pressing the button again.
     browser.fill("[id='reply.notes']", "We have noted your new address.").await?;
-    let mut followed = false;
-    for _ in 0..50 {
-        if browser.text("#preview").await?.contains("We have noted your new address.") {
-            followed = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert!(followed, "the preview shows the extra text as it is typed");
+    wait_for_text(&browser, "#preview", "We have noted your new address.").await?;
     browser.page("officer-reply-preview").await?;
     browser.click("#complete-button").await?;
-    assert!(notice(&browser).await?.contains("Completed"));
+    wait_for_text(&browser, ".notice", "Completed").await?;
     browser.page("officer-completed").await?;
     // The drafted reply, read (and editable) on the item, is approved and goes out.
     assert!(browser.text("#replies + .panel").await?.contains("Email to Ms Ann Example — Draft"));
     browser.click("#approve-reply-1").await?;
-    assert!(notice(&browser).await?.contains("The reply is approved"));
+    wait_for_text(&browser, ".notice", "The reply is approved").await?;
     browser.page("officer-reply-approved").await?;
 
     let officer = app.token("amy", Role::Officer)?;
@@ -181,16 +195,11 @@ async fn the_post_room_indexes_a_letter_and_an_officer_completes_it_with_a_new_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_completion_keeps_what_was_entered_and_shows_each_message_beside_its_field() -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
-    seed_ann(&app).await?;
-    add_user(&app, "amy", Role::Officer).await?;
-    app.set_queues("amy", &["ct-enquiries"]).await?;
-    let seeded = postroom_e2e::SeedItem { accounts: &[ANN.reference], ..postroom_e2e::SeedItem::default() };
-    let id = app.seed_item(seeded).await?;
+    let (app, id) = amy_with_an_enquiry().await?;
     let browser = Browser::for_app(&app).await?;
     sign_in(&browser, "amy").await?;
     browser.click("#next-item").await?;
-    assert!(notice(&browser).await?.contains("You hold this item"));
+    wait_for_text(&browser, ".notice", "You hold this item").await?;
     assert_eq!(browser.current_path().await?, format!("/items/{id}"));
     browser.click("details:has([id='apply.name_contact_update']) summary").await?;
     browser.click("[id='apply.name_contact_update']").await?;
@@ -212,8 +221,8 @@ async fn a_refused_completion_keeps_what_was_entered_and_shows_each_message_besi
 async fn a_team_leader_approves_a_refund_and_sees_the_dashboard_move() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     seed_ann(&app).await?;
-    add_user(&app, "tess", Role::TeamLeader).await?;
-    add_user(&app, "amy", Role::Officer).await?;
+    app.add_user("tess", Role::TeamLeader, PASSWORD).await?;
+    app.add_user("amy", Role::Officer, PASSWORD).await?;
     app.set_queues("amy", &["ct-payments"]).await?;
     let seeded = postroom_e2e::SeedItem {
         workflow: "ct-refund",
@@ -246,7 +255,7 @@ async fn a_team_leader_approves_a_refund_and_sees_the_dashboard_move() -> anyhow
     assert!(page.contains(ANN.party), "beside the account as it is: {page}");
     browser.page("team-leader-approvals").await?;
     browser.click("button[name=decision][value=approve]").await?;
-    assert!(notice(&browser).await?.contains("Approved"));
+    wait_for_text(&browser, ".notice", "Approved").await?;
 
     browser.goto("/dashboard").await?;
     let open_after: u64 = browser.text("#total-open").await?.trim().parse()?;
@@ -262,7 +271,7 @@ async fn a_team_leader_approves_a_refund_and_sees_the_dashboard_move() -> anyhow
     browser.page("team-leader-officers").await?;
     browser.click("[id='q-amy-ct-enquiries']").await?;
     browser.click("form[action='/officers/amy'] button[type=submit]").await?;
-    assert!(notice(&browser).await?.contains("Queues saved"));
+    wait_for_text(&browser, ".notice", "Queues saved").await?;
     let queues: Value = app.get_json("/api/v1/officers/amy/queues", &tess).await?;
     assert_eq!(queues["queues"], json!(["ct-enquiries", "ct-payments"]), "{queues}");
     browser.close().await?;
@@ -272,12 +281,7 @@ async fn a_team_leader_approves_a_refund_and_sees_the_dashboard_move() -> anyhow
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_officer_takes_and_completes_an_item_from_the_keyboard() -> anyhow::Result<()> {
     use crate::support::Key;
-    let app = TestApp::spawn().await?;
-    seed_ann(&app).await?;
-    add_user(&app, "amy", Role::Officer).await?;
-    app.set_queues("amy", &["ct-enquiries"]).await?;
-    let seeded = postroom_e2e::SeedItem { accounts: &[ANN.reference], ..postroom_e2e::SeedItem::default() };
-    let id = app.seed_item(seeded).await?;
+    let (app, id) = amy_with_an_enquiry().await?;
     let browser = Browser::for_app(&app).await?;
     // Signing in: type, Tab, type, Enter.
     browser.goto("/signin").await?;
@@ -292,11 +296,11 @@ async fn an_officer_takes_and_completes_an_item_from_the_keyboard() -> anyhow::R
     browser.wait_for("#next-item").await?;
     // Alt+N: the next item; Alt+C: complete it.
     browser.press_chord(&[Key::Alt.into(), 'n']).await?;
-    assert!(notice(&browser).await?.contains("You hold this item"));
+    wait_for_text(&browser, ".notice", "You hold this item").await?;
     assert_eq!(browser.current_path().await?, format!("/items/{id}"));
     browser.fill("#outcome", "Answered by phone").await?;
     browser.press_chord(&[Key::Alt.into(), 'c']).await?;
-    assert!(notice(&browser).await?.contains("Completed"));
+    wait_for_text(&browser, ".notice", "Completed").await?;
     let item = app.get_json(&format!("/api/v1/work-items/{id}"), &app.token("amy", Role::Officer)?).await?;
     assert_eq!(item["status"], "done", "{item}");
     browser.close().await?;
@@ -315,7 +319,7 @@ async fn a_newcomer_clears_a_demo_district_queue_with_next_item_and_complete() -
     let queue = "ct-payments";
     let waiting = app.work_items(&lead, &format!("?queue={queue}&status=ready")).await?.len();
     assert!(waiting >= 2, "the demo district fills {queue}: {waiting}");
-    add_user(&app, "amy", Role::Officer).await?;
+    app.add_user("amy", Role::Officer, PASSWORD).await?;
     app.set_queues("amy", &[queue]).await?;
 
     let browser = Browser::for_app(&app).await?;
@@ -323,15 +327,13 @@ async fn a_newcomer_clears_a_demo_district_queue_with_next_item_and_complete() -
     let mut cleared = 0;
     loop {
         browser.click("#next-item").await?;
-        let said = notice(&browser).await?;
+        let said = notice_saying(&browser, &["nothing to claim", "You hold this item"]).await?;
         if said.contains("nothing to claim") {
             break;
         }
-        assert!(said.contains("You hold this item"), "{said}");
         browser.fill("#outcome", "Dealt with").await?;
         browser.click("#complete-button").await?;
-        let done = notice(&browser).await?;
-        assert!(done.contains("Completed") || done.contains("approval"), "{done}");
+        notice_saying(&browser, &["Completed", "approval"]).await?;
         cleared += 1;
         anyhow::ensure!(cleared <= waiting, "more items than were waiting");
     }
