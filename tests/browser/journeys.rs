@@ -342,3 +342,44 @@ async fn a_newcomer_clears_a_demo_district_queue_with_next_item_and_complete() -
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_print_room_downloads_a_batch_of_letters_and_marks_it_printed() -> anyhow::Result<()> {
+    let (app, id) = amy_with_an_enquiry().await?;
+    app.add_user("pat", Role::PostRoom, PASSWORD).await?;
+    let amy = app.token("amy", Role::Officer)?;
+    let claimed = app.post_json(&format!("/api/v1/work-items/{id}/claim"), &amy, &json!({})).await?;
+    anyhow::ensure!(claimed.status().is_success(), "claim: {}", claimed.text().await?);
+    let complete = json!({"version": 2, "outcome": "Copy bill sent",
+        "reply": {"template": "general-reply", "channel": "letter"}});
+    let done = app.post_json(&format!("/api/v1/work-items/{id}/complete"), &amy, &complete).await?;
+    anyhow::ensure!(done.status().is_success(), "complete: {}", done.text().await?);
+    let item = app.get_json(&format!("/api/v1/work-items/{id}"), &amy).await?;
+    let reply = item["replies"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let approved = app.post_json(&format!("/api/v1/replies/{reply}/approve"), &amy, &json!({"version": 1})).await?;
+    anyhow::ensure!(approved.status().is_success(), "approve: {}", approved.text().await?);
+    app.wait_until_quiet(Duration::from_secs(30)).await?;
+
+    let browser = Browser::for_app(&app).await?;
+    sign_in(&browser, "pat").await?;
+    browser.goto("/print").await?;
+    let link = browser.wait_for("a[href$='/pdf'][download]").await?;
+    let href = link.attr("href").await?.unwrap_or_default();
+    browser.page("print-room").await?;
+    // The batch's PDF, as the browser downloads it with the session.
+    let pdf = browser
+        .client()
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(new TextDecoder('latin1').decode(new Uint8Array(b).slice(0, 5))));",
+            vec![json!(href)],
+        )
+        .await?;
+    assert_eq!(pdf, json!("%PDF-"), "the batch downloads as a PDF");
+    browser.click("form[action$='/printed'] button").await?;
+    wait_for_text(&browser, ".notice", "Marked printed").await?;
+    let item = app.get_json(&format!("/api/v1/work-items/{id}"), &amy).await?;
+    assert_eq!(item["replies"][0]["status"], "printed", "{item}");
+    browser.close().await?;
+    Ok(())
+}

@@ -69,6 +69,7 @@ pub async fn show(
             ("Open", report.throughput.iter().map(|d| d.open_at_day_end).collect()),
         ],
     );
+    let trend = sla_trend(&state, &caller, today).await?;
     let mut value = serde_json::to_value(&dashboard).map_err(anyhow::Error::from)?;
     relink(&mut value);
     Ok(state
@@ -78,9 +79,37 @@ pub async fn show(
             &json!({"session": session.context(), "nav": "dashboard", "d": value,
                 "depth_chart": bars("Open items by queue", &depth), "ageing_chart": bars("Open items by age", &ageing),
                 "throughput_chart": throughput, "report": report,
+                "trend_chart": lines(
+                    "Share of items completed in time, each of the last 8 weeks (per cent)",
+                    &trend.iter().map(|w| w["week"].as_str().unwrap_or_default().to_owned()).collect::<Vec<_>>(),
+                    &[("In time %", trend.iter().map(|w| w["share"].as_u64().unwrap_or(0)).collect())],
+                ),
+                "trend": trend,
                 "notice": notice(done.done.as_deref())}),
         )
         .into_response())
+}
+
+/// The SLA trend: for each of the last 8 weeks (Monday to Sunday, this week so far), the items
+/// completed and the share completed in time, from the SLA report.
+async fn sla_trend(
+    state: &WebState,
+    caller: &postroom_casework::Caller,
+    today: chrono::NaiveDate,
+) -> Result<Vec<Value>, WebError> {
+    use chrono::Datelike;
+    let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let mut weeks = Vec::with_capacity(8);
+    for back in (0..8_u64).rev() {
+        let from = monday - Days::new(7 * back);
+        let to = (from + Days::new(6)).min(today);
+        let report = state.api.casework.sla_report(caller, from, to).await?;
+        let completed: u64 = report.rows.iter().map(|r| r.completed).sum();
+        let in_time: u64 = report.rows.iter().map(|r| r.completed_in_time).sum();
+        let share = (completed > 0).then(|| (in_time * 100 + completed / 2) / completed);
+        weeks.push(json!({"week": from.format("%-d %b").to_string(), "completed": completed, "in_time": in_time, "share": share}));
+    }
+    Ok(weeks)
 }
 
 /// Every `items` link in the dashboard's JSON pointed at the UI's list.

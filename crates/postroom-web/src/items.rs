@@ -47,6 +47,7 @@ pub(crate) fn notice(done: Option<&str>) -> Option<&'static str> {
         "reply-saved" => "The reply's changes are saved.",
         "reply-approved" => "The reply is approved: an email goes out now, a letter with the next print batch.",
         "reply-resent" => "The reply will be sent again.",
+        "printed" => "Marked printed: its letters count as sent.",
         "approved" => "Approved: the changes are applied.",
         "rejected" => "Rejected: it is back with the officer.",
         "indexed" => "Indexed: it is in its queue now.",

@@ -18,6 +18,7 @@ mod error;
 mod forms;
 mod items;
 mod pages;
+mod print;
 mod replies;
 mod session;
 mod triage;
@@ -108,6 +109,9 @@ pub fn router(state: WebState) -> Router {
         .route("/replies/{id}/{action}", post(replies::act))
         .route("/documents/{id}/original", get(documents::original))
         .route("/documents/{id}/pages/{page}", get(documents::page_image))
+        .route("/print", get(print::list))
+        .route("/print/{id}/pdf", get(print::pdf))
+        .route("/print/{id}/printed", post(print::printed))
         .route("/triage", get(triage::list))
         .route(
             "/upload",

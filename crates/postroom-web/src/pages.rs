@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("approvals.html", include_str!("../templates/approvals.html")),
     ("officers.html", include_str!("../templates/officers.html")),
     ("upload.html", include_str!("../templates/upload.html")),
+    ("print.html", include_str!("../templates/print.html")),
 ];
 
 static ENVIRONMENT: LazyLock<Result<Environment<'static>, String>> =
