@@ -263,3 +263,38 @@ async fn each_role_reaches_only_its_pages_and_sign_in_never_sends_anyone_elsewhe
     assert_eq!(expired.headers()[header::LOCATION], "/signin?next=%2Fitems%3Fqueue%3Dct%2Denquiries");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_refused_action_comes_back_to_the_item_saying_why() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.add_user("amy", Role::Officer, PASSWORD).await?;
+    app.set_queues("amy", &["ct-enquiries"]).await?;
+    let id = app.seed_item(SeedItem::default()).await?;
+    let cookie = session_cookie(&sign_in(&app, "amy", PASSWORD).await?).unwrap_or_default();
+    let page = client()?.get(app.url(&format!("/items/{id}"))).header(header::COOKIE, &cookie).send().await?;
+    let csrf = csrf_of(&page.text().await?).unwrap_or_default();
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let (cookie, app) = (cookie.clone(), &app);
+        async move { anyhow::Ok(client()?.post(app.url(&path)).header(header::COOKIE, cookie).form(&form).send().await?) }
+    };
+    let claimed = post(format!("/items/{id}/act/claim"), vec![("csrf", csrf.clone())]).await?;
+    assert_eq!(claimed.status(), StatusCode::SEE_OTHER);
+    // A bring-forward date in the past: the item page again, saying why, nothing changed.
+    let refused = post(
+        format!("/items/{id}/act/pend"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", "2".into()),
+            ("bring_forward_on", "2020-01-01".into()),
+            ("reason", "x".into()),
+        ],
+    )
+    .await?;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await?;
+    assert!(page.contains(r#"id="refused""#) && page.contains("bring_forward_on"), "{page}");
+    assert!(page.contains("<h2 id=\"work-h\">Work</h2>"), "it is the item page, with its actions");
+    let item = app.get_json(&format!("/api/v1/work-items/{id}"), &app.token("amy", Role::Officer)?).await?;
+    assert_eq!(item["status"], "in_progress", "{item}");
+    Ok(())
+}

@@ -200,10 +200,16 @@ pub async fn prioritise(
         "priority": posted.get("priority"),
         "reason": posted.get("reason").unwrap_or_default(),
     });
-    let request: PrioritiseRequest =
-        postroom_api::extract::read_json(&serde_json::to_vec(&body).map_err(anyhow::Error::from)?)?;
-    state.api.casework.prioritise(&posted.session.casework(), &item, request).await?;
-    Ok(Redirect::to(&format!("/items/{id}?done=prioritised")).into_response())
+    let done = async {
+        let request: PrioritiseRequest =
+            postroom_api::extract::read_json(&serde_json::to_vec(&body).map_err(anyhow::Error::from)?)?;
+        state.api.casework.prioritise(&posted.session.casework(), &item, request).await?;
+        Ok::<_, WebError>(())
+    };
+    match done.await {
+        Ok(()) => Ok(Redirect::to(&format!("/items/{id}?done=prioritised")).into_response()),
+        Err(e) => crate::items::refused(&state, &posted.session, id, e).await,
+    }
 }
 
 /// `POST /reassign`: the ticked items to one officer.

@@ -216,6 +216,26 @@ pub struct Sent {
     pub summary: Option<String>,
     pub errors: Vec<(String, String)>,
     pub preview: Option<Value>,
+    /// Why an action on the item (pend, refer, index, …) was refused.
+    pub refused: Option<String>,
+}
+
+/// The item page again with why `error` refused what was asked, when the item can be shown and
+/// the refusal is the person's to fix (a bad date, a missing reason, a stale page); anything
+/// else is the error page.
+pub async fn refused(state: &WebState, session: &Session, id: Uuid, error: WebError) -> Result<Response, WebError> {
+    let status = match &error {
+        WebError::Api(api) if api.parts().0.is_client_error() => api.parts().0,
+        WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        _ => return Err(error),
+    };
+    let mut message = error.summary();
+    for (field, problem) in error.field_errors() {
+        message.push_str(&format!(" ({field}: {problem})"));
+    }
+    let sent = Sent { refused: Some(message), ..Sent::default() };
+    let context = item_context(state, session, id, Some(sent)).await?;
+    Ok((status, state.pages.page("item.html", &context)).into_response())
 }
 
 /// Everything the item page shows.
@@ -283,6 +303,7 @@ pub async fn item_context(
         "applied_kinds": applied,
         "errors": errors,
         "summary": sent.summary,
+        "refused": sent.refused,
         "preview": sent.preview,
     }))
 }

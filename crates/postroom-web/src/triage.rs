@@ -66,6 +66,8 @@ pub async fn index(State(state): State<WebState>, Path(id): Path<Uuid>, posted: 
             .collect(),
     };
     let item = state.api.casework.load(id).await?;
-    state.api.casework.index(&posted.session.casework(), &item, request).await?;
-    Ok(Redirect::to("/triage?done=indexed").into_response())
+    match state.api.casework.index(&posted.session.casework(), &item, request).await {
+        Ok(_) => Ok(Redirect::to("/triage?done=indexed").into_response()),
+        Err(e) => crate::items::refused(&state, &posted.session, id, e.into()).await,
+    }
 }

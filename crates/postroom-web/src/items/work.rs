@@ -42,35 +42,38 @@ pub async fn act(
     Path((id, action)): Path<(Uuid, String)>,
     posted: Posted,
 ) -> Result<Response, WebError> {
+    match perform(&state, id, &action, &posted).await {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(e) => super::refused(&state, &posted.session, id, e).await,
+    }
+}
+
+/// Does `action` to item `id`; where to go next.
+async fn perform(state: &WebState, id: Uuid, action: &str, posted: &Posted) -> Result<String, WebError> {
     let cw = &state.api.casework;
     let caller = posted.session.casework();
     let item = cw.load(id).await?;
-    let done = match action.as_str() {
-        "claim" => cw.claim(&caller, &item, read(&posted, &["version", "reason"])?).await.map(|_| "claimed"),
-        "release" => cw.release(&caller, &item, read(&posted, &["version", "reason"])?).await.map(|_| "released"),
+    let done = match action {
+        "claim" => cw.claim(&caller, &item, read(posted, &["version", "reason"])?).await.map(|_| "claimed"),
+        "release" => cw.release(&caller, &item, read(posted, &["version", "reason"])?).await.map(|_| "released"),
         "pend" => {
-            cw.pend(&caller, &item, read(&posted, &["version", "reason", "bring_forward_on"])?).await.map(|_| "pended")
+            cw.pend(&caller, &item, read(posted, &["version", "reason", "bring_forward_on"])?).await.map(|_| "pended")
         }
-        "resume" => cw.resume(&caller, &item, read(&posted, &["version", "reason"])?).await.map(|_| "resumed"),
-        "refer" => cw.refer(&caller, &item, read(&posted, &["version", "queue", "reason"])?).await.map(|_| "referred"),
-        "return" => {
-            cw.return_referral(&caller, &item, read(&posted, &["version", "reason"])?).await.map(|_| "returned")
-        }
-        "cancel" => {
-            cw.cancel(&caller, &item, read(&posted, &["version", "reason", "note"])?).await.map(|_| "cancelled")
-        }
+        "resume" => cw.resume(&caller, &item, read(posted, &["version", "reason"])?).await.map(|_| "resumed"),
+        "refer" => cw.refer(&caller, &item, read(posted, &["version", "queue", "reason"])?).await.map(|_| "referred"),
+        "return" => cw.return_referral(&caller, &item, read(posted, &["version", "reason"])?).await.map(|_| "returned"),
+        "cancel" => cw.cancel(&caller, &item, read(posted, &["version", "reason", "note"])?).await.map(|_| "cancelled"),
         "reassign" => {
-            cw.reassign(&caller, &item, read(&posted, &["version", "assignee", "reason"])?).await.map(|_| "reassigned")
+            cw.reassign(&caller, &item, read(posted, &["version", "assignee", "reason"])?).await.map(|_| "reassigned")
         }
-        "note" => cw.note(&caller, &item, read(&posted, &["text"])?).await.map(|_| "noted"),
+        "note" => cw.note(&caller, &item, read(posted, &["text"])?).await.map(|_| "noted"),
         other => return Err(WebError::NotFound(format!("there is no action {other:?}"))),
     }?;
     // Released or referred items leave the officer's hands: back to their list.
-    let to = match done {
+    Ok(match done {
         "released" | "referred" | "cancelled" => format!("/items?assignee=me&open=true&done={done}"),
         _ => format!("/items/{id}?done={done}"),
-    };
-    Ok(Redirect::to(&to).into_response())
+    })
 }
 
 /// The reply the form asks for, if a template was chosen.
@@ -120,7 +123,7 @@ pub async fn complete(
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let errors = crate::forms::place_errors(&e.field_errors(), &kinds);
-            let sent = Sent { fields: posted.fields.clone(), summary: Some(e.summary()), errors, preview: None };
+            let sent = Sent { fields: posted.fields.clone(), summary: Some(e.summary()), errors, ..Sent::default() };
             let context = item_context(&state, &posted.session, id, Some(sent)).await?;
             Ok((status, state.pages.page("item.html", &context)).into_response())
         }
