@@ -21,7 +21,7 @@
 //! browser.close().await?;
 //! ```
 //!
-//! Screenshots go to `$POSTROOM_SCREENSHOTS` (relative to the workspace root if relative), else
+//! Screenshots go to `$TEST_SCREENSHOTS` (relative to the workspace root if relative), else
 //! `<workspace root>/target/screenshots`, as `<backend>/<NN>-<page name>.png`: `backend` is
 //! `postgres` when `TEST_POSTGRES_URL` is set, else `sqlite`; `NN` counts this browser's
 //! screenshots from 01. Two browsers of one run writing the same file is an error, so give pages
@@ -354,10 +354,10 @@ fn find_on_path(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(program)).find(|path| path.is_file())
 }
 
-/// `$POSTROOM_SCREENSHOTS`, else `<workspace root>/target/screenshots`.
+/// `$TEST_SCREENSHOTS`, else `<workspace root>/target/screenshots`.
 fn screenshot_dir() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf();
-    match std::env::var_os("POSTROOM_SCREENSHOTS").filter(|dir| !dir.is_empty()) {
+    match std::env::var_os("TEST_SCREENSHOTS").filter(|dir| !dir.is_empty()) {
         Some(dir) => root.join(dir), // an absolute `dir` replaces `root`
         None => root.join("target").join("screenshots"),
     }
