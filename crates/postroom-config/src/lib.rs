@@ -27,11 +27,13 @@ use figment::{
 pub use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+mod auth;
 mod charges;
 mod classifier;
 mod smtp;
 mod team_leaders;
 mod web;
+pub use auth::AuthSettings;
 pub use charges::{ChargesSettings, EXAMPLE_COUNCIL, Money};
 pub use classifier::ClassifierSettings;
 pub use smtp::{SmtpSecurity, SmtpSettings};
@@ -216,23 +218,6 @@ impl Default for StorageSettings {
             retry_timeout: Duration::from_secs(60),
         }
     }
-}
-
-/// Bearer-token authentication.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AuthSettings {
-    /// The HMAC signing key (at least 32 bytes). Without it, a key generated once and kept in
-    /// `<data_dir>/auth/token.key` is used.
-    #[serde(serialize_with = "serialize_redacted")]
-    pub signing_key: Option<SecretString>,
-    /// Lifetime of tokens printed by `postroom token`, unless the command says otherwise.
-    #[serde(with = "humantime_serde")]
-    pub token_lifetime: Option<Duration>,
-    /// The longest a signed token may live: `postroom token` refuses longer, and a token valid
-    /// for longer is refused whoever signed it (default 90 days).
-    #[serde(with = "humantime_serde")]
-    pub max_token_lifetime: Option<Duration>,
 }
 
 /// The working-day calendar.
@@ -738,19 +723,7 @@ impl Settings {
         problems.extend(settings.classifier.problems());
         problems.extend(settings.team_leaders.problems());
         problems.extend(settings.web.problems());
-        if let Some(max) = settings.auth.max_token_lifetime {
-            if max < Duration::from_secs(60) {
-                problems.push("auth.max_token_lifetime must be at least 1 minute".to_owned());
-            }
-            for (key, lifetime) in [
-                ("auth.token_lifetime", settings.auth.token_lifetime),
-                ("web.session_lifetime", Some(settings.web.session_lifetime)),
-            ] {
-                if lifetime.is_some_and(|l| l > max) {
-                    problems.push(format!("{key} is longer than auth.max_token_lifetime allows"));
-                }
-            }
-        }
+        problems.extend(settings.auth.problems(settings.web.session_lifetime));
         problems.extend(settings.replies.problems());
         if settings.database.statement_timeout > settings.server.request_timeout {
             problems.push(format!(
